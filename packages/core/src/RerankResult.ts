@@ -1,0 +1,65 @@
+/**
+ * What a reranker returns: the caller's documents, best first, with their scores and input positions.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Ranked<A> {
+  /** Position of the document in the request's `documents`. */
+  readonly index: number
+  /** 1-based position in the results. */
+  readonly rank: number
+  /** The model's raw relevance score (for Cohere, in [0, 1]). */
+  readonly score: number
+  /** The caller's own document, not a copy. */
+  readonly document: A
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Usage {
+  /** Billed search units, summed over all requests (Cohere: one per request of up to 100 documents). */
+  readonly searchUnits: number
+  /** Requests that succeeded: one per window. */
+  readonly requests: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RerankResult<A> {
+  /** Best first. */
+  readonly results: ReadonlyArray<Ranked<A>>
+  readonly model: string
+  readonly usage: Usage
+  /** Warnings from the service (Cohere `meta.warnings`) and compatibility notes. */
+  readonly warnings: ReadonlyArray<string>
+}
+
+/**
+ * The result of reranking nothing: no request is made for an empty document list.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const empty = <A>(model: string): RerankResult<A> => ({
+  results: [],
+  model,
+  usage: { searchUnits: 0, requests: 0 },
+  warnings: []
+})
+
+/**
+ * Cohere's billing rule, used by the local and test providers too: one search unit per started 100 documents.
+ *
+ * @since 0.1.0
+ * @category usage
+ */
+export const searchUnitsFor = (documents: number): number => Math.ceil(documents / 100)

@@ -1,0 +1,38 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * Splitting large candidate sets into windows and merging their rankings.
+ *
+ * @since 0.1.0
+ */
+export * as Batching from "./Batching.js"
+
+/**
+ * The typed failures of a rerank call.
+ *
+ * @since 0.1.0
+ */
+export * as RerankError from "./RerankError.js"
+
+/**
+ * The `Reranker` service, its constructor from a provider, and the test layer.
+ *
+ * @since 0.1.0
+ */
+export * as Reranker from "./Reranker.js"
+
+/**
+ * The request model and its validation.
+ *
+ * @since 0.1.0
+ */
+export * as RerankRequest from "./RerankRequest.js"
+
+/**
+ * The result model.
+ *
+ * @since 0.1.0
+ */
+export * as RerankResult from "./RerankResult.js"

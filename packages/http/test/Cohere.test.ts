@@ -1,0 +1,276 @@
+import { Reranker, RerankError } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, TestClock } from "effect"
+import * as Scripted from "./ScriptedClient.js"
+
+const key = "sk-test-4f9c2e7d1b"
+const documents = [
+  "Carson City is the capital city of the American state of Nevada.",
+  "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",
+  "Capitalization or capitalisation in English grammar is the use of a capital letter at the start of a word.",
+  "Washington, D.C. (also known as simply Washington or D.C.) is the capital of the United States.",
+  "Capital punishment has existed in the United States since before the United States was a country."
+]
+const query = "What is the capital of the United States?"
+
+const cohere = (script: Parameters<typeof Scripted.make>[0], options: Partial<Cohere.Options> = {}) => {
+  const client = Scripted.make(script)
+  const layer = Cohere.layer({ apiKey: Redacted.make(key), ...options }).pipe(Layer.provide(client.layer))
+  return { ...client, layer }
+}
+
+/** Runs a rerank in a fiber and moves the TestClock far enough for every retry, then returns its exit. */
+const runToEnd = <A>(layer: Layer.Layer<Reranker.Reranker, unknown>, request: Reranker.WindowRequest | any) =>
+  Effect.gen(function* () {
+    const fiber = yield* Reranker.rerank<A>(request).pipe(Effect.provide(layer), Effect.fork)
+    yield* TestClock.adjust(Duration.minutes(10))
+    return yield* Fiber.await(fiber)
+  })
+
+const failureOf = <A>(exit: Exit.Exit<A, unknown>): any => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure, got success")
+  const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (failure === undefined) throw new Error(`expected a typed failure, got ${exit.cause._tag}`)
+  return failure
+}
+
+const cohereError = (status: number, message = "something went wrong", id = "err-42") =>
+  Scripted.json(status, { id, message })
+
+describe("Cohere: status codes map to typed errors", () => {
+  const cases: ReadonlyArray<
+    readonly [string, Scripted.Step, string, Record<string, unknown>, number]
+  > = [
+    ["400", cohereError(400, "invalid request: query must not be empty"), "InvalidRequestError", { status: 400 }, 1],
+    ["401", cohereError(401, "invalid api token"), "AuthenticationError", { reason: "invalid-key", status: 401 }, 1],
+    ["402", cohereError(402, "please add a payment method"), "AuthenticationError", { reason: "billing" }, 1],
+    ["403", cohereError(403, "forbidden"), "AuthenticationError", { reason: "forbidden", status: 403 }, 1],
+    ["404", cohereError(404, "model 'nope' not found"), "InvalidRequestError", { status: 404 }, 1],
+    ["422", cohereError(422, "unprocessable"), "InvalidRequestError", { status: 422 }, 1],
+    ["498", cohereError(498, "invalid token"), "InvalidRequestError", { status: 498 }, 1],
+    ["499", cohereError(499, "request cancelled"), "ServiceError", { status: 499 }, 1],
+    ["500", cohereError(500), "ServiceError", { status: 500 }, 4],
+    ["501", cohereError(501, "not implemented"), "ServiceError", { status: 501 }, 1],
+    ["502", Scripted.text(502, "<html>Bad Gateway</html>"), "ServiceError", { status: 502 }, 4],
+    ["503", cohereError(503, "overloaded"), "ServiceError", { status: 503 }, 4],
+    ["504", Scripted.text(504, "upstream timed out"), "ServiceError", { status: 504 }, 4],
+    ["429 without Retry-After", cohereError(429, "too many requests"), "RateLimitError", { status: 429 }, 4],
+    ["a refused connection", { transport: "ECONNREFUSED" }, "TransportError", {}, 4],
+    ["a non-JSON 200", Scripted.text(200, "<html>welcome to nginx</html>"), "ResponseDecodeError", { status: 200 }, 1],
+    ["a 200 of the wrong shape", Scripted.json(200, { results: "nope" }), "ResponseDecodeError", { status: 200 }, 1],
+    [
+      "an out-of-range index",
+      Scripted.json(200, { results: [{ index: 5, relevance_score: 0.5 }] }),
+      "ResponseDecodeError",
+      {},
+      1
+    ],
+    [
+      "a repeated index",
+      Scripted.json(200, {
+        results: [
+          { index: 1, relevance_score: 0.5 },
+          { index: 1, relevance_score: 0.4 }
+        ]
+      }),
+      "ResponseDecodeError",
+      {},
+      1
+    ]
+  ]
+
+  for (const [name, step, tag, fields, attempts] of cases) {
+    it.effect(`${name} -> ${tag} after ${attempts} attempt(s)`, () =>
+      Effect.gen(function* () {
+        const { calls, layer } = cohere([step])
+        const error = failureOf(yield* runToEnd(layer, { query, documents }))
+        expect(error._tag).toBe(tag)
+        expect(error).toMatchObject(fields)
+        expect(error.attempts).toBe(attempts)
+        expect(calls.length).toBe(attempts)
+      })
+    )
+  }
+
+  it.effect("a JSON error body gives the server's message and request id", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([cohereError(404, "model 'rerank-nope' not found", "0b1c")])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ serverMessage: "model 'rerank-nope' not found", requestId: "0b1c", status: 404 })
+      expect(error.message).toContain("model 'rerank-nope' not found")
+    })
+  )
+
+  it.effect("a plain-text error body is the server message, cut short; x-debug-trace-id is the request id", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([Scripted.text(502, "Bad Gateway ".repeat(100), { "x-debug-trace-id": "trace-9" })])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.serverMessage.startsWith("Bad Gateway Bad Gateway")).toBe(true)
+      expect(error.serverMessage.length).toBeLessThanOrEqual(300)
+      expect(error.requestId).toBe("trace-9")
+    })
+  )
+
+  it.effect("Cohere's chunk limit is a PayloadLimitError in chunks", () =>
+    Effect.gen(function* () {
+      const message =
+        "invalid request: number of total max chunks (number of documents * max_chunks_per_doc) must be less than 10000"
+      const { layer } = cohere([cohereError(400, message)], { apiVersion: "v1", maxChunksPerDoc: 5000 })
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "PayloadLimitError", unit: "chunks", limit: 10000, actual: 25000, attempts: 1 })
+    })
+  )
+
+  it.effect("a body over maxRequestBytes fails before any request", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([Scripted.json(200, { results: [] })], { maxRequestBytes: 200 })
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "PayloadLimitError", unit: "bytes", limit: 200, attempts: 0 })
+      expect(error.actual).toBeGreaterThan(200)
+      expect(calls.length).toBe(0)
+    })
+  )
+
+  it.effect("a 413 from the server is a PayloadLimitError in bytes", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([cohereError(413, "request body too large: limit is 1048576 bytes")])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "PayloadLimitError", unit: "bytes", limit: 1048576, status: 413 })
+    })
+  )
+})
+
+describe("Cohere: retries", () => {
+  const ok = Scripted.scoredBy((_, i) => 1 - i / 10)
+
+  it.effect("backs off exponentially with +-20% jitter: 1 s, 2 s, 4 s", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([cohereError(503)])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.attempts).toBe(4)
+      const delays = calls.slice(1).map((call, i) => call.at - calls[i].at)
+      ;[1000, 2000, 4000].forEach((expected, i) => {
+        expect(delays[i]).toBeGreaterThanOrEqual(expected * 0.8)
+        expect(delays[i]).toBeLessThanOrEqual(expected * 1.2)
+      })
+    })
+  )
+
+  it.effect("no retry happens before the earliest jittered delay", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere((body, n) => (n === 0 ? cohereError(503) : ok(body, n)))
+      const fiber = yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(layer), Effect.fork)
+      yield* TestClock.adjust(Duration.millis(799))
+      expect(calls.length).toBe(1)
+      yield* TestClock.adjust(Duration.millis(402))
+      expect(calls.length).toBe(2)
+      const result = yield* Fiber.join(fiber)
+      expect(result.results.length).toBe(5)
+    })
+  )
+
+  it.effect("caps the delay", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([cohereError(500)], { retry: { maxRetries: 4, base: "10 seconds", cap: "15 seconds" } })
+      failureOf(yield* runToEnd(layer, { query, documents }))
+      const delays = calls.slice(1).map((call, i) => call.at - calls[i].at)
+      expect(delays.length).toBe(4)
+      expect(delays[0]).toBeGreaterThanOrEqual(8000)
+      for (const delay of delays) expect(delay).toBeLessThanOrEqual(15000)
+      expect(delays[3]).toBe(15000)
+    })
+  )
+
+  it.effect.each([
+    ["Retry-After in seconds", (_now: number) => ({ "retry-after": "7" }), 7000],
+    ["Retry-After as an HTTP date", (now: number) => ({ "retry-after": new Date(now + 9000).toUTCString() }), 9000],
+    ["X-RateLimit-Reset in seconds", (_now: number) => ({ "x-ratelimit-reset": "5" }), 5000]
+  ] as const)("honours %s instead of the computed delay", ([, headers, expected]) =>
+    Effect.gen(function* () {
+      // The first request happens at TestClock time 0, so the date form is relative to 0.
+      const { calls, layer } = cohere((body, n) =>
+        n === 0 ? Scripted.json(429, { message: "slow down" }, headers(0)) : ok(body, n)
+      )
+      const fiber = yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(layer), Effect.fork)
+      yield* TestClock.adjust(Duration.millis(expected - 1))
+      expect(calls.length).toBe(1)
+      yield* TestClock.adjust(Duration.millis(1))
+      const result = yield* Fiber.join(fiber)
+      expect(calls.length).toBe(2)
+      expect(calls[1].at - calls[0].at).toBe(expected)
+      expect(result.results[0].index).toBe(0)
+    })
+  )
+
+  it.effect("a Retry-After longer than the cap ends the call with RateLimitError.retryAfter", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([Scripted.json(429, { message: "trial key limit" }, { "retry-after": "120" })])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error._tag).toBe("RateLimitError")
+      expect(error.retryAfter).toEqual(Option.some(Duration.seconds(120)))
+      expect(error.attempts).toBe(1)
+      expect(calls.length).toBe(1)
+      expect(error.message).toContain("2m")
+    })
+  )
+
+  it.effect("429 without Retry-After has retryAfter none", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([cohereError(429)], { retry: { maxRetries: 0 } })
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.retryAfter).toEqual(Option.none())
+    })
+  )
+
+  it.effect("recovers when a retry succeeds, counting attempts", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere((body, n) => (n < 2 ? { transport: "ECONNRESET" } : ok(body, n)))
+      const exit = yield* runToEnd(layer, { query, documents })
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(calls.length).toBe(3)
+    })
+  )
+
+  it.effect("a hanging attempt times out per attempt (default 60 s) and is retried", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([{ hang: true }])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt", attempts: 4 })
+      expect(Duration.toMillis(error.timeout)).toBe(60_000)
+      expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(60_000 + 800)
+    })
+  )
+
+  it.effect("totalTimeout bounds the whole call and is not retried", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([{ hang: true }], { timeout: "2 seconds", totalTimeout: "5 seconds" })
+      const fiber = yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(layer), Effect.fork)
+      yield* TestClock.adjust(Duration.seconds(5))
+      const error = failureOf(yield* Fiber.await(fiber))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total" })
+      expect(Duration.toMillis(error.timeout)).toBe(5000)
+      expect(error.attempts).toBe(calls.length)
+      expect(calls.length).toBe(2)
+    })
+  )
+
+  it.effect("a user Schedule replaces the policy wholesale", () =>
+    Effect.gen(function* () {
+      // The default policy never retries a 400; this schedule retries anything twice, 1 s apart.
+      const { calls, layer } = cohere([cohereError(400)], { retry: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2))) })
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "InvalidRequestError", attempts: 3 })
+      expect(calls.map((c) => c.at)).toEqual([0, 1000, 2000])
+    })
+  )
+
+  it.effect("maxRetries: 0 disables retries", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([cohereError(503)], { retry: { maxRetries: 0 } })
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.attempts).toBe(1)
+      expect(calls.length).toBe(1)
+    })
+  )
+})
