@@ -1,7 +1,7 @@
-import { Reranker, RerankError } from "@effect-rerank/core"
+import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, TestClock } from "effect"
+import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, TestClock } from "effect"
 import * as Scripted from "./ScriptedClient.js"
 
 const key = "sk-test-4f9c2e7d1b"
@@ -38,10 +38,59 @@ const failureOf = <A>(exit: Exit.Exit<A, unknown>): any => {
 const cohereError = (status: number, message = "something went wrong", id = "err-42") =>
   Scripted.json(status, { id, message })
 
+describe("Cohere: the known scenario", () => {
+  // A compatible server that scores by overlap with "capital ... United States" and answers in input order.
+  const scores = [0.12, 0.03, 0.01, 0.98, 0.41]
+  const inputOrder: Scripted.Answer = (body) =>
+    Scripted.json(200, {
+      id: "a1",
+      results: (body.documents as Array<string>).map((_, index) => ({ index, relevance_score: scores[index] })),
+      meta: { api_version: { version: "2" }, billed_units: { search_units: 1 } }
+    })
+
+  it.effect("five candidates come back best first, scores in [0, 1], indices mapping to the caller's documents", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere(inputOrder)
+      const result = yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(layer))
+      expect(result.results.map((r) => r.index)).toEqual([3, 4, 0, 1, 2])
+      expect(result.results.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5])
+      for (const r of result.results) {
+        expect(r.score).toBeGreaterThanOrEqual(0)
+        expect(r.score).toBeLessThanOrEqual(1)
+        expect(r.document).toBe(documents[r.index])
+      }
+      expect(result.results[0].document).toContain("Washington, D.C.")
+      expect(result.model).toBe("rerank-v3.5")
+      expect(result.usage).toEqual({ searchUnits: 1, requests: 1 })
+    })
+  )
+
+  it.effect("topN: 3 keeps three, sends top_n, and minScore drops low scores", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere(inputOrder)
+      const top = yield* Reranker.rerank({ query, documents, topN: 3 }).pipe(Effect.provide(layer))
+      expect(top.results.map((r) => r.index)).toEqual([3, 4, 0])
+      expect(calls[0].body.top_n).toBe(3)
+      const confident = yield* Reranker.rerank({ query, documents, minScore: 0.4 }).pipe(Effect.provide(layer))
+      expect(confident.results.map((r) => r.index)).toEqual([3, 4])
+    })
+  )
+
+  it.effect("objects with toText come back as the caller's own objects", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere(inputOrder)
+      const objects = documents.map((text, id) => Object.freeze({ id, text }))
+      const result = yield* Reranker.rerank({ query, documents: objects, toText: (d) => d.text }).pipe(
+        Effect.provide(layer)
+      )
+      expect(calls[0].body.documents).toEqual(documents)
+      expect(result.results[0].document).toBe(objects[3])
+    })
+  )
+})
+
 describe("Cohere: status codes map to typed errors", () => {
-  const cases: ReadonlyArray<
-    readonly [string, Scripted.Step, string, Record<string, unknown>, number]
-  > = [
+  const cases: ReadonlyArray<readonly [string, Scripted.Step, string, Record<string, unknown>, number]> = [
     ["400", cohereError(400, "invalid request: query must not be empty"), "InvalidRequestError", { status: 400 }, 1],
     ["401", cohereError(401, "invalid api token"), "AuthenticationError", { reason: "invalid-key", status: 401 }, 1],
     ["402", cohereError(402, "please add a payment method"), "AuthenticationError", { reason: "billing" }, 1],
@@ -118,7 +167,13 @@ describe("Cohere: status codes map to typed errors", () => {
         "invalid request: number of total max chunks (number of documents * max_chunks_per_doc) must be less than 10000"
       const { layer } = cohere([cohereError(400, message)], { apiVersion: "v1", maxChunksPerDoc: 5000 })
       const error = failureOf(yield* runToEnd(layer, { query, documents }))
-      expect(error).toMatchObject({ _tag: "PayloadLimitError", unit: "chunks", limit: 10000, actual: 25000, attempts: 1 })
+      expect(error).toMatchObject({
+        _tag: "PayloadLimitError",
+        unit: "chunks",
+        limit: 10000,
+        actual: 25000,
+        attempts: 1
+      })
     })
   )
 
@@ -172,13 +227,16 @@ describe("Cohere: retries", () => {
 
   it.effect("caps the delay", () =>
     Effect.gen(function* () {
-      const { calls, layer } = cohere([cohereError(500)], { retry: { maxRetries: 4, base: "10 seconds", cap: "15 seconds" } })
+      const { calls, layer } = cohere([cohereError(500)], {
+        retry: { maxRetries: 4, base: "10 seconds", cap: "15 seconds" }
+      })
       failureOf(yield* runToEnd(layer, { query, documents }))
       const delays = calls.slice(1).map((call, i) => call.at - calls[i].at)
       expect(delays.length).toBe(4)
       expect(delays[0]).toBeGreaterThanOrEqual(8000)
-      for (const delay of delays) expect(delay).toBeLessThanOrEqual(15000)
-      expect(delays[3]).toBe(15000)
+      // Clock times are fractional milliseconds under jitter: compare with a float tolerance.
+      for (const delay of delays) expect(delay).toBeLessThanOrEqual(15000 + 1e-6)
+      expect(delays[3]).toBeCloseTo(15000, 6)
     })
   )
 
@@ -258,7 +316,9 @@ describe("Cohere: retries", () => {
   it.effect("a user Schedule replaces the policy wholesale", () =>
     Effect.gen(function* () {
       // The default policy never retries a 400; this schedule retries anything twice, 1 s apart.
-      const { calls, layer } = cohere([cohereError(400)], { retry: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2))) })
+      const { calls, layer } = cohere([cohereError(400)], {
+        retry: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
+      })
       const error = failureOf(yield* runToEnd(layer, { query, documents }))
       expect(error).toMatchObject({ _tag: "InvalidRequestError", attempts: 3 })
       expect(calls.map((c) => c.at)).toEqual([0, 1000, 2000])

@@ -54,7 +54,11 @@ const respond = (request: HttpClientRequest.HttpClientRequest, step: Step) => {
   if ("transport" in step) {
     const cause = Object.assign(new Error(`connect ${step.transport}`), { code: step.transport })
     return Effect.fail(
-      new HttpClientError.RequestError({ request, reason: "Transport", cause: new TypeError("fetch failed", { cause }) })
+      new HttpClientError.RequestError({
+        request,
+        reason: "Transport",
+        cause: new TypeError("fetch failed", { cause })
+      })
     )
   }
   if ("hang" in step) return Effect.never

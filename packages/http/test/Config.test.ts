@@ -1,0 +1,99 @@
+import { Reranker } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import * as Scripted from "./ScriptedClient.js"
+
+const withEnv = (env: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+const rerankWith = (env: Record<string, string>, options?: Cohere.ConfigOptions) =>
+  Effect.gen(function* () {
+    const client = Scripted.make(Scripted.scoredBy(() => 0.5))
+    const layer = Cohere.layerConfig(options).pipe(Layer.provide(client.layer), Layer.provide(withEnv(env)))
+    const exit = yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(Effect.provide(layer), Effect.exit)
+    return { exit, calls: client.calls }
+  })
+
+describe("Cohere.layerConfig", () => {
+  it.effect("a missing key fails at layer construction, naming COHERE_API_KEY, before any request", () =>
+    Effect.gen(function* () {
+      const { exit, calls } = yield* rerankWith({})
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(String(Exit.isFailure(exit) && exit.cause)).toContain("COHERE_API_KEY")
+      expect(calls.length).toBe(0)
+    })
+  )
+
+  it.effect("reads COHERE_API_KEY", () =>
+    Effect.gen(function* () {
+      const { exit, calls } = yield* rerankWith({ COHERE_API_KEY: "k-primary" })
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(calls[0].headers.authorization).toBe("Bearer k-primary")
+      expect(calls[0].url).toBe("https://api.cohere.com/v2/rerank")
+    })
+  )
+
+  it.effect("falls back to CO_API_KEY, the official SDK's name", () =>
+    Effect.gen(function* () {
+      const { calls } = yield* rerankWith({ CO_API_KEY: "k-sdk" })
+      expect(calls[0].headers.authorization).toBe("Bearer k-sdk")
+    })
+  )
+
+  it.effect("COHERE_BASE_URL points it elsewhere", () =>
+    Effect.gen(function* () {
+      const { calls } = yield* rerankWith({ COHERE_API_KEY: "k", COHERE_BASE_URL: "http://localhost:4010" })
+      expect(calls[0].url).toBe("http://localhost:4010/v2/rerank")
+    })
+  )
+
+  it.effect("plain options still apply", () =>
+    Effect.gen(function* () {
+      const { calls } = yield* rerankWith({ COHERE_API_KEY: "k" }, { apiVersion: "v1", model: "rerank-english-v3.0" })
+      expect(calls[0].url).toBe("https://api.cohere.com/v1/rerank")
+      expect(calls[0].body.model).toBe("rerank-english-v3.0")
+    })
+  )
+})
+
+describe("Cohere.layer option checks", () => {
+  const build = (options: Partial<Cohere.Options>) =>
+    Effect.gen(function* () {
+      const client = Scripted.make(Scripted.scoredBy(() => 0.5))
+      const layer = Cohere.layer({ apiKey: Redacted.make("k"), ...options }).pipe(Layer.provide(client.layer))
+      return yield* Layer.build(layer).pipe(Effect.scoped, Effect.exit)
+    })
+
+  it.effect.each([
+    [{ baseUrl: "http://api.example.com" }, "baseUrl"],
+    [{ baseUrl: "not a url" }, "baseUrl"],
+    [{ baseUrl: "ftp://example.com" }, "baseUrl"],
+    [{ apiKey: Redacted.make(" ") }, "apiKey"],
+    [{ priority: 1000 }, "priority"],
+    [{ maxTokensPerDoc: 0 }, "maxTokensPerDoc"],
+    [{ maxDocumentsPerRequest: 0 }, "maxDocumentsPerRequest"],
+    [{ concurrency: 0 }, "concurrency"],
+    [{ timeout: 0 }, "timeout"]
+  ] as const)("%o is refused at construction, naming %s", ([options, name]) =>
+    Effect.gen(function* () {
+      const exit = yield* build(options as Partial<Cohere.Options>)
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(String(Exit.isFailure(exit) && exit.cause)).toContain(name)
+    })
+  )
+
+  it.effect.each(["http://localhost:8080", "http://127.0.0.1:9", "http://[::1]:8080"])(
+    "plain http to loopback %s is allowed",
+    (baseUrl) =>
+      Effect.gen(function* () {
+        expect(Exit.isSuccess(yield* build({ baseUrl }))).toBe(true)
+      })
+  )
+
+  it.effect("plain http to a remote host is allowed only when opted in", () =>
+    Effect.gen(function* () {
+      expect(Exit.isSuccess(yield* build({ baseUrl: "http://rerank.internal", allowInsecureHttp: true }))).toBe(true)
+    })
+  )
+})

@@ -1,0 +1,150 @@
+import { Reranker, RerankError } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { describe, expect, it } from "@effect/vitest"
+import {
+  Cause,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Inspectable,
+  Layer,
+  Logger,
+  LogLevel,
+  Redacted,
+  TestClock,
+  Tracer
+} from "effect"
+import * as Scripted from "./ScriptedClient.js"
+
+const key = "sk-SECRET-9d8c7b6a5f4e"
+const documents = ["the secret recipe for lemonade", "quarterly revenue figures", "an unrelated memo"]
+
+/** Runs `effect` recording every span and log line, with debug logging on. */
+const recorded = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function* () {
+    const spans: Array<Tracer.Span> = []
+    const logs: Array<unknown> = []
+    const native = yield* Effect.tracerWith(Effect.succeed)
+    const tracer = Tracer.make({
+      span: (...args) => {
+        const span = native.span(...args)
+        spans.push(span)
+        return span
+      },
+      context: native.context
+    })
+    const logger = Logger.make((entry) => {
+      logs.push({ message: entry.message, annotations: [...entry.annotations], spans: [...entry.spans] })
+    })
+    const fiber = yield* effect.pipe(
+      Effect.withTracer(tracer),
+      Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+      Logger.withMinimumLogLevel(LogLevel.All),
+      Effect.either,
+      Effect.fork
+    )
+    yield* TestClock.adjust(Duration.minutes(10))
+    const outcome = yield* Fiber.join(fiber)
+    return { outcome, spans, logs }
+  })
+
+const serialize = (value: unknown) =>
+  JSON.stringify(value, (_, v) => (v instanceof Map ? [...v.entries()] : typeof v === "bigint" ? String(v) : v))
+
+/** What a trace exporter sends for a span: name, attributes, events and the failure it ended with. */
+const exported = (span: Tracer.Span) => ({
+  name: span.name,
+  attributes: span.attributes,
+  events: (span as { events?: unknown }).events,
+  failure:
+    span.status._tag === "Ended" && Exit.isFailure(span.status.exit) ? Cause.pretty(span.status.exit.cause) : undefined
+})
+
+const assertClean = (text: string) => {
+  expect(text).not.toContain(key)
+  for (const document of documents) expect(text).not.toContain(document)
+}
+
+describe("the API key and document texts stay secret", () => {
+  // Every error the table produces, including a gateway that echoes the key back in its body.
+  const steps: ReadonlyArray<Scripted.Step> = [
+    Scripted.text(401, `invalid api token: Bearer ${key}`),
+    Scripted.json(403, { message: `key ${key} may not use this model` }),
+    Scripted.json(429, { message: "slow down" }, { "retry-after": "1" }),
+    Scripted.json(503, { message: "overloaded" }),
+    Scripted.text(200, `not json ${key}`),
+    { transport: "ECONNRESET" },
+    { hang: true }
+  ]
+
+  for (const step of steps) {
+    const name = "transport" in step ? "transport" : "hang" in step ? "hang" : `status ${step.status}`
+    it.effect(`${name}: absent from the error, its message, toString, toJSON, logs and spans`, () =>
+      Effect.gen(function* () {
+        const client = Scripted.make([step])
+        const layer = Cohere.layer({ apiKey: Redacted.make(key), timeout: "1 second" }).pipe(
+          Layer.provide(client.layer)
+        )
+        const { outcome, spans, logs } = yield* recorded(
+          Reranker.rerank({ query: "secret things", documents }).pipe(Effect.provide(layer))
+        )
+        expect(outcome._tag).toBe("Left")
+        const error = (outcome as { left: RerankError.RerankError }).left
+        expect(RerankError.isRerankError(error)).toBe(true)
+        assertClean(error.message)
+        assertClean(String(error))
+        assertClean(serialize(error.toJSON()))
+        assertClean(Inspectable.format(error))
+        assertClean(serialize(error))
+        expect(spans.length).toBeGreaterThan(1)
+        assertClean(serialize(spans.map(exported)))
+        assertClean(serialize(logs))
+      })
+    )
+  }
+
+  it.effect("a successful call's spans carry gen_ai attributes but no key or text", () =>
+    Effect.gen(function* () {
+      const client = Scripted.make(Scripted.scoredBy((_, i) => 1 - i / 10))
+      const layer = Cohere.layer({ apiKey: Redacted.make(key) }).pipe(Layer.provide(client.layer))
+      const { outcome, spans, logs } = yield* recorded(
+        Reranker.rerank({ query: "secret things", documents, topN: 2 }).pipe(Effect.provide(layer))
+      )
+      expect(outcome._tag).toBe("Right")
+      const root = spans.find((s) => s.name === "Reranker.rerank")!
+      expect(Object.fromEntries(root.attributes)).toMatchObject({
+        "gen_ai.system": "cohere",
+        "gen_ai.operation.name": "rerank",
+        "gen_ai.request.model": "rerank-v3.5",
+        "gen_ai.request.top_n": 2,
+        "gen_ai.usage.search_units": 1,
+        "rerank.documents.count": 3,
+        "rerank.windows": 1,
+        "rerank.attempts": 1
+      })
+      const http = spans.find((s) => s.name.startsWith("http.client"))!
+      expect(http.attributes.get("http.request.header.authorization")).toBe("<redacted>")
+      assertClean(serialize(spans.map(exported)))
+      assertClean(serialize(logs))
+    })
+  )
+
+  it.effect("retries are logged at debug level with tag, status and attempt, and counted on the span", () =>
+    Effect.gen(function* () {
+      const client = Scripted.make((body, n) =>
+        n < 2 ? Scripted.json(503, { message: "busy" }) : Scripted.scoredBy(() => 0.5)(body, n)
+      )
+      const layer = Cohere.layer({ apiKey: Redacted.make(key) }).pipe(Layer.provide(client.layer))
+      const { outcome, spans, logs } = yield* recorded(
+        Reranker.rerank({ query: "q", documents }).pipe(Effect.provide(layer))
+      )
+      expect(outcome._tag).toBe("Right")
+      expect(logs.length).toBe(2)
+      expect(serialize(logs[0])).toContain("ServiceError")
+      expect(serialize(logs[1])).toContain("503")
+      const root = spans.find((s) => s.name === "Reranker.rerank")!
+      expect(root.attributes.get("rerank.attempts")).toBe(3)
+    })
+  )
+})
