@@ -334,3 +334,50 @@ describe("Cohere: retries", () => {
     })
   )
 })
+
+describe("Cohere: batching", () => {
+  const many = Array.from({ length: 2500 }, (_, i) => `passage ${i}`)
+  const byNumber = Scripted.scoredBy((document) => (Number(document.split(" ")[1]) % 97) / 97)
+
+  it.effect("2,500 documents go out as 3 requests of at most 1,000, within `concurrency`, and come back complete", () =>
+    Effect.gen(function* () {
+      const { calls, stats, layer } = cohere(byNumber, { concurrency: 2 })
+      const result = yield* Reranker.rerank({ query, documents: many }).pipe(Effect.provide(layer))
+      expect(calls.map((c) => c.body.documents.length)).toEqual([834, 833, 833])
+      expect(stats.maxInFlight).toBe(2)
+      expect(result.results.length).toBe(2500)
+      expect(new Set(result.results.map((r) => r.index)).size).toBe(2500)
+      expect(result.usage).toEqual({ searchUnits: 27, requests: 3 })
+      for (const r of result.results) expect(r.document).toBe(many[r.index])
+    })
+  )
+
+  it.effect("a window answering 429 then 200 is retried alone", () =>
+    Effect.gen(function* () {
+      let limited = false
+      const { calls, layer } = cohere((body, n) => {
+        if (body.documents[0] === "passage 834" && !limited) {
+          limited = true
+          return Scripted.json(429, { message: "slow down" }, { "retry-after": "3" })
+        }
+        return byNumber(body, n)
+      })
+      const fiber = yield* Reranker.rerank({ query, documents: many }).pipe(Effect.provide(layer), Effect.fork)
+      yield* TestClock.adjust(Duration.seconds(3))
+      const result = yield* Fiber.join(fiber)
+      expect(calls.map((c) => c.body.documents[0])).toEqual(["passage 0", "passage 834", "passage 1667", "passage 834"])
+      expect(result.results.length).toBe(2500)
+      expect(result.usage.requests).toBe(3)
+    })
+  )
+
+  it.effect("a window failing for good fails the call with that window's error", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere((body, n) =>
+        body.documents[0] === "passage 1667" ? cohereError(401, "invalid api token") : byNumber(body, n)
+      )
+      const error = failureOf(yield* runToEnd(layer, { query, documents: many }))
+      expect(error).toMatchObject({ _tag: "AuthenticationError", reason: "invalid-key", attempts: 1 })
+    })
+  )
+})

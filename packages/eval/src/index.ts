@@ -1,0 +1,31 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * nDCG@k.
+ *
+ * @since 0.1.0
+ */
+export * as Ndcg from "./Ndcg.js"
+
+/**
+ * The Vaswani collection loader.
+ *
+ * @since 0.1.0
+ */
+export * as Vaswani from "./Vaswani.js"
+
+/**
+ * The shared conformance folder's location.
+ *
+ * @since 0.1.0
+ */
+export * as Conformance from "./Conformance.js"
+
+/**
+ * The batching merge measurement.
+ *
+ * @since 0.1.0
+ */
+export * as MergeEval from "./MergeEval.js"
