@@ -168,15 +168,67 @@ export interface Fused<A> {
   readonly contributions: ReadonlyArray<Contribution>
 }
 
-interface Accumulator<A> {
-  readonly key: Key
-  readonly item: A
-  readonly contributions: Array<Contribution>
-  /** Normalized scores, parallel to `contributions` (score-based methods only). */
-  readonly values: Array<number>
+/**
+ * One item while fusing, and then in the result. Fusing a million entries is bound by allocation, so an entry keeps
+ * its first appearance inline and later ones in one flat array (`[ranking, rank, raw, value, ...]`); most items
+ * appear in one ranking only and cost a single object. `contributions` builds the readable view on access.
+ */
+class Entry<A> implements Fused<A> {
+  score = 0
+  rank = 0
+  count = 1
   bestRank: number
   bestRanking: number
-  score: number
+  more: Array<number> | undefined = undefined
+  constructor(
+    readonly key: Key,
+    readonly item: A,
+    private readonly firstRanking: number,
+    private readonly firstRank: number,
+    /** Raw score (NaN when no `score` was given). */
+    private readonly firstRaw: number,
+    /** Normalized score used by score-based methods (NaN otherwise). */
+    private readonly firstValue: number
+  ) {
+    this.bestRank = firstRank
+    this.bestRanking = firstRanking
+  }
+
+  add(ranking: number, rank: number, raw: number, value: number): void {
+    if (this.more === undefined) this.more = [ranking, rank, raw, value]
+    else this.more.push(ranking, rank, raw, value)
+    this.count++
+    if (rank < this.bestRank) {
+      this.bestRank = rank
+      this.bestRanking = ranking
+    }
+  }
+
+  rankingAt(i: number): number {
+    return i === 0 ? this.firstRanking : this.more![(i - 1) * 4]
+  }
+  rankAt(i: number): number {
+    return i === 0 ? this.firstRank : this.more![(i - 1) * 4 + 1]
+  }
+  rawAt(i: number): number {
+    return i === 0 ? this.firstRaw : this.more![(i - 1) * 4 + 2]
+  }
+  valueAt(i: number): number {
+    return i === 0 ? this.firstValue : this.more![(i - 1) * 4 + 3]
+  }
+
+  get contributions(): ReadonlyArray<Contribution> {
+    const result: Array<Contribution> = []
+    for (let i = 0; i < this.count; i++) {
+      const raw = this.rawAt(i)
+      result.push({
+        ranking: this.rankingAt(i),
+        rank: this.rankAt(i),
+        score: Number.isNaN(raw) ? Option.none() : Option.some(raw)
+      })
+    }
+    return result
+  }
 }
 
 const fail = (input: string, reason: string) => Either.left(new FusionError({ input, reason }))
@@ -245,7 +297,8 @@ export const fuse = <A>(
   const weights = options.weights ?? rankings.map(() => 1)
   const usesScores = scoreBased.has(method)
 
-  const items = new Map<Key, Accumulator<A>>()
+  const keyOf = options.key
+  const items = new Map<Key, Entry<A>>()
   for (let r = 0; r < rankings.length; r++) {
     const ranking = rankings[r]
     const raw = options.score === undefined ? undefined : new Array<number>(ranking.length)
@@ -259,33 +312,16 @@ export const fuse = <A>(
     const values = usesScores ? normalize(raw!, options.normalize ?? "none") : undefined
     for (let i = 0; i < ranking.length; i++) {
       const item = ranking[i]
-      const key = options.key(item)
-      const contribution: Contribution = {
-        ranking: r,
-        rank: i + 1,
-        score: raw === undefined ? Option.none() : Option.some(raw[i])
-      }
+      const key = keyOf(item)
       const existing = items.get(key)
+      const rawScore = raw === undefined ? Number.NaN : raw[i]
+      const value = values === undefined ? Number.NaN : values[i]
       if (existing === undefined) {
-        items.set(key, {
-          key,
-          item,
-          contributions: [contribution],
-          values: values === undefined ? [] : [values[i]],
-          bestRank: i + 1,
-          bestRanking: r,
-          score: 0
-        })
-        continue
-      }
-      if (existing.contributions[existing.contributions.length - 1].ranking === r) {
+        items.set(key, new Entry(key, item, r, i + 1, rawScore, value))
+      } else if (existing.rankingAt(existing.count - 1) === r) {
         return fail(`rankings[${r}][${i}]`, `key ${JSON.stringify(key)} appears more than once in this ranking`)
-      }
-      existing.contributions.push(contribution)
-      if (values !== undefined) existing.values.push(values[i])
-      if (i + 1 < existing.bestRank) {
-        existing.bestRank = i + 1
-        existing.bestRanking = r
+      } else {
+        existing.add(r, i + 1, rawScore, value)
       }
     }
   }
@@ -299,15 +335,10 @@ export const fuse = <A>(
   }
   accumulators.sort(byFusedOrder)
   const kept = options.topN === undefined ? accumulators : accumulators.slice(0, options.topN)
-  return Either.right(
-    kept.map((acc, i) => ({
-      key: acc.key,
-      item: acc.item,
-      score: acc.score,
-      rank: i + 1,
-      contributions: acc.contributions
-    }))
-  )
+  kept.forEach((entry, i) => {
+    entry.rank = i + 1
+  })
+  return Either.right(kept)
 }
 
 /**
@@ -321,23 +352,26 @@ export const rrf = <A>(
   options: Omit<Options<A>, "method" | "sigma" | "normalize">
 ): Either.Either<Array<Fused<A>>, FusionError> => fuse(rankings, { ...options, method: "rrf" })
 
-const byFusedOrder = <A>(a: Accumulator<A>, b: Accumulator<A>): number =>
+const byFusedOrder = <A>(a: Entry<A>, b: Entry<A>): number =>
   b.score - a.score || a.bestRank - b.bestRank || a.bestRanking - b.bestRanking
 
-const sumWeighted = (acc: Accumulator<unknown>, weights: ReadonlyArray<number>): number => {
+const sumWeighted = (acc: Entry<unknown>, weights: ReadonlyArray<number>): number => {
   let sum = 0
-  for (let i = 0; i < acc.values.length; i++) sum += weights[acc.contributions[i].ranking] * acc.values[i]
+  for (let i = 0; i < acc.count; i++) sum += weights[acc.rankingAt(i)] * acc.valueAt(i)
   return sum
 }
 
-const sumInverseSquareRank = (acc: Accumulator<unknown>, weights: ReadonlyArray<number>): number => {
+const sumInverseSquareRank = (acc: Entry<unknown>, weights: ReadonlyArray<number>): number => {
   let sum = 0
-  for (const c of acc.contributions) sum += weights[c.ranking] / (c.rank * c.rank)
+  for (let i = 0; i < acc.count; i++) sum += weights[acc.rankingAt(i)] / acc.rankAt(i) ** 2
   return sum
 }
 
-const weightedValues = (acc: Accumulator<unknown>, weights: ReadonlyArray<number>): Array<number> =>
-  acc.values.map((v, i) => weights[acc.contributions[i].ranking] * v)
+const weightedValues = (acc: Entry<unknown>, weights: ReadonlyArray<number>): Array<number> => {
+  const result = new Array<number>(acc.count)
+  for (let i = 0; i < acc.count; i++) result[i] = weights[acc.rankingAt(i)] * acc.valueAt(i)
+  return result
+}
 
 const median = (values: Array<number>): number => {
   const sorted = values.sort((a, b) => a - b)
@@ -351,23 +385,23 @@ const scorer = <A>(
   weights: ReadonlyArray<number>,
   rankings: ReadonlyArray<ReadonlyArray<A>>,
   candidates: number
-): ((acc: Accumulator<A>) => number) => {
+): ((acc: Entry<A>) => number) => {
   switch (method) {
     case "rrf": {
       const k = options.k ?? defaultK
       return (acc) => {
         let sum = 0
-        for (const c of acc.contributions) sum += weights[c.ranking] / (k + c.rank)
+        for (let i = 0; i < acc.count; i++) sum += weights[acc.rankingAt(i)] / (k + acc.rankAt(i))
         return sum
       }
     }
     case "isr":
-      return (acc) => acc.contributions.length * sumInverseSquareRank(acc, weights)
+      return (acc) => acc.count * sumInverseSquareRank(acc, weights)
     case "log-isr":
-      return (acc) => Math.log(acc.contributions.length) * sumInverseSquareRank(acc, weights)
+      return (acc) => Math.log(acc.count) * sumInverseSquareRank(acc, weights)
     case "logn-isr": {
       const sigma = options.sigma ?? defaultSigma
-      return (acc) => Math.log(acc.contributions.length + sigma) * sumInverseSquareRank(acc, weights)
+      return (acc) => Math.log(acc.count + sigma) * sumInverseSquareRank(acc, weights)
     }
     case "bordafuse": {
       // Each ranking hands out n..1 points over the n candidates of all rankings; the items it did not retrieve
@@ -377,8 +411,9 @@ const scorer = <A>(
       for (let r = 0; r < rankings.length; r++) unrankedTotal += weights[r] * unranked[r]
       return (acc) => {
         let points = unrankedTotal
-        for (const c of acc.contributions) {
-          points += weights[c.ranking] * (candidates - c.rank + 1 - unranked[c.ranking])
+        for (let i = 0; i < acc.count; i++) {
+          const r = acc.rankingAt(i)
+          points += weights[r] * (candidates - acc.rankAt(i) + 1 - unranked[r])
         }
         return points
       }
@@ -387,9 +422,9 @@ const scorer = <A>(
     case "wsum":
       return (acc) => sumWeighted(acc, weights)
     case "combmnz":
-      return (acc) => acc.contributions.length * sumWeighted(acc, weights)
+      return (acc) => acc.count * sumWeighted(acc, weights)
     case "combanz":
-      return (acc) => sumWeighted(acc, weights) / acc.contributions.length
+      return (acc) => sumWeighted(acc, weights) / acc.count
     case "combmax":
       return (acc) => Math.max(...weightedValues(acc, weights))
     case "combmin":
@@ -400,14 +435,14 @@ const scorer = <A>(
       return (acc) => {
         let scores = 0
         let weightSum = 0
-        for (let i = 0; i < acc.values.length; i++) {
-          scores += acc.values[i]
-          weightSum += weights[acc.contributions[i].ranking]
+        for (let i = 0; i < acc.count; i++) {
+          scores += acc.valueAt(i)
+          weightSum += weights[acc.rankingAt(i)]
         }
         return scores * weightSum
       }
     case "mixed":
-      return (acc) => sumWeighted(acc, weights) * Math.sqrt(acc.contributions.length)
+      return (acc) => sumWeighted(acc, weights) * Math.sqrt(acc.count)
   }
 }
 
@@ -416,9 +451,13 @@ const scorer = <A>(
  * ranking did not retrieve counts as below all it did; rankings holding neither abstain) carry more weight than
  * those placing b above a; a tie is half a win each. Items are ordered by wins and scored n - position, as in ranx.
  */
-const scoreCondorcet = <A>(accumulators: Array<Accumulator<A>>, weights: ReadonlyArray<number>): void => {
+const scoreCondorcet = <A>(accumulators: Array<Entry<A>>, weights: ReadonlyArray<number>): void => {
   const n = accumulators.length
-  const ranks = accumulators.map((acc) => new Map(acc.contributions.map((c) => [c.ranking, c.rank])))
+  const ranks = accumulators.map((acc) => {
+    const byRanking = new Map<number, number>()
+    for (let i = 0; i < acc.count; i++) byRanking.set(acc.rankingAt(i), acc.rankAt(i))
+    return byRanking
+  })
   const wins = new Array<number>(n).fill(0)
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
