@@ -24,6 +24,8 @@ export interface Candidate {
  * @category models
  */
 export interface Collection {
+  /** Document id -> text. */
+  readonly corpus: ReadonlyMap<string, string>
   readonly queries: ReadonlyMap<string, string>
   readonly qrels: ReadonlyMap<string, ReadonlyMap<string, number>>
   /** Query id -> BM25 top 100, best first. */
@@ -69,5 +71,5 @@ export const load = (dir: string) =>
       candidates.set(query, list)
     }
     for (const list of candidates.values()) list.sort((a, b) => a.rank - b.rank)
-    return { queries, qrels, candidates } satisfies Collection
+    return { corpus, queries, qrels, candidates } satisfies Collection
   })

@@ -29,3 +29,10 @@ export * as Conformance from "./Conformance.js"
  * @since 0.1.0
  */
 export * as MergeEval from "./MergeEval.js"
+
+/**
+ * The local reranker measurement.
+ *
+ * @since 0.1.0
+ */
+export * as LocalEval from "./LocalEval.js"

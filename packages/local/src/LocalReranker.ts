@@ -1,0 +1,157 @@
+/**
+ * An offline `Reranker`: lexical relevance scored in-process, no network, no key. The embedded default of the CLI
+ * and the server, and a fair baseline.
+ *
+ * The score blends two signals over stemmed, stopword-free terms, both in [0, 1]:
+ * - BM25 (Robertson and Zaragoza 2009), normalized by the best a document could score for the query:
+ *   Σ idf(t) * sat(tf) / Σ idf(t) * (k1 + 1), with sat(tf) = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl));
+ * - proximity: the share of the query's adjacent term pairs that also stand side by side in the document, so
+ *   "capital of the United States" beats a text that mentions "capital" and "United States" apart.
+ * score = (1 - proximityWeight) * bm25 + proximityWeight * proximity (BM25 alone for one-term queries).
+ *
+ * Term weights and the average length come from fixed corpus statistics (or are uniform without them), never from
+ * the request, so scores are pointwise and merging windows by score is exact.
+ *
+ * @since 0.1.0
+ */
+import { Reranker, RerankError, RerankResult } from "@effect-rerank/core"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Analyzer from "./Analyzer.js"
+import * as CorpusStats from "./CorpusStats.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Reranker.Options {
+  /** Term weights and the average length. Without them every query term weighs the same. */
+  readonly corpus?: CorpusStats.CorpusStats | undefined
+  /** Term frequency saturation. Default 1.2. */
+  readonly k1?: number | undefined
+  /** Length normalization, 0 to 1. Default 0.75. */
+  readonly b?: number | undefined
+  /** Average document length in terms when no corpus is given. Default 100. */
+  readonly averageLength?: number | undefined
+  /** Share of the score given to query term pairs found side by side, 0 to 1. Default 0.2. */
+  readonly proximityWeight?: number | undefined
+  /** Reported as the result's model. Default `"local-bm25"`. */
+  readonly model?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults = { k1: 1.2, b: 0.75, averageLength: 100, proximityWeight: 0.2, model: "local-bm25" } as const
+
+/**
+ * A scorer for one query, reusable across documents: `score(text)` is in [0, 1].
+ *
+ * @since 0.1.0
+ * @category scoring
+ */
+export const scorer = (query: string, options: Options = {}, analyzer: Analyzer.Analyzer = Analyzer.make()) => {
+  const k1 = options.k1 ?? defaults.k1
+  const b = options.b ?? defaults.b
+  const averageLength = options.corpus?.averageLength || options.averageLength || defaults.averageLength
+  const proximityWeight = options.proximityWeight ?? defaults.proximityWeight
+  const weights = new Map<string, number>()
+  const queryTerms = analyzer.terms(query)
+  const pairs = new Set<string>()
+  for (let i = 1; i < queryTerms.length; i++) pairs.add(`${queryTerms[i - 1]} ${queryTerms[i]}`)
+  for (const term of queryTerms) {
+    // A term repeated in the query counts as often as it is repeated.
+    const weight = options.corpus === undefined ? 1 : CorpusStats.idf(options.corpus, term)
+    weights.set(term, (weights.get(term) ?? 0) + weight)
+  }
+  let best = 0
+  for (const weight of weights.values()) best += weight * (k1 + 1)
+  return (text: string): number => {
+    if (best === 0) return 0
+    const terms = analyzer.terms(text)
+    const tf = new Map<string, number>()
+    const adjacent = new Set<string>()
+    for (let i = 0; i < terms.length; i++) {
+      const term = terms[i]
+      if (!weights.has(term)) continue
+      tf.set(term, (tf.get(term) ?? 0) + 1)
+      if (i > 0 && pairs.size > 0) {
+        const pair = `${terms[i - 1]} ${term}`
+        if (pairs.has(pair)) adjacent.add(pair)
+      }
+    }
+    const norm = k1 * (1 - b + (b * terms.length) / averageLength)
+    let bm25 = 0
+    for (const [term, count] of tf) bm25 += (weights.get(term)! * count * (k1 + 1)) / (count + norm)
+    bm25 /= best
+    return pairs.size === 0 ? bm25 : (1 - proximityWeight) * bm25 + (proximityWeight * adjacent.size) / pairs.size
+  }
+}
+
+const invalidOption = (options: Options): RerankError.InvalidRequestError | undefined => {
+  const { averageLength, b, k1 } = options
+  const problem =
+    k1 !== undefined && !(Number.isFinite(k1) && k1 >= 0)
+      ? (["k1", `must be a finite number >= 0, got ${k1}`] as const)
+      : b !== undefined && !(b >= 0 && b <= 1)
+        ? (["b", `must be between 0 and 1, got ${b}`] as const)
+        : averageLength !== undefined && !(Number.isFinite(averageLength) && averageLength > 0)
+          ? (["averageLength", `must be a finite number > 0, got ${averageLength}`] as const)
+          : options.proximityWeight !== undefined && !(options.proximityWeight >= 0 && options.proximityWeight <= 1)
+            ? (["proximityWeight", `must be between 0 and 1, got ${options.proximityWeight}`] as const)
+            : undefined
+  return problem === undefined
+    ? undefined
+    : new RerankError.InvalidRequestError({ field: problem[0], reason: problem[1], attempts: 0 })
+}
+
+/**
+ * The local reranker as a provider, for `Reranker.make`. Options that make no sense fail every call with
+ * `InvalidRequestError` naming the option.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const provider = (options: Options = {}): Reranker.Provider => {
+  const invalid = invalidOption(options)
+  return {
+    system: "local",
+    model: options.model ?? defaults.model,
+    rerankWindow: (request) =>
+      invalid !== undefined
+        ? Effect.fail(invalid)
+        : Effect.zipRight(
+            request.onAttempt,
+            Effect.sync(() => {
+              const score = scorer(request.query, options)
+              return {
+                results: request.documents.map((text, index) => ({ index, score: score(text) })),
+                searchUnits: RerankResult.searchUnitsFor(request.documents.length)
+              }
+            })
+          )
+  }
+}
+
+/**
+ * The local reranker as a `Reranker` service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Reranker.Service => Reranker.make(provider(options), options)
+
+/**
+ * @example
+ * ```ts
+ * import { LocalReranker } from "@effect-rerank/local"
+ *
+ * const RerankerLive = LocalReranker.layer()
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<Reranker.Reranker> =>
+  Reranker.layer(provider(options), options)
