@@ -1,0 +1,144 @@
+/**
+ * Seeded, rule-based fault injection for the Cohere-compatible server, so clients (ours and yours) can rehearse
+ * failure: rate limits with `Retry-After`, 5xx answers, slow answers, reset connections and truncated bodies.
+ *
+ * A rule fires on every Nth request it sees (`every`), or with a probability (`probability`, drawn from a PRNG
+ * seeded by `seed`, so a run is reproducible); the first rule that fires decides the request's fault.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault =
+  /** Answer this status with a Cohere-shaped body; `retryAfter` (seconds) is sent as `Retry-After` on 429. */
+  | { readonly _tag: "Status"; readonly status: 429 | 500 | 502 | 503 | 504; readonly retryAfter?: number | undefined }
+  /** Wait, then answer normally. */
+  | { readonly _tag: "Delay"; readonly millis: number }
+  /** Close the connection without answering. */
+  | { readonly _tag: "Reset" }
+  /** Start a 200 answer and cut the connection halfway through its body. */
+  | { readonly _tag: "Truncate" }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Rule {
+  readonly fault: Fault
+  /** Fire on requests N, 2N, 3N, ... (counted per rule). */
+  readonly every?: number | undefined
+  /** Fire with this probability, 0 to 1. Default 1 when `every` is not set. */
+  readonly probability?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly rules: ReadonlyArray<Rule>
+  /** PRNG seed for probabilistic rules. Default 1. */
+  readonly seed?: number | undefined
+}
+
+/**
+ * Decides the fault, if any, for each request in turn.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Injector {
+  readonly next: () => Option.Option<Fault>
+}
+
+// mulberry32: tiny, seedable, good enough to make fault patterns reproducible.
+const prng = (seed: number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Injector => {
+  const random = prng(options.seed ?? 1)
+  const seen = options.rules.map(() => 0)
+  return {
+    next: () => {
+      for (let i = 0; i < options.rules.length; i++) {
+        const rule = options.rules[i]
+        seen[i]++
+        // Draw for every probabilistic rule on every request, so one rule's outcome does not shift another's.
+        const fires = rule.every !== undefined ? seen[i] % rule.every === 0 : random() < (rule.probability ?? 1)
+        if (fires) return Option.some(rule.fault)
+      }
+      return Option.none()
+    }
+  }
+}
+
+const statuses = new Set([429, 500, 502, 503, 504])
+
+/**
+ * Parses a rule from its command-line form: `KIND[:key=value]...`, KIND one of `429`, `500`, `502`, `503`, `504`,
+ * `delay`, `reset`, `truncate`; keys `every=N`, `p=0.25`, `retry-after=SECONDS` (429), `ms=MILLIS` (delay).
+ * Examples: `429:p=0.2:retry-after=1`, `503:every=3`, `delay:ms=200:p=0.5`, `reset:every=10`.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseRule = (spec: string): Either.Either<Rule, string> => {
+  const [kind, ...pairs] = spec.trim().split(":")
+  const params = new Map<string, string>()
+  for (const pair of pairs) {
+    const [key, value] = pair.split("=")
+    if (value === undefined || value === "") return Either.left(`"${pair}" in fault "${spec}" is not key=value`)
+    params.set(key, value)
+  }
+  const number = (key: string): Either.Either<number | undefined, string> => {
+    const raw = params.get(key)
+    if (raw === undefined) return Either.right(undefined)
+    const n = Number(raw)
+    return Number.isFinite(n) && n >= 0 ? Either.right(n) : Either.left(`${key} must be a number >= 0 in "${spec}"`)
+  }
+  for (const key of params.keys()) {
+    if (!["every", "p", "retry-after", "ms"].includes(key)) {
+      return Either.left(`unknown key "${key}" in fault "${spec}"; expected every, p, retry-after or ms`)
+    }
+  }
+  return Either.gen(function* () {
+    const every = yield* number("every")
+    const probability = yield* number("p")
+    if (every !== undefined && !(Number.isInteger(every) && every >= 1)) {
+      return yield* Either.left(`every must be an integer >= 1 in "${spec}"`)
+    }
+    if (probability !== undefined && probability > 1) return yield* Either.left(`p must be at most 1 in "${spec}"`)
+    let fault: Fault
+    if (statuses.has(Number(kind))) {
+      fault = { _tag: "Status", status: Number(kind) as 429, retryAfter: yield* number("retry-after") }
+    } else if (kind === "delay") {
+      const millis = yield* number("ms")
+      if (millis === undefined) return yield* Either.left(`delay needs ms=MILLIS in "${spec}"`)
+      fault = { _tag: "Delay", millis }
+    } else if (kind === "reset") {
+      fault = { _tag: "Reset" }
+    } else if (kind === "truncate") {
+      fault = { _tag: "Truncate" }
+    } else {
+      return yield* Either.left(`unknown fault "${kind}"; expected 429, 500, 502, 503, 504, delay, reset or truncate`)
+    }
+    return { fault, every, probability }
+  })
+}

@@ -1,0 +1,213 @@
+/**
+ * A Cohere-compatible rerank server over any `Reranker` (the local one by default): `POST /v1/rerank` and
+ * `POST /v2/rerank` with Cohere's request fields, response shape and error bodies, an optional bearer key, a body
+ * size limit, and seeded fault injection. Point any client written for Cohere's API at it, unchanged.
+ *
+ * @since 0.1.0
+ */
+import { Reranker, type RerankError, RerankResult } from "@effect-rerank/core"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { timingSafeEqual } from "node:crypto"
+import * as FaultInjection from "./FaultInjection.js"
+import * as Request from "./internal/request.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** When set, requests must carry `Authorization: Bearer <key>`; others get 401 `invalid api token`. */
+  readonly apiKey?: Redacted.Redacted<string> | undefined
+  /** Largest request body accepted; larger gets 413. Default 10 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  readonly faults?: FaultInjection.Options | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults = { maxBodyBytes: 10 * 1024 * 1024, port: 8080, host: "127.0.0.1" } as const
+
+const cohereError = (status: number, message: string, headers: Record<string, string> = {}) =>
+  HttpServerResponse.unsafeJson({ id: crypto.randomUUID(), message }, { status, headers })
+
+const statusOf = (error: RerankError.RerankError): number => {
+  switch (error._tag) {
+    case "InvalidRequestError":
+    case "PayloadLimitError":
+      return 400
+    case "RateLimitError":
+      return 429
+    case "AuthenticationError":
+      return 401
+    case "TimeoutError":
+      return 504
+    default:
+      return 500
+  }
+}
+
+const sameKey = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+const bearer = (header: string | undefined): string | undefined => {
+  const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header)
+  return match === null ? undefined : match[1].trim()
+}
+
+/**
+ * Breaks the connection the way a failing network does: after sending the headers and the first half of `body`
+ * (a truncated answer), or before anything (a reset). Node-specific by nature: it reaches for the socket.
+ */
+const breakConnection = (request: HttpServerRequest.HttpServerRequest, body: string | undefined) => {
+  const response = NodeHttpServerRequest.toServerResponse(request)
+  if (body !== undefined) {
+    const bytes = Buffer.from(body)
+    response.writeHead(200, { "content-type": "application/json", "content-length": String(bytes.length) })
+    response.write(bytes.subarray(0, Math.floor(bytes.length / 2)))
+  }
+  response.socket?.destroy()
+  // Marks the response finished, so the server writes nothing more to the dead socket.
+  response.end()
+  return HttpServerResponse.empty()
+}
+
+/**
+ * The server as an `HttpApp`, serving the `Reranker` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeApp = (
+  options: Options = {}
+): Effect.Effect<HttpApp.Default<never, never>, never, Reranker.Reranker> =>
+  Effect.gen(function* () {
+    const reranker = yield* Reranker.Reranker
+    const injector = FaultInjection.make(options.faults ?? { rules: [] })
+    const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes
+
+    const rerank = (version: Request.ApiVersion) =>
+      Effect.gen(function* () {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        if (options.apiKey !== undefined) {
+          const given = bearer(request.headers.authorization)
+          if (given === undefined || !sameKey(given, Redacted.value(options.apiKey))) {
+            return cohereError(401, "invalid api token")
+          }
+        }
+        const fault = injector.next()
+        if (Option.isSome(fault)) {
+          const f = fault.value
+          yield* Effect.annotateCurrentSpan("fault", f._tag)
+          switch (f._tag) {
+            case "Status":
+              return cohereError(
+                f.status,
+                f.status === 429
+                  ? "You are using a Trial key, which is limited to 10 API calls / minute."
+                  : "internal server error",
+                f.status === 429 && f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}
+              )
+            case "Reset":
+              return breakConnection(request, undefined)
+            case "Delay":
+              yield* Effect.sleep(Duration.millis(f.millis))
+              break
+            case "Truncate":
+              break
+          }
+        }
+        const declared = Number(request.headers["content-length"] ?? "0")
+        if (declared > maxBodyBytes) {
+          return cohereError(413, `request body too large: limit is ${maxBodyBytes} bytes`)
+        }
+        const text = yield* request.text.pipe(
+          HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+          Effect.either
+        )
+        if (Either.isLeft(text)) return cohereError(413, `request body too large: limit is ${maxBodyBytes} bytes`)
+        let json: unknown
+        try {
+          json = JSON.parse(text.right)
+        } catch {
+          return cohereError(400, "invalid request: request body is not valid JSON")
+        }
+        const call = Request.parse(version, json)
+        if (Either.isLeft(call)) return cohereError(400, call.left)
+        const { model, query, returnDocuments, texts, topN } = call.right
+        const result = yield* Effect.either(reranker.rerank({ query, documents: texts, topN, model }))
+        if (Either.isLeft(result)) {
+          const error = result.left
+          const message =
+            error._tag === "InvalidRequestError"
+              ? `invalid request: ${error.field === undefined ? "" : `${error.field}: `}${error.reason}`
+              : error.message
+          return cohereError(statusOf(error), message)
+        }
+        const body = JSON.stringify({
+          id: crypto.randomUUID(),
+          results: result.right.results.map((r) =>
+            returnDocuments
+              ? { index: r.index, relevance_score: r.score, document: { text: texts[r.index] } }
+              : { index: r.index, relevance_score: r.score }
+          ),
+          meta: {
+            api_version: { version: version === "v2" ? "2" : "1" },
+            billed_units: { search_units: RerankResult.searchUnitsFor(texts.length) }
+          }
+        })
+        if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, body)
+        return HttpServerResponse.text(body, { contentType: "application/json" })
+      })
+
+    const logged = (version: Request.ApiVersion) =>
+      Effect.gen(function* () {
+        const start = yield* Clock.currentTimeMillis
+        const response = yield* rerank(version)
+        const request = yield* HttpServerRequest.HttpServerRequest
+        // Method, path, status and time only: never headers (the key) or bodies (document texts).
+        yield* Effect.logInfo("rerank").pipe(
+          Effect.annotateLogs({
+            method: request.method,
+            path: `/${version}/rerank`,
+            status: response.status,
+            ms: (yield* Clock.currentTimeMillis) - start
+          })
+        )
+        return response
+      })
+
+    return HttpRouter.empty.pipe(
+      HttpRouter.post("/v2/rerank", logged("v2")),
+      HttpRouter.post("/v1/rerank", logged("v1")),
+      Effect.catchTag("RouteNotFound", () =>
+        cohereError(404, "not found: this server answers POST /v1/rerank and POST /v2/rerank")
+      )
+    )
+  })
+
+/**
+ * Serves the app on the `HttpServer` in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<never, never, Reranker.Reranker | HttpServer.HttpServer> =>
+  Layer.unwrapEffect(Effect.map(makeApp(options), (app) => HttpServer.serve(app)))

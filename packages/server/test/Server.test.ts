@@ -1,0 +1,253 @@
+import { Reranker, RerankError } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { LocalReranker } from "@effect-rerank/local"
+import { FaultInjection, NodeServer } from "@effect-rerank/server"
+import { FetchHttpClient, HttpServer } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Layer, Logger, LogLevel, Redacted, Scope } from "effect"
+
+const query = "What is the capital of the United States?"
+const documents = [
+  "Carson City is the capital city of the American state of Nevada.",
+  "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",
+  "Capitalization or capitalisation in English grammar is the use of a capital letter at the start of a word.",
+  "Washington, D.C. (also known as simply Washington or D.C.) is the capital of the United States.",
+  "Capital punishment has existed in the United States since before the United States was a country."
+]
+
+/** Starts a server on a free loopback port for the enclosing scope and returns its base URL. */
+const startServer = (options: NodeServer.Options = {}, logs?: Array<string>) =>
+  Effect.gen(function* () {
+    const scope = yield* Scope.Scope
+    const logger = Logger.make(({ message, annotations }) =>
+      logs?.push(JSON.stringify({ message, annotations: [...annotations] }))
+    )
+    const context = yield* Layer.buildWithScope(
+      NodeServer.layer({ port: 0, ...options }).pipe(
+        Layer.provide(LocalReranker.layer()),
+        Layer.provide(Logger.replace(Logger.defaultLogger, logger))
+      ),
+      scope
+    )
+    const address = yield* HttpServer.addressWith((address) =>
+      Effect.succeed(address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : "")
+    ).pipe(Effect.provide(context))
+    return address
+  })
+
+const client = (baseUrl: string, options: Partial<Cohere.Options> = {}) =>
+  Cohere.layer({
+    apiKey: Redacted.make("test-key"),
+    baseUrl,
+    retry: { base: "5 millis", cap: "1 second" },
+    ...options
+  }).pipe(Layer.provide(FetchHttpClient.layer))
+
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...headers }
+    })
+    return { status: response.status, body: await response.json().catch(() => null) }
+  })
+
+describe("server end to end: the Cohere layer against it", () => {
+  for (const apiVersion of ["v2", "v1"] as const) {
+    it.scopedLive(`${apiVersion}: same order and scores as the local layer called directly`, () =>
+      Effect.gen(function* () {
+        const baseUrl = yield* startServer()
+        const direct = yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(LocalReranker.layer()))
+        const served = yield* Reranker.rerank({ query, documents }).pipe(
+          Effect.provide(client(baseUrl, { apiVersion }))
+        )
+        expect(served.results.map((r) => r.index)).toEqual(direct.results.map((r) => r.index))
+        expect(served.results.map((r) => r.score)).toEqual(direct.results.map((r) => r.score))
+        expect(served.results[0].document).toBe(documents[3])
+        expect(served.usage).toEqual({ searchUnits: 1, requests: 1 })
+      })
+    )
+  }
+
+  it.scopedLive("2,500 documents go through batching and come back complete", () =>
+    Effect.gen(function* () {
+      const baseUrl = yield* startServer()
+      const many = Array.from({ length: 2500 }, (_, i) => `${documents[i % 5]} (copy ${i})`)
+      const result = yield* Reranker.rerank({ query, documents: many }).pipe(Effect.provide(client(baseUrl)))
+      expect(result.results.length).toBe(2500)
+      expect(new Set(result.results.map((r) => r.index)).size).toBe(2500)
+      expect(result.usage.requests).toBe(3)
+      expect(result.usage.searchUnits).toBe(9 + 9 + 9)
+    })
+  )
+
+  const faults: ReadonlyArray<readonly [string, string, Partial<Cohere.Options>, string, number]> = [
+    ["429 with Retry-After", "429:retry-after=0", {}, "RateLimitError", 4],
+    ["500", "500", {}, "ServiceError", 4],
+    ["502", "502", {}, "ServiceError", 4],
+    ["503", "503", {}, "ServiceError", 4],
+    ["504", "504", {}, "ServiceError", 4],
+    ["a connection reset", "reset", {}, "TransportError", 4],
+    ["a truncated body", "truncate", {}, "TransportError", 4],
+    ["a delay past the attempt timeout", "delay:ms=400", { timeout: "100 millis" }, "TimeoutError", 4],
+    ["503 with retries off", "503", { retry: { maxRetries: 0 } }, "ServiceError", 1]
+  ]
+  for (const [name, spec, options, tag, attempts] of faults) {
+    it.scopedLive(`fault ${spec} (${name}) -> ${tag} after ${attempts} attempt(s)`, () =>
+      Effect.gen(function* () {
+        const rule = Either.getOrThrow(FaultInjection.parseRule(spec))
+        const baseUrl = yield* startServer({ faults: { rules: [rule] } })
+        const error = yield* Reranker.rerank({ query, documents }).pipe(
+          Effect.provide(client(baseUrl, options)),
+          Effect.flip
+        )
+        expect(error._tag).toBe(tag)
+        expect(RerankError.isRerankError(error) && error.attempts).toBe(attempts)
+        if (error._tag === "RateLimitError") expect(error.retryAfter._tag).toBe("Some")
+      })
+    )
+  }
+
+  it.scopedLive("a fault on every 2nd request is recovered by one retry", () =>
+    Effect.gen(function* () {
+      const baseUrl = yield* startServer({
+        faults: { rules: [Either.getOrThrow(FaultInjection.parseRule("503:every=2"))] }
+      })
+      const layer = client(baseUrl)
+      yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(layer))
+      const logs: Array<string> = []
+      const second = yield* Reranker.rerank({ query, documents }).pipe(
+        Effect.provide(layer),
+        Effect.provide(
+          Logger.replace(
+            Logger.defaultLogger,
+            Logger.make(({ message }) => logs.push(String(message)))
+          )
+        ),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      expect(second.results.length).toBe(5)
+      expect(logs).toEqual(["rerank attempt failed"])
+    })
+  )
+})
+
+describe("server answers malformed requests like Cohere", () => {
+  const cases: ReadonlyArray<readonly [string, string, string, number, string]> = [
+    ["invalid JSON", "v2", "{not json", 400, "invalid request: request body is not valid JSON"],
+    [
+      "an empty document list",
+      "v2",
+      JSON.stringify({ model: "m", query: "q", documents: [] }),
+      400,
+      "invalid request: list of documents must not be empty"
+    ],
+    [
+      "an empty query",
+      "v2",
+      JSON.stringify({ model: "m", query: " ", documents: ["a"] }),
+      400,
+      "invalid request: query must not be empty"
+    ],
+    [
+      "a missing model on v2",
+      "v2",
+      JSON.stringify({ query: "q", documents: ["a"] }),
+      400,
+      "invalid request: model must be specified"
+    ],
+    [
+      "documents x chunks over 10,000",
+      "v1",
+      JSON.stringify({ query: "q", documents: Array.from({ length: 1001 }, () => "a") }),
+      400,
+      "invalid request: number of total max chunks (number of documents * max_chunks_per_doc) must be less than 10000"
+    ],
+    [
+      "a non-string v2 document",
+      "v2",
+      JSON.stringify({ model: "m", query: "q", documents: [{ text: "a" }] }),
+      400,
+      "invalid request: documents[0] must be a string"
+    ],
+    [
+      "a bad top_n",
+      "v2",
+      JSON.stringify({ model: "m", query: "q", documents: ["a"], top_n: 0 }),
+      400,
+      "invalid request: top_n must be a positive integer"
+    ]
+  ]
+  for (const [name, version, body, status, message] of cases) {
+    it.scopedLive(`${name} -> ${status}`, () =>
+      Effect.gen(function* () {
+        const baseUrl = yield* startServer()
+        const response = yield* post(`${baseUrl}/${version}/rerank`, body)
+        expect(response.status).toBe(status)
+        expect(response.body).toMatchObject({ message })
+        expect(typeof response.body.id).toBe("string")
+      })
+    )
+  }
+
+  it.scopedLive("v1 accepts objects with text, model optional, and returns documents on request", () =>
+    Effect.gen(function* () {
+      const baseUrl = yield* startServer()
+      const response = yield* post(
+        `${baseUrl}/v1/rerank`,
+        JSON.stringify({ query, documents: documents.map((text) => ({ text })), top_n: 2, return_documents: true })
+      )
+      expect(response.status).toBe(200)
+      expect(response.body.results).toHaveLength(2)
+      expect(response.body.results[0]).toMatchObject({ index: 3, document: { text: documents[3] } })
+      expect(response.body.meta).toEqual({ api_version: { version: "1" }, billed_units: { search_units: 1 } })
+    })
+  )
+
+  it.scopedLive("a body over the limit -> 413", () =>
+    Effect.gen(function* () {
+      const baseUrl = yield* startServer({ maxBodyBytes: 100 })
+      const response = yield* post(`${baseUrl}/v2/rerank`, JSON.stringify({ model: "m", query, documents }))
+      expect(response.status).toBe(413)
+      expect(response.body.message).toContain("too large")
+    })
+  )
+
+  it.scopedLive("an unknown route -> 404 with a Cohere-shaped body", () =>
+    Effect.gen(function* () {
+      const baseUrl = yield* startServer()
+      const response = yield* post(`${baseUrl}/v3/rerank`, "{}")
+      expect(response.status).toBe(404)
+      expect(typeof response.body.message).toBe("string")
+    })
+  )
+})
+
+describe("server API key", () => {
+  const key = "server-secret-5d41402abc4b"
+
+  it.scopedLive(
+    "missing or wrong bearer keys get 401 invalid api token; the right one passes; the key is never logged",
+    () =>
+      Effect.gen(function* () {
+        const logs: Array<string> = []
+        const baseUrl = yield* startServer({ apiKey: Redacted.make(key) }, logs)
+        const body = JSON.stringify({ model: "m", query, documents })
+        const missing = yield* post(`${baseUrl}/v2/rerank`, body)
+        expect(missing).toMatchObject({ status: 401, body: { message: "invalid api token" } })
+        const wrong = yield* post(`${baseUrl}/v2/rerank`, body, { authorization: "Bearer nope" })
+        expect(wrong.status).toBe(401)
+        const right = yield* post(`${baseUrl}/v2/rerank`, body, { authorization: `Bearer ${key}` })
+        expect(right.status).toBe(200)
+        const error = yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(client(baseUrl)), Effect.flip)
+        expect(error).toMatchObject({ _tag: "AuthenticationError", reason: "invalid-key", status: 401, attempts: 1 })
+        expect(RerankError.isRerankError(error) && RerankError.isRetryable(error)).toBe(false)
+        expect(logs.length).toBeGreaterThanOrEqual(4)
+        for (const line of logs) {
+          expect(line).not.toContain(key)
+          for (const document of documents) expect(line).not.toContain(document)
+        }
+      })
+  )
+})
