@@ -41,6 +41,18 @@ export interface Service {
 export class Reranker extends Context.Tag("@effect-rerank/core/Reranker")<Reranker, Service>() {}
 
 /**
+ * Optional observer of multi-window calls: when provided, every rerank call reports each finished window. The CLI
+ * draws its progress bar from it; a job runner could report to its own UI.
+ *
+ * @since 0.1.0
+ * @category progress
+ */
+export class Progress extends Context.Tag("@effect-rerank/core/Reranker/Progress")<
+  Progress,
+  { readonly onWindow: (completed: number, total: number) => Effect.Effect<void> }
+>() {}
+
+/**
  * Reranks with the `Reranker` in context.
  *
  * @since 0.1.0
@@ -167,6 +179,16 @@ export const make = (provider: Provider, options: Options = {}): Service => {
 
         const windows = Batching.windows(texts.length, batching.maxDocumentsPerRequest)
         yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": batching.merge })
+        const progress = yield* Effect.serviceOption(Progress)
+        const completed = yield* Ref.make(0)
+        const reportWindow = Option.match(progress, {
+          onNone: () => Effect.void,
+          onSome: (observer) =>
+            Effect.flatMap(
+              Ref.updateAndGet(completed, (n) => n + 1),
+              (n) => observer.onWindow(n, windows.length)
+            )
+        })
         const responses = yield* Effect.forEach(
           windows,
           (window) =>
@@ -182,7 +204,8 @@ export const make = (provider: Provider, options: Options = {}): Service => {
               .pipe(
                 Effect.flatMap((response) =>
                   Effect.flatMap(Ref.get(attempts), (n) => checkWindowResponse(response, window.size, n))
-                )
+                ),
+                Effect.tap(() => reportWindow)
               ),
           { concurrency: batching.concurrency }
         )

@@ -243,3 +243,18 @@ describe("Reranker batching, properties", () => {
     })
   )
 })
+
+describe("Reranker.Progress", () => {
+  it.effect("reports each finished window when provided", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const reranker = Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: 10, concurrency: 1 })
+      yield* reranker.rerank({ query: "q", documents: docs(35) }).pipe(
+        Effect.provideService(Reranker.Progress, {
+          onWindow: (completed, total) => Effect.sync(() => seen.push(`${completed}/${total}`))
+        })
+      )
+      expect(seen).toEqual(["1/4", "2/4", "3/4", "4/4"])
+    })
+  )
+})

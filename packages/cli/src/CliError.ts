@@ -1,0 +1,113 @@
+/**
+ * The CLI's failures and how each ends the process: one clear line on stderr naming the problem and the fix, and a
+ * documented exit code per class (see docs/cli.md).
+ *
+ * @since 0.1.0
+ */
+import type { RerankError } from "@effect-rerank/core"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+
+/**
+ * A document file that is missing, unreadable or malformed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InputError extends Data.TaggedError("InputError")<{ readonly path: string; readonly reason: string }> {
+  override get message(): string {
+    return `cannot read documents from ${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * Flags that parse but make no sense together (e.g. `--provider cohere` without a key).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/**
+ * Exit codes, one per failure class.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ExitCode = {
+  Ok: 0,
+  Unexpected: 1,
+  Usage: 2,
+  Input: 3,
+  InvalidRequest: 4,
+  Authentication: 5,
+  RateLimit: 6,
+  Timeout: 7,
+  PayloadLimit: 8,
+  Service: 9,
+  Transport: 10,
+  ResponseDecode: 11,
+  Config: 12,
+  Serve: 13
+} as const
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Failure =
+  RerankError.RerankError | InputError | UsageError | ConfigError.ConfigError | HttpServerError.ServeError
+
+/**
+ * The line to print and the code to exit with.
+ *
+ * @since 0.1.0
+ * @category reporting
+ */
+export const report = (failure: Failure): { readonly code: number; readonly line: string } => {
+  if (ConfigError.isConfigError(failure)) {
+    return { code: ExitCode.Config, line: `configuration: ${String(failure)}` }
+  }
+  switch (failure._tag) {
+    case "InputError":
+      return { code: ExitCode.Input, line: `${failure.message}. Pass --file with a readable file, or - for stdin.` }
+    case "UsageError":
+      return { code: ExitCode.Usage, line: failure.message }
+    case "ServeError": {
+      const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause)
+      return {
+        code: ExitCode.Serve,
+        line: `cannot start the server: ${cause}. Is the port in use? Try another --port.`
+      }
+    }
+    case "InvalidRequestError":
+      return { code: ExitCode.InvalidRequest, line: failure.message }
+    case "AuthenticationError":
+      return { code: ExitCode.Authentication, line: failure.message }
+    case "RateLimitError":
+      return {
+        code: ExitCode.RateLimit,
+        line: `rate limited: try again in ${Option.match(failure.retryAfter, {
+          onNone: () => "a minute",
+          onSome: Duration.format
+        })}, or lower --concurrency.`
+      }
+    case "TimeoutError":
+      return { code: ExitCode.Timeout, line: failure.message }
+    case "PayloadLimitError":
+      return { code: ExitCode.PayloadLimit, line: failure.message }
+    case "ServiceError":
+      return { code: ExitCode.Service, line: failure.message }
+    case "TransportError":
+      return { code: ExitCode.Transport, line: `${failure.message} (--base-url?)` }
+    case "ResponseDecodeError":
+      return { code: ExitCode.ResponseDecode, line: failure.message }
+  }
+}

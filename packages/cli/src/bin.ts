@@ -1,0 +1,30 @@
+/**
+ * The `rerank` executable: runs the command line and turns every failure into one line on stderr and its exit code.
+ */
+import * as ValidationError from "@effect/cli/ValidationError"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as CliError from "./CliError.js"
+import { run } from "./Commands.js"
+
+run(process.argv).pipe(
+  Effect.catchIf(ValidationError.isValidationError, () =>
+    // @effect/cli has already printed what was wrong with the arguments.
+    Effect.sync(() => {
+      process.exitCode = CliError.ExitCode.Usage
+    })
+  ),
+  Effect.catchAll((failure) => {
+    const { code, line } = CliError.report(failure)
+    return Console.error(`rerank: ${line}`).pipe(
+      Effect.zipRight(
+        Effect.sync(() => {
+          process.exitCode = code
+        })
+      )
+    )
+  }),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: false })
+)

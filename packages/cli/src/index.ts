@@ -1,0 +1,38 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * Failures and exit codes.
+ *
+ * @since 0.1.0
+ */
+export * as CliError from "./CliError.js"
+
+/**
+ * The commands.
+ *
+ * @since 0.1.0
+ */
+export * as Commands from "./Commands.js"
+
+/**
+ * Reading documents.
+ *
+ * @since 0.1.0
+ */
+export * as Documents from "./Documents.js"
+
+/**
+ * Printing results.
+ *
+ * @since 0.1.0
+ */
+export * as Output from "./Output.js"
+
+/**
+ * Reading ranked lists.
+ *
+ * @since 0.1.0
+ */
+export * as Runs from "./Runs.js"

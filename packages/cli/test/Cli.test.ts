@@ -1,0 +1,215 @@
+import { LocalReranker } from "@effect-rerank/local"
+import { NodeServer } from "@effect-rerank/server"
+import { HttpServer } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Redacted } from "effect"
+import { execFile } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+const bin = join(root, "packages/cli/bin/rerank.mjs")
+const sample = join(root, "examples/capital-documents.txt")
+const sampleJsonl = join(root, "examples/capital-documents.jsonl")
+const query = "What is the capital of the United States?"
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the `rerank` binary as a user would, without any Cohere key in its environment unless given. */
+const rerank = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.async<Run>((resume) => {
+    const { CO_API_KEY, COHERE_API_KEY, COHERE_BASE_URL, ...base } = process.env
+    ;(void CO_API_KEY, COHERE_API_KEY, COHERE_BASE_URL)
+    execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd: root }, (error, stdout, stderr) => {
+      resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
+    })
+  })
+
+const timeout = 30_000
+
+describe("rerank query", () => {
+  it.live(
+    "reranks the sample with the local reranker and prints a table, best first",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* rerank(["query", query, "--file", sample])
+        expect(run.code).toBe(0)
+        const lines = run.stdout.trim().split("\n")
+        expect(lines[0]).toMatch(/rank\s+score\s+index\s+text/)
+        expect(lines).toHaveLength(6)
+        expect(lines[1]).toMatch(/^\s+1\s+0\.\d{4}\s+3\s+Washington, D\.C\./)
+        expect(run.stderr).toBe("")
+      }),
+    timeout
+  )
+
+  it.live(
+    "--output json parses, keeps JSONL fields, and honours --top-n",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* rerank(["query", query, "--file", sampleJsonl, "--output", "json", "--top-n", "2"])
+        expect(run.code).toBe(0)
+        const output = JSON.parse(run.stdout)
+        expect(output.model).toBe("local-bm25")
+        expect(output.results).toHaveLength(2)
+        expect(output.results[0]).toMatchObject({ rank: 1, index: 3, document: { id: "doc-4", source: "wikipedia" } })
+        expect(output.results[0].score).toBeGreaterThan(output.results[1].score)
+      }),
+    timeout
+  )
+
+  it.live(
+    "reads stdin with --file - and prints jsonl",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "rerank-"))
+        const file = join(dir, "docs.json")
+        writeFileSync(file, JSON.stringify(["a cat", "the capital of the United States", "a dog"]))
+        const run = yield* rerank(["query", "capital", "--file", file, "-o", "jsonl"])
+        expect(run.code).toBe(0)
+        const lines = run.stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line))
+        expect(lines[0]).toMatchObject({ rank: 1, index: 1, text: "the capital of the United States" })
+      }),
+    timeout
+  )
+
+  it.live(
+    "a missing file exits 3 with one line naming it",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* rerank(["query", query, "--file", "no/such/file.txt"])
+        expect(run.code).toBe(3)
+        expect(run.stderr.trim().split("\n")).toHaveLength(1)
+        expect(run.stderr).toContain("no/such/file.txt")
+        expect(run.stdout).toBe("")
+      }),
+    timeout
+  )
+
+  it.live(
+    "an empty query exits 4",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* rerank(["query", "  ", "--file", sample])
+        expect(run.code).toBe(4)
+        expect(run.stderr).toContain("query")
+      }),
+    timeout
+  )
+
+  it.live(
+    "--provider cohere without a key exits 12 naming COHERE_API_KEY",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* rerank(["query", query, "--file", sample, "--provider", "cohere"])
+        expect(run.code).toBe(12)
+        expect(run.stderr).toContain("COHERE_API_KEY")
+      }),
+    timeout
+  )
+
+  it.scopedLive(
+    "against a keyed server: a bad key exits 5, the right one reranks through Cohere's API",
+    () =>
+      Effect.gen(function* () {
+        const context = yield* Layer.build(
+          NodeServer.layer({ port: 0, apiKey: Redacted.make("right-key") }).pipe(Layer.provide(LocalReranker.layer()))
+        )
+        const baseUrl = yield* HttpServer.addressFormattedWith((address) => Effect.succeed(address)).pipe(
+          Effect.provide(context)
+        )
+        const bad = yield* rerank(["query", query, "--file", sample, "--base-url", baseUrl], {
+          COHERE_API_KEY: "wrong"
+        })
+        expect(bad.code).toBe(5)
+        expect(bad.stderr).toContain("invalid api token")
+        expect(bad.stderr).not.toContain("wrong")
+        const good = yield* rerank(["query", query, "--file", sample, "--base-url", baseUrl, "-o", "json"], {
+          COHERE_API_KEY: "right-key"
+        })
+        expect(good.code).toBe(0)
+        expect(JSON.parse(good.stdout).model).toBe("rerank-v3.5")
+        expect(JSON.parse(good.stdout).results[0].index).toBe(3)
+      }),
+    timeout
+  )
+})
+
+describe("rerank fuse", () => {
+  it.live(
+    "fuses TREC runs with RRF and prints a TREC run",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "rerank-"))
+        const bm25 = join(dir, "bm25.trec")
+        const dense = join(dir, "dense.jsonl")
+        writeFileSync(bm25, "q1 Q0 a 1 12.0 bm25\nq1 Q0 b 2 9.0 bm25\nq1 Q0 c 3 3.0 bm25\n")
+        writeFileSync(
+          dense,
+          [
+            '{"query":"q1","id":"b","score":0.9}',
+            '{"query":"q1","id":"d","score":0.8}',
+            '{"query":"q1","id":"a","score":0.1}'
+          ].join("\n")
+        )
+        const run = yield* rerank(["fuse", bm25, dense])
+        expect(run.code).toBe(0)
+        expect(
+          run.stdout
+            .trim()
+            .split("\n")
+            .map((line) => line.split(" ").slice(0, 4).join(" "))
+        ).toEqual(["q1 Q0 b 1", "q1 Q0 a 2", "q1 Q0 d 3", "q1 Q0 c 4"])
+        const bad = yield* rerank(["fuse", bm25, dense, "--weights", "1"])
+        expect(bad.code).toBe(2)
+        expect(bad.stderr).toContain("weights")
+      }),
+    timeout
+  )
+})
+
+describe("rerank --help", () => {
+  it.live(
+    "documents every subcommand and option",
+    () =>
+      Effect.gen(function* () {
+        const top = yield* rerank(["--help"])
+        expect(top.code).toBe(0)
+        for (const sub of ["query", "serve", "fuse"]) expect(top.stdout).toContain(sub)
+        const query = yield* rerank(["query", "--help"])
+        for (const option of [
+          "--file",
+          "--field",
+          "--top-n",
+          "--min-score",
+          "--provider",
+          "--model",
+          "--base-url",
+          "--api-version",
+          "--batch-size",
+          "--concurrency",
+          "--merge",
+          "--output"
+        ]) {
+          expect(query.stdout).toContain(option)
+        }
+        const serve = yield* rerank(["serve", "--help"])
+        for (const option of ["--port", "--host", "--api-key", "--fault", "--seed"])
+          expect(serve.stdout).toContain(option)
+        const fuse = yield* rerank(["fuse", "--help"])
+        for (const option of ["--method", "-k", "--weights", "--normalize", "--top-n", "--output"]) {
+          expect(fuse.stdout).toContain(option)
+        }
+      }),
+    timeout
+  )
+})
