@@ -10,6 +10,8 @@ import { LocalReranker } from "@effect-rerank/local"
 import { Fusion, Normalization } from "@effect-rerank/rrf"
 import { FaultInjection, NodeServer } from "@effect-rerank/server"
 import * as Args from "@effect/cli/Args"
+import type * as CliApp from "@effect/cli/CliApp"
+import type * as ValidationError from "@effect/cli/ValidationError"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -20,7 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { UsageError } from "./CliError.js"
+import { type Failure, UsageError } from "./CliError.js"
 import * as Documents from "./Documents.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
@@ -272,11 +274,7 @@ const fuse = Command.make("fuse", fuseOptions, (options) =>
 
 // rerank -----------------------------------------------------------------------------------------------------------
 
-/**
- * @since 0.1.0
- * @category commands
- */
-export const rerank = Command.make("rerank").pipe(
+const rerank = Command.make("rerank").pipe(
   Command.withDescription(
     "Rerank documents with Cohere or the offline local reranker, serve a Cohere-compatible API, fuse rankings."
   ),
@@ -289,4 +287,9 @@ export const rerank = Command.make("rerank").pipe(
  * @since 0.1.0
  * @category running
  */
-export const run = Command.run(rerank, { name: "rerank", version: "0.1.0" })
+export const run: (
+  argv: ReadonlyArray<string>
+) => Effect.Effect<void, Failure | ValidationError.ValidationError, CliApp.CliApp.Environment> = Command.run(rerank, {
+  name: "rerank",
+  version: "0.1.0"
+})
