@@ -3,16 +3,9 @@ import { Cohere } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, TestClock } from "effect"
 import * as Scripted from "./ScriptedClient.js"
+import { documents, query } from "../../../test-utils/Sample.js"
 
 const key = "sk-test-4f9c2e7d1b"
-const documents = [
-  "Carson City is the capital city of the American state of Nevada.",
-  "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",
-  "Capitalization or capitalisation in English grammar is the use of a capital letter at the start of a word.",
-  "Washington, D.C. (also known as simply Washington or D.C.) is the capital of the United States.",
-  "Capital punishment has existed in the United States since before the United States was a country."
-]
-const query = "What is the capital of the United States?"
 
 const cohere = (script: Parameters<typeof Scripted.make>[0], options: Partial<Cohere.Options> = {}) => {
   const client = Scripted.make(script)

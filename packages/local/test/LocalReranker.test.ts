@@ -2,15 +2,7 @@ import { Reranker } from "@effect-rerank/core"
 import { Analyzer, CorpusStats, LocalReranker } from "@effect-rerank/local"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc } from "effect"
-
-const query = "What is the capital of the United States?"
-const documents = [
-  "Carson City is the capital city of the American state of Nevada.",
-  "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",
-  "Capitalization or capitalisation in English grammar is the use of a capital letter at the start of a word.",
-  "Washington, D.C. (also known as simply Washington or D.C.) is the capital of the United States.",
-  "Capital punishment has existed in the United States since before the United States was a country."
-]
+import { documents, query } from "../../../test-utils/Sample.js"
 
 describe("Analyzer", () => {
   it("lowercases, drops stopwords and stems", () => {

@@ -77,17 +77,8 @@ export const methods: ReadonlyArray<Method> = [
   "mixed"
 ]
 
-const scoreBased: ReadonlySet<Method> = new Set([
-  "combsum",
-  "wsum",
-  "combmnz",
-  "combmax",
-  "combmin",
-  "combmed",
-  "combanz",
-  "wmnz",
-  "mixed"
-])
+// Everything from "combsum" on fuses scores; the methods before it need only ranks.
+const scoreBased: ReadonlySet<Method> = new Set(methods.slice(methods.indexOf("combsum")))
 
 /**
  * Whether a method fuses raw (or normalized) scores and so needs the `score` option.

@@ -5,15 +5,7 @@ import { FaultInjection, NodeServer } from "@effect-rerank/server"
 import { FetchHttpClient, HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Logger, LogLevel, Redacted, Scope } from "effect"
-
-const query = "What is the capital of the United States?"
-const documents = [
-  "Carson City is the capital city of the American state of Nevada.",
-  "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",
-  "Capitalization or capitalisation in English grammar is the use of a capital letter at the start of a word.",
-  "Washington, D.C. (also known as simply Washington or D.C.) is the capital of the United States.",
-  "Capital punishment has existed in the United States since before the United States was a country."
-]
+import { documents, query } from "../../../test-utils/Sample.js"
 
 /** Starts a server on a free loopback port for the enclosing scope and returns its base URL. */
 const startServer = (options: NodeServer.Options = {}, logs?: Array<string>) =>
