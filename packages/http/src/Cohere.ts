@@ -242,14 +242,12 @@ export const make = (
         try {
           json = JSON.parse(text)
         } catch {
-          return Either.left(
-            fail(`the body is not JSON (${ResponseError.serverText(text.slice(0, 80), secret) ?? "empty"})`)
-          )
+          // Say what came back, never the body itself: it could echo document texts.
+          const contentType = headersOf(response)["content-type"] ?? "no content type"
+          return Either.left(fail(`the body is not JSON (${contentType}, ${text.length} characters)`))
         }
         return Wire.decodeResponse(json).pipe(
-          Either.mapLeft((error) =>
-            fail(`the body is not a rerank response: ${error.message.split("\n").slice(-1)[0].trim()}`)
-          ),
+          Either.mapLeft((error) => fail(`the body is not a rerank response: ${Wire.describeIssue(error)}`)),
           Either.map((decoded): Reranker.WindowResponse => ({
             results: decoded.results.map((r) => ({ index: r.index, score: r.relevance_score })),
             searchUnits: decoded.meta?.billed_units?.search_units ?? 0,

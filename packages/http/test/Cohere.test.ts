@@ -374,3 +374,32 @@ describe("Cohere: batching", () => {
     })
   )
 })
+
+describe("Cohere: decode errors say where, never what", () => {
+  it.effect("a wrong shape names the path and quotes no value", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([
+        Scripted.json(200, { results: [{ index: 0, relevance_score: "a document text that must not leak" }] })
+      ])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.reason).toBe("the body is not a rerank response: results.0.relevance_score has the wrong type")
+      expect(error.message).not.toContain("must not leak")
+    })
+  )
+
+  it.effect("a missing field is named", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([Scripted.json(200, { id: "x" })])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.reason).toBe("the body is not a rerank response: results is missing")
+    })
+  )
+
+  it.effect("a non-JSON body is described by type and size only", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([Scripted.text(200, "<html>secret page</html>")])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.reason).toBe("the body is not JSON (text/plain, 24 characters)")
+    })
+  )
+})

@@ -3,6 +3,7 @@
  * loose response decoder (optional `id` and `meta`, any `api_version.version`, unknown keys ignored).
  */
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 export type ApiVersion = "v2" | "v1"
@@ -70,6 +71,14 @@ export const RerankResponse = Schema.Struct({
 export type RerankResponse = typeof RerankResponse.Type
 
 export const decodeResponse = Schema.decodeUnknownEither(RerankResponse, { errors: "first" })
+
+/** Where the body went wrong, by path only: the offending value may be a document text, so it is never quoted. */
+export const describeIssue = (error: ParseResult.ParseError): string => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  if (issue === undefined) return "unexpected shape"
+  const path = issue.path.length === 0 ? "the top level" : issue.path.join(".")
+  return issue._tag === "Missing" ? `${path} is missing` : `${path} has the wrong type`
+}
 
 export const ErrorBody = Schema.Struct({
   id: nullable(Schema.String),
