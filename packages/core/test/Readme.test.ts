@@ -4,11 +4,12 @@ import { readFileSync } from "node:fs"
 const root = new URL("../../../", import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), "utf8")
 
-describe("README examples", () => {
-  it.each(["docs/examples/quickstart.ts", "docs/examples/hybrid.ts"])(
-    "the README shows %s verbatim, so its code is the type-checked file",
-    (path) => {
-      expect(read("README.md")).toContain(read(path).trim())
-    }
-  )
+describe("documentation examples", () => {
+  it.each([
+    ["README.md", "docs/examples/quickstart.ts"],
+    ["README.md", "docs/examples/hybrid.ts"],
+    ["docs/errors-and-retries.md", "docs/examples/retry.ts"]
+  ])("%s shows %s verbatim, so its code is the type-checked file", (page, example) => {
+    expect(read(page)).toContain(read(example).trim())
+  })
 })
