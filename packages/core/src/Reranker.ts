@@ -233,19 +233,25 @@ export const make = (provider: Provider, options: Options = {}): Service => {
           warnings: Array.from(new Set(responses.flatMap((r) => r.warnings ?? [])))
         } satisfies RerankResult.RerankResult<A>
       })
-      if (options.totalTimeout === undefined) return yield* call
-      const timeout = Duration.decode(options.totalTimeout)
-      return yield* Effect.timeout(call, timeout).pipe(
-        Effect.catchTag("TimeoutException", () =>
-          Effect.flatMap(Ref.get(attempts), (n) => new TimeoutError({ timeout, scope: "total", attempts: n }))
+      const bounded =
+        options.totalTimeout === undefined
+          ? call
+          : Effect.timeout(call, options.totalTimeout).pipe(
+              Effect.catchTag("TimeoutException", () =>
+                Effect.flatMap(
+                  Ref.get(attempts),
+                  (n) =>
+                    new TimeoutError({ timeout: Duration.decode(options.totalTimeout!), scope: "total", attempts: n })
+                )
+              )
+            )
+      // On failure the span counts every attempt of every window, not only those of the window that failed.
+      return yield* Effect.tapError(bounded, (error) =>
+        Effect.flatMap(Ref.get(attempts), (n) =>
+          Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": n })
         )
       )
-    }).pipe(
-      Effect.tapError((error) =>
-        Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": error.attempts })
-      ),
-      Effect.withSpan("Reranker.rerank", { kind: "client" })
-    )
+    }).pipe(Effect.withSpan("Reranker.rerank", { kind: "client" }))
   return { rerank }
 }
 

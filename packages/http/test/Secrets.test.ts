@@ -148,3 +148,18 @@ describe("the API key and document texts stay secret", () => {
     })
   )
 })
+
+describe("the Reranker.rerank span on failure", () => {
+  it.effect("records the error tag and every attempt", () =>
+    Effect.gen(function* () {
+      const client = Scripted.make([Scripted.json(503, { message: "busy" })])
+      const layer = Cohere.layer({ apiKey: Redacted.make(key) }).pipe(Layer.provide(client.layer))
+      const { outcome, spans } = yield* recorded(Reranker.rerank({ query: "q", documents }).pipe(Effect.provide(layer)))
+      expect(outcome._tag).toBe("Left")
+      const root = spans.find((s) => s.name === "Reranker.rerank")!
+      expect(root.attributes.get("error.type")).toBe("ServiceError")
+      expect(root.attributes.get("rerank.attempts")).toBe(4)
+      expect(spans.filter((s) => s.name.startsWith("http.client")).length).toBe(4)
+    })
+  )
+})
