@@ -24,8 +24,8 @@ interface Run {
 /** Runs the `rerank` binary as a user would, without any Cohere key in its environment unless given. */
 const rerank = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   Effect.async<Run>((resume) => {
-    const { CO_API_KEY, COHERE_API_KEY, COHERE_BASE_URL, ...base } = process.env
-    ;(void CO_API_KEY, COHERE_API_KEY, COHERE_BASE_URL)
+    const base = { ...process.env }
+    for (const name of ["CO_API_KEY", "COHERE_API_KEY", "COHERE_BASE_URL"]) delete base[name]
     execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd: root }, (error, stdout, stderr) => {
       resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
     })
