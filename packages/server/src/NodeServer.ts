@@ -7,7 +7,11 @@ import type { Reranker } from "@effect-rerank/core"
 import { NodeHttpServer } from "@effect/platform-node"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { createServer } from "node:http"
 import * as RerankServer from "./RerankServer.js"
 
@@ -38,4 +42,27 @@ export const layer = (
         host: options.host ?? RerankServer.defaults.host
       })
     )
+  )
+
+/**
+ * Like `layer`, configured from the environment: `RERANK_SERVER_API_KEY` (optional bearer key),
+ * `RERANK_SERVER_PORT` (default 8080; 0 picks a free port) and `RERANK_SERVER_HOST` (default 127.0.0.1).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Omit<Options, "apiKey" | "port" | "host"> = {}
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError | ConfigError.ConfigError, Reranker.Reranker> =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const apiKey = yield* Config.option(Config.redacted("RERANK_SERVER_API_KEY"))
+      // Not Config.port: 0 (any free port) is a useful value here.
+      const port = yield* Config.integer("RERANK_SERVER_PORT").pipe(
+        Config.validate({ message: "a port from 0 to 65535", validation: (n) => n >= 0 && n <= 65535 }),
+        Config.withDefault(RerankServer.defaults.port)
+      )
+      const host = yield* Config.string("RERANK_SERVER_HOST").pipe(Config.withDefault(RerankServer.defaults.host))
+      return layer({ ...options, apiKey: Option.getOrUndefined(apiKey), port, host })
+    })
   )

@@ -4,7 +4,7 @@ import { LocalReranker } from "@effect-rerank/local"
 import { FaultInjection, NodeServer } from "@effect-rerank/server"
 import { FetchHttpClient, HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Logger, LogLevel, Redacted, Scope } from "effect"
+import { ConfigProvider, Effect, Either, Layer, Logger, LogLevel, Redacted, Scope } from "effect"
 import { documents, query } from "../../../test-utils/Sample.js"
 
 /** Starts a server on a free loopback port for the enclosing scope and returns its base URL. */
@@ -241,5 +241,28 @@ describe("server API key", () => {
           for (const document of documents) expect(line).not.toContain(document)
         }
       })
+  )
+})
+
+describe("NodeServer.layerConfig", () => {
+  it.scopedLive("reads RERANK_SERVER_API_KEY and RERANK_SERVER_PORT from the environment", () =>
+    Effect.gen(function* () {
+      const env = ConfigProvider.fromMap(
+        new Map([
+          ["RERANK_SERVER_API_KEY", "env-key"],
+          ["RERANK_SERVER_PORT", "0"]
+        ])
+      )
+      const context = yield* Layer.build(
+        NodeServer.layerConfig().pipe(Layer.provide(LocalReranker.layer()), Layer.provide(Layer.setConfigProvider(env)))
+      )
+      const baseUrl = yield* HttpServer.addressFormattedWith((address) => Effect.succeed(address)).pipe(
+        Effect.provide(context)
+      )
+      expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const body = JSON.stringify({ model: "m", query, documents })
+      expect((yield* post(`${baseUrl}/v2/rerank`, body)).status).toBe(401)
+      expect((yield* post(`${baseUrl}/v2/rerank`, body, { authorization: "Bearer env-key" })).status).toBe(200)
+    })
   )
 })
