@@ -177,7 +177,7 @@ const serve = Command.make("serve", serveOptions, (options) =>
     const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
       Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
     )
-    const server = NodeServer.layer({
+    const server = NodeServer.layerLocal({
       port: options.port,
       host: options.host,
       apiKey: Option.getOrUndefined(options.apiKey),
@@ -193,7 +193,7 @@ const serve = Command.make("serve", serveOptions, (options) =>
         )
       )
     )
-    return yield* Layer.launch(announce.pipe(Layer.provideMerge(server), Layer.provide(LocalReranker.layer())))
+    return yield* Layer.launch(announce.pipe(Layer.provide(server)))
   })
 ).pipe(
   Command.withDescription(

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import type { Reranker } from "@effect-rerank/core"
+import { LocalReranker } from "@effect-rerank/local"
 import { NodeHttpServer } from "@effect/platform-node"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
@@ -66,3 +67,23 @@ export const layerConfig = (
       return layer({ ...options, apiKey: Option.getOrUndefined(apiKey), port, host })
     })
   )
+
+/**
+ * The server over the offline local reranker: a Cohere-compatible endpoint with no key and no network.
+ *
+ * @example
+ * ```ts
+ * import { NodeServer } from "@effect-rerank/server"
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * Layer.launch(NodeServer.layerLocal({ port: 8080 })).pipe(NodeRuntime.runMain)
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerLocal = (
+  options: Options & { readonly local?: LocalReranker.Options | undefined } = {}
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError> =>
+  layer(options).pipe(Layer.provide(LocalReranker.layer(options.local)))
