@@ -263,24 +263,34 @@ export const layer = (provider: Provider, options?: Options): Layer.Layer<Rerank
   Layer.succeed(Reranker, make(provider, options))
 
 /**
- * A `Reranker` scoring each (query, document text) pair with a plain function: for testing pipelines without a
+ * How a test reranker scores one (query, document text) pair: a number, or an effect, which may fail with a
+ * `RerankError` to rehearse failures, or sleep to rehearse latency under `TestClock`.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export type TestScore = (query: string, text: string) => number | Effect.Effect<number, RerankError>
+
+/**
+ * A `Reranker` scoring each (query, document text) pair with a function: for testing pipelines without a
  * network. It goes through the same validation, batching and merging as every provider, and bills one search unit
  * per started 100 documents like Cohere.
  *
  * @example
  * ```ts
- * import { Reranker } from "@effect-rerank/core"
+ * import { Reranker, RerankError } from "@effect-rerank/core"
+ * import { Effect, Option } from "effect"
  *
  * const TestReranker = Reranker.layerTest((query, text) => (text.includes(query) ? 1 : 0))
+ * const RateLimited = Reranker.layerTest(() =>
+ *   Effect.fail(new RerankError.RateLimitError({ retryAfter: Option.none(), status: 429, attempts: 1 }))
+ * )
  * ```
  *
  * @since 0.1.0
  * @category testing
  */
-export const makeTest = (
-  score: (query: string, text: string) => number,
-  options: Options & { readonly model?: string } = {}
-): Service =>
+export const makeTest = (score: TestScore, options: Options & { readonly model?: string } = {}): Service =>
   make(
     {
       system: "test",
@@ -288,20 +298,22 @@ export const makeTest = (
       rerankWindow: (request) =>
         Effect.zipRight(
           request.onAttempt,
-          Effect.sync(() => ({
-            results: request.documents.map((text, index) => ({ index, score: score(request.query, text) })),
-            searchUnits: RerankResult.searchUnitsFor(request.documents.length)
-          }))
+          Effect.forEach(request.documents, (text, index) => {
+            const scored = score(request.query, text)
+            return Effect.map(Effect.isEffect(scored) ? scored : Effect.succeed(scored), (s) => ({ index, score: s }))
+          }).pipe(
+            Effect.map((results) => ({ results, searchUnits: RerankResult.searchUnitsFor(request.documents.length) }))
+          )
         )
     },
     options
   )
 
 /**
+ * `makeTest` as a layer.
+ *
  * @since 0.1.0
  * @category testing
  */
-export const layerTest = (
-  score: (query: string, text: string) => number,
-  options?: Options & { readonly model?: string }
-): Layer.Layer<Reranker> => Layer.succeed(Reranker, makeTest(score, options))
+export const layerTest = (score: TestScore, options?: Options & { readonly model?: string }): Layer.Layer<Reranker> =>
+  Layer.succeed(Reranker, makeTest(score, options))

@@ -13,3 +13,11 @@ describe("documentation examples", () => {
     expect(read(page)).toContain(read(example).trim())
   })
 })
+
+describe("docs/testing.md", () => {
+  it("shows the pipeline of docs/examples/testing.test.ts verbatim", () => {
+    const example = read("docs/examples/testing.test.ts")
+    const pipeline = example.slice(0, example.indexOf("const passages"))
+    expect(read("docs/testing.md")).toContain(pipeline.trim())
+  })
+})
