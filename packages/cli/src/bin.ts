@@ -8,6 +8,12 @@ import * as Effect from "effect/Effect"
 import * as CliError from "./CliError.js"
 import { run } from "./Commands.js"
 
+// `rerank ... | head`: the reader went away; stop quietly, as Unix tools do.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0)
+  throw error
+})
+
 run(process.argv).pipe(
   Effect.catchIf(ValidationError.isValidationError, () =>
     // @effect/cli has already printed what was wrong with the arguments.

@@ -213,3 +213,29 @@ describe("rerank --help", () => {
     timeout
   )
 })
+
+describe("rerank | head", () => {
+  it.live(
+    "stops quietly when the reader closes the pipe early",
+    () =>
+      Effect.async<Run>((resume) => {
+        // Thousands of lines, written one by one, so the writer is still going when head exits.
+        const many = join(mkdtempSync(join(tmpdir(), "rerank-")), "many.txt")
+        writeFileSync(many, Array.from({ length: 3000 }, (_, i) => `capital document number ${i}`).join("\n"))
+        const child = execFile(
+          "/bin/sh",
+          ["-c", `"${process.execPath}" "${bin}" query "${query}" --file "${many}" -o jsonl | head -n 1`],
+          { cwd: root },
+          (error, stdout, stderr) =>
+            resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
+        )
+        child.stdin?.end()
+      }).pipe(
+        Effect.map((run) => {
+          expect(run.stdout.trim().split("\n")).toHaveLength(1)
+          expect(run.stderr).not.toContain("EPIPE")
+        })
+      ),
+    timeout
+  )
+})
