@@ -161,8 +161,9 @@ export interface Fused<A> {
 
 /**
  * One item while fusing, and then in the result. Fusing a million entries is bound by allocation, so an entry keeps
- * its first appearance inline and later ones in one flat array (`[ranking, rank, raw, value, ...]`); most items
- * appear in one ranking only and cost a single object. `contributions` builds the readable view on access.
+ * its first appearance inline and later ones in one flat array; most items appear in one ranking only and cost a
+ * single object (no boxed doubles either, unless scores are given). `contributions` builds the readable view on
+ * access.
  */
 class Entry<A> implements Fused<A> {
   score = 0
@@ -170,24 +171,27 @@ class Entry<A> implements Fused<A> {
   count = 1
   bestRank: number
   bestRanking: number
+  /** Later appearances as `[ranking, rank, ...]`: small integers, so V8 keeps them unboxed. */
   more: Array<number> | undefined = undefined
+  /** Raw and normalized scores of every appearance, `[raw, value, ...]`, only when a `score` function is given. */
+  readonly scores: Array<number> | undefined
   constructor(
     readonly key: Key,
     readonly item: A,
     private readonly firstRanking: number,
     private readonly firstRank: number,
-    /** Raw score (NaN when no `score` was given). */
-    private readonly firstRaw: number,
-    /** Normalized score used by score-based methods (NaN otherwise). */
-    private readonly firstValue: number
+    raw: number | undefined,
+    value: number
   ) {
     this.bestRank = firstRank
     this.bestRanking = firstRanking
+    this.scores = raw === undefined ? undefined : [raw, value]
   }
 
-  add(ranking: number, rank: number, raw: number, value: number): void {
-    if (this.more === undefined) this.more = [ranking, rank, raw, value]
-    else this.more.push(ranking, rank, raw, value)
+  add(ranking: number, rank: number, raw: number | undefined, value: number): void {
+    if (this.more === undefined) this.more = [ranking, rank]
+    else this.more.push(ranking, rank)
+    if (raw !== undefined) this.scores!.push(raw, value)
     this.count++
     if (rank < this.bestRank) {
       this.bestRank = rank
@@ -196,26 +200,23 @@ class Entry<A> implements Fused<A> {
   }
 
   rankingAt(i: number): number {
-    return i === 0 ? this.firstRanking : this.more![(i - 1) * 4]
+    return i === 0 ? this.firstRanking : this.more![(i - 1) * 2]
   }
   rankAt(i: number): number {
-    return i === 0 ? this.firstRank : this.more![(i - 1) * 4 + 1]
+    return i === 0 ? this.firstRank : this.more![(i - 1) * 2 + 1]
   }
-  rawAt(i: number): number {
-    return i === 0 ? this.firstRaw : this.more![(i - 1) * 4 + 2]
-  }
+  /** The normalized score used by score-based methods. */
   valueAt(i: number): number {
-    return i === 0 ? this.firstValue : this.more![(i - 1) * 4 + 3]
+    return this.scores![i * 2 + 1]
   }
 
   get contributions(): ReadonlyArray<Contribution> {
     const result: Array<Contribution> = []
     for (let i = 0; i < this.count; i++) {
-      const raw = this.rawAt(i)
       result.push({
         ranking: this.rankingAt(i),
         rank: this.rankAt(i),
-        score: Number.isNaN(raw) ? Option.none() : Option.some(raw)
+        score: this.scores === undefined ? Option.none() : Option.some(this.scores[i * 2])
       })
     }
     return result
@@ -305,7 +306,7 @@ export const fuse = <A>(
       const item = ranking[i]
       const key = keyOf(item)
       const existing = items.get(key)
-      const rawScore = raw === undefined ? Number.NaN : raw[i]
+      const rawScore = raw === undefined ? undefined : raw[i]
       const value = values === undefined ? Number.NaN : values[i]
       if (existing === undefined) {
         items.set(key, new Entry(key, item, r, i + 1, rawScore, value))
