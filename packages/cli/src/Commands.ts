@@ -6,7 +6,7 @@
  */
 import { Batching, Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
-import { LocalReranker } from "@effect-rerank/local"
+import { CorpusStats, LocalReranker } from "@effect-rerank/local"
 import { Fusion, Normalization } from "@effect-rerank/rrf"
 import { FaultInjection, NodeServer } from "@effect-rerank/server"
 import * as Args from "@effect/cli/Args"
@@ -64,6 +64,12 @@ const queryOptions = {
     Options.withDefault("auto" as const),
     Options.withDescription("auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker.")
   ),
+  corpus: Options.text("corpus").pipe(
+    Options.optional,
+    Options.withDescription(
+      "Local reranker only: a file of your collection (same formats as --file) to weight rare words above common ones."
+    )
+  ),
   model: Options.text("model").pipe(
     Options.optional,
     Options.withDescription(`Model name (Cohere default: ${Cohere.defaults.model}).`)
@@ -115,7 +121,15 @@ export const providerLayer = (options: QueryOptions) =>
       if (Option.isSome(options.baseUrl)) {
         return yield* new UsageError({ reason: "--base-url needs --provider cohere (or COHERE_API_KEY set)." })
       }
-      return LocalReranker.layer({ ...batching, model: Option.getOrUndefined(options.model) })
+      const corpus = Option.isSome(options.corpus)
+        ? CorpusStats.fromTexts(
+            (yield* Documents.read(options.corpus.value, options.format, options.field, readStdin)).map((d) => d.text)
+          )
+        : undefined
+      return LocalReranker.layer({ ...batching, corpus, model: Option.getOrUndefined(options.model) })
+    }
+    if (Option.isSome(options.corpus)) {
+      return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
     }
     return Cohere.layerConfig({
       ...batching,

@@ -144,6 +144,26 @@ describe("rerank query", () => {
   )
 })
 
+describe("rerank query --corpus", () => {
+  it.live(
+    "weights words by a corpus file for the local reranker; refuses it for Cohere",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* rerank(["query", query, "--file", sample, "--corpus", sampleJsonl, "-o", "json"])
+        expect(run.code).toBe(0)
+        const plain = yield* rerank(["query", query, "--file", sample, "-o", "json"])
+        // "capital" is in every corpus document, so with corpus statistics it weighs less and scores change.
+        expect(JSON.parse(run.stdout).results[0].score).not.toBe(JSON.parse(plain.stdout).results[0].score)
+        const cohere = yield* rerank(["query", query, "--file", sample, "--corpus", sample, "--provider", "cohere"], {
+          COHERE_API_KEY: "k"
+        })
+        expect(cohere.code).toBe(2)
+        expect(cohere.stderr).toContain("--corpus")
+      }),
+    timeout
+  )
+})
+
 describe("rerank fuse", () => {
   it.live(
     "fuses TREC runs with RRF and prints a TREC run",
