@@ -17,6 +17,27 @@ export * as CliError from "./CliError.js"
 export * as Commands from "./Commands.js"
 
 /**
+ * `rerank query`.
+ *
+ * @since 0.1.0
+ */
+export * as QueryCommand from "./QueryCommand.js"
+
+/**
+ * `rerank serve`.
+ *
+ * @since 0.1.0
+ */
+export * as ServeCommand from "./ServeCommand.js"
+
+/**
+ * `rerank fuse`.
+ *
+ * @since 0.1.0
+ */
+export * as FuseCommand from "./FuseCommand.js"
+
+/**
  * Reading documents.
  *
  * @since 0.1.0

@@ -1,0 +1,164 @@
+/**
+ * `rerank query <query> --file <path|->`: rerank candidate documents for a query and print them best first, with the
+ * local reranker offline or Cohere when a key is set.
+ *
+ * @since 0.1.0
+ */
+import { Batching, Reranker } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { CorpusStats, LocalReranker } from "@effect-rerank/local"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { type Failure, UsageError } from "./CliError.js"
+import * as Documents from "./Documents.js"
+import { readStdin } from "./internal/readStdin.js"
+import * as Output from "./Output.js"
+import * as Progress from "./Progress.js"
+
+const queryArg = Args.text({ name: "query" }).pipe(Args.withDescription("The search query to rank the documents for."))
+
+const queryOptions = {
+  file: Options.text("file").pipe(
+    Options.withAlias("f"),
+    Options.withDescription("File of candidate documents: plain lines, JSONL or a JSON array. - reads stdin.")
+  ),
+  format: Options.choice("format", ["auto", "lines", "jsonl", "json"]).pipe(
+    Options.withDefault("auto" as const),
+    Options.withDescription("How to read --file; auto: by extension, then by its first character.")
+  ),
+  field: Options.text("field").pipe(
+    Options.withDefault("text"),
+    Options.withDescription("JSON field holding the text; the other fields are kept and printed back.")
+  ),
+  topN: Options.integer("top-n").pipe(
+    Options.withAlias("n"),
+    Options.optional,
+    Options.withDescription("Keep the best N results.")
+  ),
+  minScore: Options.float("min-score").pipe(
+    Options.optional,
+    Options.withDescription("Drop results whose relevance score is below this.")
+  ),
+  provider: Options.choice("provider", ["auto", "local", "cohere"]).pipe(
+    Options.withDefault("auto" as const),
+    Options.withDescription("auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker.")
+  ),
+  corpus: Options.text("corpus").pipe(
+    Options.optional,
+    Options.withDescription(
+      "Local reranker only: a file of your collection (same formats as --file) to weight rare words above common ones."
+    )
+  ),
+  model: Options.text("model").pipe(
+    Options.optional,
+    Options.withDescription(`Model name (Cohere default: ${Cohere.defaults.model}).`)
+  ),
+  baseUrl: Options.text("base-url").pipe(
+    Options.optional,
+    Options.withDescription(
+      "A Cohere-compatible endpoint, e.g. http://127.0.0.1:8080 (default: COHERE_BASE_URL, else Cohere)."
+    )
+  ),
+  apiVersion: Options.choice("api-version", ["v2", "v1"]).pipe(
+    Options.withDefault("v2" as const),
+    Options.withDescription("Cohere API version.")
+  ),
+  batchSize: Options.integer("batch-size").pipe(
+    Options.withDefault(Batching.defaults.maxDocumentsPerRequest),
+    Options.withDescription("Most documents per request; larger sets are split into windows.")
+  ),
+  concurrency: Options.integer("concurrency").pipe(
+    Options.withDefault(Batching.defaults.concurrency),
+    Options.withDescription("Most windows in flight at once.")
+  ),
+  merge: Options.choice("merge", Batching.merges).pipe(
+    Options.withDefault(Batching.defaults.merge),
+    Options.withDescription("How windows are merged: score (default) or rrf.")
+  ),
+  output: Options.choice("output", ["table", "json", "jsonl"]).pipe(
+    Options.withAlias("o"),
+    Options.withDefault("table" as const),
+    Options.withDescription("table (cut to the terminal width), json, or jsonl.")
+  )
+}
+
+/**
+ * The configured `Reranker` layer for the chosen provider.
+ *
+ * @since 0.1.0
+ * @category providers
+ */
+export const providerLayer = (options: Parsed) =>
+  Effect.gen(function* () {
+    const batching = {
+      maxDocumentsPerRequest: options.batchSize,
+      concurrency: options.concurrency,
+      merge: options.merge
+    }
+    const hasKey = Option.isSome(
+      yield* Config.option(Cohere.apiKeyConfig).pipe(Effect.orElseSucceed(() => Option.none()))
+    )
+    const useCohere = options.provider === "cohere" || (options.provider === "auto" && hasKey)
+    if (!useCohere) {
+      if (Option.isSome(options.baseUrl)) {
+        return yield* new UsageError({ reason: "--base-url needs --provider cohere (or COHERE_API_KEY set)." })
+      }
+      const corpus = Option.isSome(options.corpus)
+        ? CorpusStats.fromTexts(
+            (yield* Documents.read(options.corpus.value, options.format, options.field, readStdin)).map((d) => d.text)
+          )
+        : undefined
+      return LocalReranker.layer({ ...batching, corpus, model: Option.getOrUndefined(options.model) })
+    }
+    if (Option.isSome(options.corpus)) {
+      return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
+    }
+    return Cohere.layerConfig({
+      ...batching,
+      apiVersion: options.apiVersion,
+      model: Option.getOrUndefined(options.model),
+      ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl) } : {})
+    }).pipe(Layer.provide(FetchHttpClient.layer))
+  })
+
+const config = { query: queryArg, ...queryOptions }
+
+/**
+ * The parsed arguments and options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Parsed = Command.Command.ParseConfig<typeof config>
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const command: Command.Command<"query", FileSystem.FileSystem, Failure, Parsed> = Command.make(
+  "query",
+  config,
+  (options) =>
+    Effect.gen(function* () {
+      const documents = yield* Documents.read(options.file, options.format, options.field, readStdin)
+      const layer = yield* providerLayer(options)
+      const result = yield* Reranker.rerank({
+        query: options.query,
+        documents,
+        toText: (document) => document.text,
+        topN: Option.getOrUndefined(options.topN),
+        minScore: Option.getOrUndefined(options.minScore),
+        model: Option.getOrUndefined(options.model)
+      }).pipe(Effect.provide(Layer.merge(layer, Progress.layer())))
+      const width = process.stdout.columns ?? 120
+      for (const line of Output.render(result, options.output, width)) yield* Console.log(line)
+    })
+).pipe(Command.withDescription("Rerank candidate documents from a file (or stdin) for a query, best first."))

@@ -1,0 +1,87 @@
+/**
+ * `rerank serve`: the Cohere-compatible server over the local reranker, with optional key and fault injection.
+ *
+ * @since 0.1.0
+ */
+import { FaultInjection, NodeServer } from "@effect-rerank/server"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { type Failure, UsageError } from "./CliError.js"
+
+const serveOptions = {
+  port: Options.integer("port").pipe(
+    Options.withAlias("p"),
+    Options.withDefault(8080),
+    Options.withDescription("Port to listen on; 0 picks a free one.")
+  ),
+  host: Options.text("host").pipe(
+    Options.withDefault("127.0.0.1"),
+    Options.withDescription("Address to bind; the default keeps the server on this machine.")
+  ),
+  apiKey: Options.redacted("api-key").pipe(
+    Options.withFallbackConfig(Config.redacted("RERANK_SERVER_API_KEY")),
+    Options.optional,
+    Options.withDescription("Require Authorization: Bearer <key> (default: RERANK_SERVER_API_KEY, else open).")
+  ),
+  fault: Options.text("fault").pipe(
+    Options.repeated,
+    Options.withDescription(
+      "Inject a fault, repeatable: KIND[:every=N][:p=0.25][:retry-after=S][:ms=M], KIND one of 429, 500, 502, 503, 504, delay, reset, truncate."
+    )
+  ),
+  seed: Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("Seed for probabilistic faults.")),
+  maxBodyBytes: Options.integer("max-body-bytes").pipe(
+    Options.withDefault(10 * 1024 * 1024),
+    Options.withDescription("Largest request body; larger gets 413.")
+  )
+}
+
+const config = serveOptions
+
+/**
+ * The parsed arguments and options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Parsed = Command.Command.ParseConfig<typeof config>
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const command: Command.Command<"serve", never, Failure, Parsed> = Command.make("serve", config, (options) =>
+  Effect.gen(function* () {
+    const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
+      Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
+    )
+    const server = NodeServer.layerLocal({
+      port: options.port,
+      host: options.host,
+      apiKey: Option.getOrUndefined(options.apiKey),
+      maxBodyBytes: options.maxBodyBytes,
+      faults: { rules, seed: options.seed }
+    })
+    const announce = Layer.effectDiscard(
+      HttpServer.addressFormattedWith((address) =>
+        Console.error(
+          `rerank server (local reranker) listening on ${address}: POST /v2/rerank, POST /v1/rerank` +
+            (Option.isSome(options.apiKey) ? " (bearer key required)" : "") +
+            (rules.length > 0 ? `, ${rules.length} fault rule(s)` : "")
+        )
+      )
+    )
+    return yield* Layer.launch(announce.pipe(Layer.provide(server)))
+  })
+).pipe(
+  Command.withDescription(
+    "Serve a Cohere-compatible rerank API over the local reranker, with optional fault injection."
+  )
+)
