@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { InputError } from "./CliError.js"
+import { readStdin } from "./internal/readStdin.js"
 import { readText } from "./internal/readText.js"
 
 /**
@@ -106,9 +107,9 @@ export const parse = (
  * @since 0.1.0
  * @category reading
  */
-export const read = (path: string, format: Format, field: string, stdin: Effect.Effect<string>) =>
+export const read = (path: string, format: Format, field: string) =>
   Effect.gen(function* () {
-    const content = path === "-" ? yield* stdin : yield* readText(path)
+    const content = path === "-" ? yield* readStdin : yield* readText(path)
     const parsed = parse(content, format === "auto" ? detect(path, content) : format, field)
     return yield* Either.mapLeft(parsed, (reason) => new InputError({ path, reason }))
   })

@@ -19,7 +19,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type Failure, UsageError } from "./CliError.js"
 import * as Documents from "./Documents.js"
-import { readStdin } from "./internal/readStdin.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
 
@@ -113,10 +112,10 @@ export const providerLayer = (options: Parsed) =>
       }
       const corpus = Option.isSome(options.corpus)
         ? CorpusStats.fromTexts(
-            (yield* Documents.read(options.corpus.value, options.format, options.field, readStdin)).map((d) => d.text)
+            (yield* Documents.read(options.corpus.value, options.format, options.field)).map((d) => d.text)
           )
         : undefined
-      return LocalReranker.layer({ ...batching, corpus, model: Option.getOrUndefined(options.model) })
+      return LocalReranker.layer({ ...batching, corpus })
     }
     if (Option.isSome(options.corpus)) {
       return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
@@ -124,7 +123,6 @@ export const providerLayer = (options: Parsed) =>
     return Cohere.layerConfig({
       ...batching,
       apiVersion: options.apiVersion,
-      model: Option.getOrUndefined(options.model),
       ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl) } : {})
     }).pipe(Layer.provide(FetchHttpClient.layer))
   })
@@ -148,7 +146,7 @@ export const command: Command.Command<"query", FileSystem.FileSystem, Failure, P
   config,
   (options) =>
     Effect.gen(function* () {
-      const documents = yield* Documents.read(options.file, options.format, options.field, readStdin)
+      const documents = yield* Documents.read(options.file, options.format, options.field)
       const layer = yield* providerLayer(options)
       const result = yield* Reranker.rerank({
         query: options.query,
