@@ -1,7 +1,7 @@
 import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { FetchHttpClient } from "@effect/platform"
-import { Console, Duration, Effect, Layer, Option } from "effect"
+import { Config, Console, Duration, Effect, Layer, Option } from "effect"
 
 const documents = [
   "Carson City is the capital city of the American state of Nevada.",
@@ -26,6 +26,8 @@ const program = Effect.gen(function* () {
 )
 
 // COHERE_API_KEY (or CO_API_KEY) is read when the layer is built; a missing key fails here, naming the variable.
-const RerankerLive = Cohere.layerConfig({ model: "rerank-v3.5" }).pipe(Layer.provide(FetchHttpClient.layer))
+const RerankerLive = Cohere.layerConfig({ model: Config.succeed("rerank-v3.5") }).pipe(
+  Layer.provide(FetchHttpClient.layer)
+)
 
 Effect.runPromise(program.pipe(Effect.provide(RerankerLive)))

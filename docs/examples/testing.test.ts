@@ -26,8 +26,10 @@ describe("topPassages", () => {
 
   it.effect("falls back to the first stage's order when rate limited", () =>
     Effect.gen(function* () {
-      const RateLimited = Reranker.layerTest(() =>
-        Effect.fail(new RerankError.RateLimitError({ retryAfter: Option.none(), status: 429, attempts: 1 }))
+      // Test layers retry like every provider; turn retries off to see the failure at once.
+      const RateLimited = Reranker.layerTest(
+        () => Effect.fail(new RerankError.RateLimitError({ retryAfter: Option.none(), status: 429 })),
+        { retry: { maxRetries: 0 } }
       )
       const top = yield* topPassages("capital of the US", passages).pipe(Effect.provide(RateLimited))
       expect(top).toEqual(["a cat", "the capital is Washington", "capital punishment"])

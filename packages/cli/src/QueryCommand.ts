@@ -121,9 +121,11 @@ export const providerLayer = (options: Parsed) =>
       return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
     }
     return Cohere.layerConfig({
-      ...batching,
-      apiVersion: options.apiVersion,
-      ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl) } : {})
+      maxDocumentsPerRequest: Config.succeed(batching.maxDocumentsPerRequest),
+      concurrency: Config.succeed(batching.concurrency),
+      merge: Config.succeed(batching.merge),
+      apiVersion: Config.succeed(options.apiVersion),
+      ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
     }).pipe(Layer.provide(FetchHttpClient.layer))
   })
 

@@ -9,10 +9,10 @@ const fakeStream = (isTTY: boolean) => {
   return { stream, written }
 }
 
-const rerankInWindows = Reranker.makeTest(() => 0.5, { maxDocumentsPerRequest: 2, concurrency: 1 }).rerank({
-  query: "q",
-  documents: ["a", "b", "c", "d", "e"]
-})
+const rerankInWindows = Effect.flatMap(
+  Reranker.makeTest(() => 0.5, { maxDocumentsPerRequest: 2, concurrency: 1 }),
+  (reranker) => reranker.rerank({ query: "q", documents: ["a", "b", "c", "d", "e"] })
+)
 
 describe("CLI progress bar", () => {
   it.effect("draws one bar per finished window on a terminal, ending with a newline", () =>

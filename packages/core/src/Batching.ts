@@ -81,6 +81,9 @@ export const resolve = (options: Options = {}): Either.Either<Resolved, { option
   if (!(Number.isInteger(resolved.concurrency) && resolved.concurrency >= 1)) {
     return Either.left({ option: "concurrency", reason: `must be an integer >= 1, got ${resolved.concurrency}` })
   }
+  if (typeof resolved.batching !== "boolean") {
+    return Either.left({ option: "batching", reason: `must be true or false, got ${String(resolved.batching)}` })
+  }
   if (!merges.includes(resolved.merge)) {
     return Either.left({ option: "merge", reason: `must be one of ${merges.join(", ")}, got ${resolved.merge}` })
   }
@@ -140,15 +143,31 @@ export interface Scored {
  */
 export const byScore = (a: Scored, b: Scored): number => b.score - a.score || a.index - b.index
 
+const isSorted = (results: ReadonlyArray<Scored>): boolean => {
+  for (let i = 1; i < results.length; i++) if (byScore(results[i - 1], results[i]) > 0) return false
+  return true
+}
+
+/**
+ * Sorted best first by `byScore`: the list itself when it already is (providers usually answer sorted, so the
+ * common single-window call sorts nothing), else a sorted copy.
+ *
+ * @since 0.2.0
+ * @category ordering
+ */
+export const sorted = (results: ReadonlyArray<Scored>): ReadonlyArray<Scored> =>
+  isSorted(results) ? results : results.slice().sort(byScore)
+
 /**
  * Merges the windows' results (already mapped to input positions) into one list, best first.
  *
  * @since 0.1.0
  * @category merging
  */
-export const merge = (perWindow: ReadonlyArray<ReadonlyArray<Scored>>, strategy: Merge): Array<Scored> => {
-  if (strategy === "score" || perWindow.length === 1) return perWindow.flat().sort(byScore)
-  const rankings = perWindow.map((results) => results.slice().sort(byScore))
+export const merge = (perWindow: ReadonlyArray<ReadonlyArray<Scored>>, strategy: Merge): ReadonlyArray<Scored> => {
+  if (perWindow.length === 1) return sorted(perWindow[0])
+  if (strategy === "score") return perWindow.flat().sort(byScore)
+  const rankings = perWindow.map(sorted)
   // Keys are input positions, unique across windows and rankings: fusion cannot fail here.
   const fused = Either.getOrThrow(Fusion.rrf(rankings, { key: (r) => r.index }))
   return fused.sort((a, b) => b.score - a.score || byScore(a.item, b.item)).map((f) => f.item)

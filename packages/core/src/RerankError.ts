@@ -13,15 +13,37 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
+/**
+ * Marks every rerank error, so `isRerankError` needs no list of tags.
+ *
+ * @since 0.2.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-rerank/core/RerankError")
+
+/**
+ * @since 0.2.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
 const common = {
   /** HTTP status of the response that caused the failure; absent when no response was involved. */
   status: Schema.optional(Schema.Number),
   /** The server's own explanation (JSON `message` or plain-text body), cut to a few hundred characters. */
   serverMessage: Schema.optional(Schema.String),
-  /** The server's request id (`id` of the error body or the `x-debug-trace-id` header), for support tickets. */
+  /** The server's request id (from the error body or a trace header), for support tickets. */
   requestId: Schema.optional(Schema.String),
-  /** Attempts made before giving up: 0 when the call failed before any request. */
-  attempts: Schema.Number
+  /**
+   * Attempts made before giving up: 0 when the call failed before any request. The core sets it; a provider
+   * building an error leaves it out.
+   */
+  attempts: Schema.Number.pipe(
+    Schema.propertySignature,
+    Schema.withConstructorDefault(() => 0)
+  ),
+  /** Provider-specific advice (which variable holds the key, what the base URL should be), from the provider. */
+  hint: Schema.optional(Schema.String)
 }
 
 const details = (error: {
@@ -29,13 +51,15 @@ const details = (error: {
   readonly serverMessage?: string | undefined
   readonly requestId?: string | undefined
   readonly attempts: number
+  readonly hint?: string | undefined
 }): string => {
   const parts: Array<string> = []
   if (error.status !== undefined) parts.push(`status ${error.status}`)
   if (error.attempts > 1) parts.push(`${error.attempts} attempts`)
   if (error.requestId !== undefined) parts.push(`request id ${error.requestId}`)
+  const hint = error.hint === undefined ? "" : ` ${error.hint}`
   const server = error.serverMessage === undefined ? "" : ` Server said: "${error.serverMessage}".`
-  return (parts.length > 0 ? ` (${parts.join(", ")})` : "") + server
+  return hint + (parts.length > 0 ? ` (${parts.join(", ")})` : "") + server
 }
 
 /**
@@ -48,9 +72,12 @@ export class AuthenticationError extends Schema.TaggedError<AuthenticationError>
   reason: Schema.Literal("invalid-key", "forbidden", "billing"),
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     const advice = {
-      "invalid-key": "The API key was rejected: check COHERE_API_KEY (or CO_API_KEY) and the base URL it belongs to.",
+      "invalid-key": "The API key was rejected: check the key and the base URL it belongs to.",
       forbidden: "The API key may not use this model or endpoint: check the model name and the key's permissions.",
       billing: "The account behind the API key has a billing problem: add a payment method or use another key."
     }[this.reason]
@@ -67,9 +94,12 @@ export class AuthenticationError extends Schema.TaggedError<AuthenticationError>
  * @category errors
  */
 export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLimitError", {
-  retryAfter: Schema.OptionFromSelf(Schema.DurationFromSelf),
+  retryAfter: Schema.OptionFromNullOr(Schema.DurationFromMillis),
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     const wait = Option.match(this.retryAfter, {
       onNone: () => "wait before retrying",
@@ -86,10 +116,13 @@ export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLi
  * @category errors
  */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
-  timeout: Schema.DurationFromSelf,
+  timeout: Schema.DurationFromMillis,
   scope: Schema.Literal("attempt", "total"),
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     const what = this.scope === "attempt" ? "A rerank request" : "The rerank call, retries included,"
     return (
@@ -113,11 +146,14 @@ export class PayloadLimitError extends Schema.TaggedError<PayloadLimitError>()("
   unit: Schema.Literal("documents", "bytes", "chunks"),
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     const advice = {
       documents: "enable batching or send fewer documents per call",
       bytes: "send shorter or fewer documents per request (lower maxDocumentsPerRequest)",
-      chunks: "send fewer documents per request or lower max_chunks_per_doc"
+      chunks: "send fewer documents per request or split long documents into fewer chunks"
     }[this.unit]
     return (
       `Request over the limit: ${this.actual} ${this.unit} where at most ${this.limit} are allowed; ${advice}.` +
@@ -138,6 +174,9 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
   reason: Schema.String,
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     const subject = this.field === undefined ? "Invalid rerank request" : `Invalid rerank request: ${this.field}`
     return `${subject}: ${this.reason}.` + details(this)
@@ -153,6 +192,9 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
 export class ServiceError extends Schema.TaggedError<ServiceError>()("ServiceError", {
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `The reranking service failed; try again later or check its status page.` + details(this)
   }
@@ -168,6 +210,9 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   reason: Schema.String,
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `Could not reach the reranking service (${this.reason}): check the base URL and the network.` + details(this)
   }
@@ -184,10 +229,13 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
   reason: Schema.String,
   ...common
 }) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return (
       `The reranking service answered with something that is not a valid rerank response: ${this.reason}. ` +
-      `Check that the base URL points at a Cohere-compatible rerank endpoint.` +
+      `Check that the base URL points at a rerank endpoint that speaks this provider's protocol.` +
       details(this)
     )
   }
@@ -237,23 +285,13 @@ export const RerankError: Schema.Union<
   ResponseDecodeError
 )
 
-const tags: ReadonlySet<string> = new Set([
-  "AuthenticationError",
-  "RateLimitError",
-  "TimeoutError",
-  "PayloadLimitError",
-  "InvalidRequestError",
-  "ServiceError",
-  "TransportError",
-  "ResponseDecodeError"
-])
-
 /**
+ * Whether a value is one of the rerank errors; safe on any value, `null` included.
+ *
  * @since 0.1.0
- * @category refinements
+ * @category guards
  */
-export const isRerankError = (u: unknown): u is RerankError =>
-  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag)
+export const isRerankError = (u: unknown): u is RerankError => Predicate.hasProperty(u, TypeId)
 
 /** Statuses of `ServiceError` that are usually transient. */
 const transientStatuses: ReadonlySet<number> = new Set([500, 502, 503, 504])
@@ -276,15 +314,4 @@ export const isRetryable = (error: RerankError): boolean => {
     default:
       return false
   }
-}
-
-/**
- * A copy of the error with its attempt count set, for providers that count attempts around a retry loop.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const withAttempts = <E extends RerankError>(error: E, attempts: number): E => {
-  const Constructor = error.constructor as new (fields: object) => E
-  return new Constructor({ ...error, attempts })
 }

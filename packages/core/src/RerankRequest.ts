@@ -25,7 +25,7 @@ export interface RerankRequest<A> {
   readonly model?: string | undefined
 }
 
-const invalid = (field: string, reason: string) => Either.left(new InvalidRequestError({ field, reason, attempts: 0 }))
+const invalid = (field: string, reason: string) => Either.left(new InvalidRequestError({ field, reason }))
 
 /**
  * Checks a request and returns the texts to send, in input order; fails with `InvalidRequestError` naming the
@@ -45,7 +45,7 @@ export const validate = <A>(request: RerankRequest<A>): Either.Either<ReadonlyAr
   if (request.minScore !== undefined && !Number.isFinite(request.minScore)) {
     return invalid("minScore", `must be a finite number, got ${request.minScore}`)
   }
-  if (request.model !== undefined && request.model.trim() === "") {
+  if (request.model !== undefined && (typeof request.model !== "string" || request.model.trim() === "")) {
     return invalid("model", "must be a non-empty string when given")
   }
   if (!Array.isArray(request.documents)) {

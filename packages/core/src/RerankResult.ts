@@ -24,7 +24,7 @@ export interface Ranked<A> {
  * @category models
  */
 export interface Usage {
-  /** Billed search units, summed over all requests (Cohere: one per request of up to 100 documents). */
+  /** Billed units the provider reported (Cohere's search units), summed over all requests; 0 where none are billed. */
   readonly searchUnits: number
   /** Requests that succeeded: one per window. */
   readonly requests: number
@@ -55,11 +55,3 @@ export const empty = <A>(model: string): RerankResult<A> => ({
   usage: { searchUnits: 0, requests: 0 },
   warnings: []
 })
-
-/**
- * Cohere's billing rule, used by the local and test providers too: one search unit per started 100 documents.
- *
- * @since 0.1.0
- * @category usage
- */
-export const searchUnitsFor = (documents: number): number => Math.ceil(documents / 100)

@@ -1,28 +1,26 @@
 /**
- * The `Reranker` service: reorder candidate documents by relevance to a query. Providers (Cohere over HTTP, the
- * local lexical reranker, the test layer) supply only how one window of documents is scored; `make` adds what every
- * provider shares: validation, the empty case, batching into windows with bounded concurrency, merging,
- * `minScore` / `topN`, deterministic ties and the `Reranker.rerank` span.
+ * The `Reranker` service: reorder candidate documents by relevance to a query. A provider (Cohere over HTTP, the
+ * local lexical reranker, the test layer, your own) supplies only how one window of documents is scored, in exactly
+ * one attempt; `make` adds everything a user relies on, identical for every provider: validation, the empty case,
+ * batching into windows with bounded concurrency, the retry policy, the per-attempt and total timeouts, attempt
+ * counting, merging, `minScore` / `topN`, deterministic ties, usage and the spans.
  *
  * @since 0.1.0
  */
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import * as Batching from "./Batching.js"
-import {
-  InvalidRequestError,
-  PayloadLimitError,
-  type RerankError,
-  ResponseDecodeError,
-  TimeoutError
-} from "./RerankError.js"
+import * as Internal from "./internal/options.js"
+import { PayloadLimitError, type RerankError, ResponseDecodeError, TimeoutError } from "./RerankError.js"
 import * as RerankRequest from "./RerankRequest.js"
 import * as RerankResult from "./RerankResult.js"
+import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
  * @since 0.1.0
@@ -41,15 +39,20 @@ export interface Service {
 export class Reranker extends Context.Tag("@effect-rerank/core/Reranker")<Reranker, Service>() {}
 
 /**
- * Optional observer of multi-window calls: when provided, every rerank call reports each finished window. The CLI
- * draws its progress bar from it; a job runner could report to its own UI.
+ * Optional observer of a call's progress: when provided, every rerank call reports each finished window and each
+ * failed attempt that will be retried. The CLI draws its progress bar from it; a job runner could report to its
+ * own UI.
  *
  * @since 0.1.0
  * @category progress
  */
 export class Progress extends Context.Tag("@effect-rerank/core/Reranker/Progress")<
   Progress,
-  { readonly onWindow: (completed: number, total: number) => Effect.Effect<void> }
+  {
+    readonly onWindow: (completed: number, total: number) => Effect.Effect<void>
+    /** An attempt failed with `error` and attempt number `attempt + 1` of that window is scheduled. */
+    readonly onRetry?: ((error: RerankError, attempt: number) => Effect.Effect<void>) | undefined
+  }
 >() {}
 
 /**
@@ -75,24 +78,40 @@ export interface WindowRequest {
   readonly model: string
   /** Set when only the best N of this window can reach the merged answer; a provider may return just those. */
   readonly topN: Option.Option<number>
-  /** The provider runs this once per attempt (retries included), so the call can report its attempts. */
-  readonly onAttempt: Effect.Effect<void>
 }
 
 /**
- * What a provider returns for one window. `results[i].index` is a position inside the window.
+ * What a provider returns for one window. `results[i].index` is a position inside the window; the core checks
+ * that every index is in range and seen once, and every score finite.
  *
  * @since 0.1.0
  * @category providers
  */
 export interface WindowResponse {
   readonly results: ReadonlyArray<Batching.Scored>
-  readonly searchUnits: number
+  /** Billed units the provider reported for this window (Cohere's search units); absent counts as 0. */
+  readonly searchUnits?: number | undefined
   readonly warnings?: ReadonlyArray<string> | undefined
 }
 
 /**
- * A reranking backend: how to score one window.
+ * A reranking backend: how to score one window, in exactly one attempt. Everything else (retries, timeouts,
+ * batching, merging, attempt counting, spans) is the core's.
+ *
+ * @example
+ * ```ts
+ * import { Reranker } from "@effect-rerank/core"
+ * import { Effect } from "effect"
+ *
+ * const byLength: Reranker.Provider = {
+ *   system: "by-length",
+ *   model: "length-v1",
+ *   maxDocumentsPerRequest: 100,
+ *   rerankWindow: ({ documents }) =>
+ *     Effect.succeed({ results: documents.map((text, index) => ({ index, score: 1 / text.length })) })
+ * }
+ * const RerankerLive = Reranker.layer(byLength, { concurrency: 2 })
+ * ```
  *
  * @since 0.1.0
  * @category providers
@@ -102,71 +121,150 @@ export interface Provider {
   readonly system: string
   /** Used when a request names no model. */
   readonly model: string
+  /** The provider's own per-request limit, the default of the `maxDocumentsPerRequest` option. Default 1,000. */
+  readonly maxDocumentsPerRequest?: number | undefined
+  /** The provider's default per-attempt timeout, when it should differ from 60 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Provider-specific advice for an error (which variable holds the key, what the base URL should look like),
+   * added to its message as `hint`. The core's own messages name no vendor.
+   */
+  readonly hint?: ((error: RerankError) => string | undefined) | undefined
+  /**
+   * Scoring one window: called once per window, and the effect it returns is one attempt, which the core runs again
+   * for each retry (so work done before returning, like encoding the request, is done once). A request refused
+   * before anything is sent (a body over a size cap) is returned as `Either.left(error)`: it counts no attempt and
+   * is never retried.
+   */
   readonly rerankWindow: (request: WindowRequest) => Effect.Effect<WindowResponse, RerankError>
 }
 
-const checkWindowResponse = (
-  response: WindowResponse,
-  size: number,
-  attempts: number
-): Either.Either<WindowResponse, ResponseDecodeError> => {
-  const seen = new Set<number>()
-  for (const result of response.results) {
-    if (!Number.isInteger(result.index) || result.index < 0 || result.index >= size) {
-      return Either.left(
-        new ResponseDecodeError({ reason: `result index ${result.index} is outside 0..${size - 1}`, attempts })
-      )
-    }
-    if (seen.has(result.index)) {
-      return Either.left(new ResponseDecodeError({ reason: `result index ${result.index} appears twice`, attempts }))
-    }
-    if (typeof result.score !== "number" || !Number.isFinite(result.score)) {
-      return Either.left(
-        new ResponseDecodeError({ reason: `result ${result.index} has a score that is not a finite number`, attempts })
-      )
-    }
-    seen.add(result.index)
-  }
-  return Either.right(response)
-}
-
 /**
+ * What every provider accepts: batching, retries and timeouts. Checked when the service is built; a bad value is a
+ * `ConfigError` naming the option.
+ *
  * @since 0.1.0
  * @category models
  */
 export interface Options extends Batching.Options {
+  /** Limit on each attempt; a late attempt fails with `TimeoutError` `scope: "attempt"` (retried). Default 60 s. */
+  readonly timeout?: Duration.DurationInput | undefined
   /** Limit on the whole call, all windows and retries included; fails with `TimeoutError` `scope: "total"`. */
   readonly totalTimeout?: Duration.DurationInput | undefined
+  /** The default policy's options, or a `Schedule` that replaces the policy wholesale. */
+  readonly retry?: RetryPolicy.Options | Schedule.Schedule<unknown, RerankError> | undefined
 }
 
+const decodeError = (reason: string) => Effect.fail(new ResponseDecodeError({ reason }))
+
+/** Every index in range and seen once, every score a finite number: nothing a server sends is trusted. */
+const checkWindowResponse = (response: WindowResponse, size: number): Effect.Effect<WindowResponse, RerankError> => {
+  const seen = new Uint8Array(size)
+  for (const result of response.results) {
+    const { index, score } = result
+    if (!Number.isInteger(index) || index < 0 || index >= size) {
+      return decodeError(`result index ${index} is outside 0..${size - 1}`)
+    }
+    if (seen[index] === 1) return decodeError(`result index ${index} appears twice`)
+    if (typeof score !== "number" || !Number.isFinite(score)) {
+      return decodeError(`result ${index} has a score that is not a finite number`)
+    }
+    seen[index] = 1
+  }
+  return Effect.succeed(response)
+}
+
+/** The one place an error's attempt count (and the provider's advice) is set. */
+const finalize = <E extends RerankError>(error: E, attempts: number, hint: string | undefined): E => {
+  const Constructor = error.constructor as new (fields: object) => E
+  return new Constructor({ ...error, attempts, hint: error.hint ?? hint })
+}
+
+const spanOptions = { kind: "client", captureStackTrace: false } as const
+
 /**
- * Builds the service from a provider. Batching options that make no sense fail every call with
- * `InvalidRequestError` naming the option.
+ * Builds the service from a provider. Options that make no sense fail here with a `ConfigError` naming the option,
+ * the same for every provider.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (provider: Provider, options: Options = {}): Service => {
-  const resolved = Batching.resolve(options)
+export const make = (provider: Provider, options: Options = {}): Effect.Effect<Service, ConfigError.ConfigError> =>
+  Effect.map(Internal.resolve(options, provider), (resolved) => fromResolved(provider, resolved))
+
+const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service => {
+  const { batching, retry, timeout, totalTimeout } = resolved
+  const hintFor = (error: RerankError) => (provider.hint === undefined ? undefined : provider.hint(error))
+  const attemptTimeout = {
+    duration: timeout,
+    onTimeout: () => new TimeoutError({ timeout, scope: "attempt" })
+  }
+
+  /** Attempts counted for the whole call, across windows: the span's `rerank.attempts`. */
+  interface Call {
+    attempts: number
+  }
+
+  /** One window with retries: attempts counted here, once; the error leaves with its count and hint. */
+  const runWindow = (call: Call, request: WindowRequest, progress: Option.Option<Progress["Type"]>) => {
+    const size = request.documents.length
+    const once = provider.rerankWindow(request)
+    // Refused before any request was sent (e.g. a body over the size cap): no attempt was made.
+    if (Either.isEither(once) && Either.isLeft(once)) {
+      const refused = once.left as RerankError
+      return Effect.fail(finalize(refused, 0, hintFor(refused)))
+    }
+    let attempts = 0
+    const attempt = Effect.suspend(() => {
+      attempts++
+      call.attempts++
+      return once.pipe(
+        Effect.timeoutFail(attemptTimeout),
+        Effect.flatMap((response) => checkWindowResponse(response, size)),
+        Effect.withSpan("Reranker.attempt", {
+          ...spanOptions,
+          attributes: { "rerank.attempt": attempts, "rerank.window.documents": size }
+        })
+      )
+    })
+    // The schedule is started only after a failure: a call that succeeds at once pays nothing for it.
+    const retryFrom = (first: RerankError) =>
+      Effect.flatMap(Schedule.driver(retry), (driver) => {
+        const onFailure = (error: RerankError): Effect.Effect<WindowResponse, RerankError> =>
+          Effect.logDebug("rerank attempt failed").pipe(
+            Effect.annotateLogs({ attempt: attempts, error: error._tag, status: error.status ?? "none" }),
+            Effect.zipRight(driver.next(error)),
+            Effect.matchEffect({
+              onFailure: () => Effect.fail(finalize(error, attempts, hintFor(error))),
+              onSuccess: () =>
+                Effect.zipRight(
+                  progress._tag === "Some" && progress.value.onRetry !== undefined
+                    ? progress.value.onRetry(error, attempts)
+                    : Effect.void,
+                  Effect.catchAll(attempt, onFailure)
+                )
+            })
+          )
+        return onFailure(first)
+      })
+    return Effect.catchAll(attempt, retryFrom)
+  }
+
   const rerank = <A>(
     request: RerankRequest.RerankRequest<A>
   ): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
     Effect.gen(function* () {
-      const attempts = yield* Ref.make(0)
-      const call = Effect.gen(function* () {
-        const batching = yield* Either.mapLeft(
-          resolved,
-          ({ option, reason }) => new InvalidRequestError({ field: option, reason, attempts: 0 })
-        )
+      const call: Call = { attempts: 0 }
+      const run = Effect.gen(function* () {
         const texts = yield* RerankRequest.validate(request)
         const model = request.model ?? provider.model
         yield* Effect.annotateCurrentSpan({
           "gen_ai.system": provider.system,
           "gen_ai.operation.name": "rerank",
           "gen_ai.request.model": model,
-          "rerank.documents.count": texts.length
+          "rerank.documents.count": texts.length,
+          ...(request.topN === undefined ? {} : { "gen_ai.request.top_n": request.topN })
         })
-        if (request.topN !== undefined) yield* Effect.annotateCurrentSpan("gen_ai.request.top_n", request.topN)
         if (texts.length === 0) return RerankResult.empty<A>(model)
         if (!batching.batching && texts.length > batching.maxDocumentsPerRequest) {
           return yield* new PayloadLimitError({
@@ -180,78 +278,75 @@ export const make = (provider: Provider, options: Options = {}): Service => {
         const windows = Batching.windows(texts.length, batching.maxDocumentsPerRequest)
         yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": batching.merge })
         const progress = yield* Effect.serviceOption(Progress)
-        const completed = yield* Ref.make(0)
-        const reportWindow = Option.match(progress, {
-          onNone: () => Effect.void,
-          onSome: (observer) =>
-            Effect.flatMap(
-              Ref.updateAndGet(completed, (n) => n + 1),
-              (n) => observer.onWindow(n, windows.length)
-            )
+        let completed = 0
+        const requestOf = (window: Batching.Window): WindowRequest => ({
+          query: request.query,
+          documents: windows.length === 1 ? texts : texts.slice(window.offset, window.offset + window.size),
+          model,
+          // Safe for both merges: an item below its window's top N is beaten by N items of its own window.
+          topN: request.topN === undefined ? Option.none() : Option.some(Math.min(request.topN, window.size))
         })
         const responses = yield* Effect.forEach(
           windows,
           (window) =>
-            provider
-              .rerankWindow({
-                query: request.query,
-                documents: texts.slice(window.offset, window.offset + window.size),
-                model,
-                // Safe for both merges: an item below its window's top N is beaten by N items of its own window.
-                topN: Option.map(Option.fromNullable(request.topN), (n) => Math.min(n, window.size)),
-                onAttempt: Ref.update(attempts, (n) => n + 1)
-              })
-              .pipe(
-                Effect.flatMap((response) =>
-                  Effect.flatMap(Ref.get(attempts), (n) => checkWindowResponse(response, window.size, n))
-                ),
-                Effect.tap(() => reportWindow)
-              ),
+            runWindow(call, requestOf(window), progress).pipe(
+              Effect.tap(() =>
+                progress._tag === "Some" ? progress.value.onWindow(++completed, windows.length) : Effect.void
+              )
+            ),
           { concurrency: batching.concurrency }
         )
 
-        const perWindow = responses.map((response, w) =>
-          response.results.map((r) => ({ index: windows[w].offset + r.index, score: r.score }))
-        )
-        const merged = Batching.merge(perWindow, batching.merge)
-        const kept = merged.filter((r) => request.minScore === undefined || r.score >= request.minScore)
-        const top = request.topN === undefined ? kept : kept.slice(0, request.topN)
-        const searchUnits = responses.reduce((sum, r) => sum + r.searchUnits, 0)
-        yield* Effect.annotateCurrentSpan({
-          "gen_ai.usage.search_units": searchUnits,
-          "rerank.attempts": yield* Ref.get(attempts)
+        // Window-relative indices to input positions; the first window's need no copy.
+        const perWindow = responses.map((response, w) => {
+          const offset = windows[w].offset
+          return offset === 0
+            ? response.results
+            : response.results.map((r) => ({ index: offset + r.index, score: r.score }))
         })
-        return {
-          results: top.map((r, i) => ({
+        const merged = Batching.merge(perWindow, batching.merge)
+        const results: Array<RerankResult.Ranked<A>> = []
+        const limit = request.topN ?? Infinity
+        for (const r of merged) {
+          if (results.length >= limit) break
+          if (request.minScore !== undefined && r.score < request.minScore) continue
+          results.push({
             index: r.index,
-            rank: i + 1,
+            rank: results.length + 1,
             score: r.score,
             document: request.documents[r.index]
-          })),
+          })
+        }
+        let searchUnits = 0
+        const warnings = new Set<string>()
+        for (const response of responses) {
+          searchUnits += response.searchUnits ?? 0
+          if (response.warnings !== undefined) for (const warning of response.warnings) warnings.add(warning)
+        }
+        yield* Effect.annotateCurrentSpan({
+          "gen_ai.usage.search_units": searchUnits,
+          "rerank.attempts": call.attempts
+        })
+        return {
+          results,
           model,
           usage: { searchUnits, requests: responses.length },
-          warnings: Array.from(new Set(responses.flatMap((r) => r.warnings ?? [])))
+          warnings: Array.from(warnings)
         } satisfies RerankResult.RerankResult<A>
       })
       const bounded =
-        options.totalTimeout === undefined
-          ? call
-          : Effect.timeout(call, options.totalTimeout).pipe(
-              Effect.catchTag("TimeoutException", () =>
-                Effect.flatMap(
-                  Ref.get(attempts),
-                  (n) =>
-                    new TimeoutError({ timeout: Duration.decode(options.totalTimeout!), scope: "total", attempts: n })
-                )
-              )
-            )
+        totalTimeout === undefined
+          ? run
+          : Effect.timeoutFail(run, {
+              duration: totalTimeout,
+              onTimeout: () =>
+                finalize(new TimeoutError({ timeout: totalTimeout, scope: "total" }), call.attempts, undefined)
+            })
       // On failure the span counts every attempt of every window, not only those of the window that failed.
       return yield* Effect.tapError(bounded, (error) =>
-        Effect.flatMap(Ref.get(attempts), (n) =>
-          Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": n })
-        )
+        Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": call.attempts })
       )
-    }).pipe(Effect.withSpan("Reranker.rerank", { kind: "client" }))
+    }).pipe(Effect.withSpan("Reranker.rerank", spanOptions))
   return { rerank }
 }
 
@@ -259,12 +354,13 @@ export const make = (provider: Provider, options: Options = {}): Service => {
  * @since 0.1.0
  * @category layers
  */
-export const layer = (provider: Provider, options?: Options): Layer.Layer<Reranker> =>
-  Layer.succeed(Reranker, make(provider, options))
+export const layer = (provider: Provider, options?: Options): Layer.Layer<Reranker, ConfigError.ConfigError> =>
+  Layer.effect(Reranker, make(provider, options))
 
 /**
  * How a test reranker scores one (query, document text) pair: a number, or an effect, which may fail with a
- * `RerankError` to rehearse failures, or sleep to rehearse latency under `TestClock`.
+ * `RerankError` to rehearse failures (retried by the same policy as any provider), or sleep to rehearse latency
+ * under `TestClock`.
  *
  * @since 0.1.0
  * @category testing
@@ -272,9 +368,40 @@ export const layer = (provider: Provider, options?: Options): Layer.Layer<Rerank
 export type TestScore = (query: string, text: string) => number | Effect.Effect<number, RerankError>
 
 /**
+ * A provider scoring each (query, document text) pair with a function. It reports no billed units.
+ *
+ * @since 0.2.0
+ * @category testing
+ */
+export const testProvider = (score: TestScore, model = "test"): Provider => ({
+  system: "test",
+  model,
+  rerankWindow: (request) =>
+    Effect.map(
+      Effect.forEach(request.documents, (text, index) => {
+        const scored = score(request.query, text)
+        return Effect.isEffect(scored)
+          ? Effect.map(scored, (s) => ({ index, score: s }))
+          : Effect.succeed({ index, score: scored })
+      }),
+      (results) => ({ results })
+    )
+})
+
+/**
  * A `Reranker` scoring each (query, document text) pair with a function: for testing pipelines without a
- * network. It goes through the same validation, batching and merging as every provider, and bills one search unit
- * per started 100 documents like Cohere.
+ * network. It goes through the same validation, retries, timeouts, batching and merging as every provider.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export const makeTest = (
+  score: TestScore,
+  options: Options & { readonly model?: string } = {}
+): Effect.Effect<Service, ConfigError.ConfigError> => make(testProvider(score, options.model), options)
+
+/**
+ * `makeTest` as a layer.
  *
  * @example
  * ```ts
@@ -283,37 +410,14 @@ export type TestScore = (query: string, text: string) => number | Effect.Effect<
  *
  * const TestReranker = Reranker.layerTest((query, text) => (text.includes(query) ? 1 : 0))
  * const RateLimited = Reranker.layerTest(() =>
- *   Effect.fail(new RerankError.RateLimitError({ retryAfter: Option.none(), status: 429, attempts: 1 }))
+ *   Effect.fail(new RerankError.RateLimitError({ retryAfter: Option.none(), status: 429 }))
  * )
  * ```
  *
  * @since 0.1.0
  * @category testing
  */
-export const makeTest = (score: TestScore, options: Options & { readonly model?: string } = {}): Service =>
-  make(
-    {
-      system: "test",
-      model: options.model ?? "test",
-      rerankWindow: (request) =>
-        Effect.zipRight(
-          request.onAttempt,
-          Effect.forEach(request.documents, (text, index) => {
-            const scored = score(request.query, text)
-            return Effect.map(Effect.isEffect(scored) ? scored : Effect.succeed(scored), (s) => ({ index, score: s }))
-          }).pipe(
-            Effect.map((results) => ({ results, searchUnits: RerankResult.searchUnitsFor(request.documents.length) }))
-          )
-        )
-    },
-    options
-  )
-
-/**
- * `makeTest` as a layer.
- *
- * @since 0.1.0
- * @category testing
- */
-export const layerTest = (score: TestScore, options?: Options & { readonly model?: string }): Layer.Layer<Reranker> =>
-  Layer.succeed(Reranker, makeTest(score, options))
+export const layerTest = (
+  score: TestScore,
+  options?: Options & { readonly model?: string }
+): Layer.Layer<Reranker, ConfigError.ConfigError> => Layer.effect(Reranker, makeTest(score, options))

@@ -36,3 +36,10 @@ export * as RerankRequest from "./RerankRequest.js"
  * @since 0.1.0
  */
 export * as RerankResult from "./RerankResult.js"
+
+/**
+ * The default retry schedule and its options, driven by `Reranker.make` for every provider.
+ *
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"

@@ -26,7 +26,6 @@ const recordingProvider = (
   rerankWindow: (request) =>
     Effect.gen(function* () {
       recorder.requests.push(request)
-      yield* request.onAttempt
       recorder.inFlight++
       recorder.maxInFlight = Math.max(recorder.maxInFlight, recorder.inFlight)
       yield* Effect.sleep(options.latency ?? Duration.seconds(1))
@@ -84,7 +83,7 @@ describe("Reranker batching", () => {
   it.effect("2,500 documents make 3 requests of at most 1,000, merged over all inputs", () =>
     Effect.gen(function* () {
       const recorder = newRecorder()
-      const reranker = Reranker.make(recordingProvider(recorder))
+      const reranker = yield* Reranker.make(recordingProvider(recorder))
       const documents = docs(2500)
       const result = yield* runAll(reranker.rerank({ query: "q", documents }))
       expect(recorder.requests.map((r) => r.documents.length)).toEqual([834, 833, 833])
@@ -98,7 +97,7 @@ describe("Reranker batching", () => {
   it.effect("never has more than `concurrency` windows in flight", () =>
     Effect.gen(function* () {
       const recorder = newRecorder()
-      const reranker = Reranker.make(recordingProvider(recorder), { maxDocumentsPerRequest: 10, concurrency: 3 })
+      const reranker = yield* Reranker.make(recordingProvider(recorder), { maxDocumentsPerRequest: 10, concurrency: 3 })
       const fiber = yield* Effect.fork(reranker.rerank({ query: "q", documents: docs(100) }))
       yield* TestClock.adjust(Duration.millis(10))
       expect(recorder.inFlight).toBe(3)
@@ -112,7 +111,7 @@ describe("Reranker batching", () => {
   it.effect("pushes topN down to each window", () =>
     Effect.gen(function* () {
       const recorder = newRecorder()
-      const reranker = Reranker.make(recordingProvider(recorder), { maxDocumentsPerRequest: 10 })
+      const reranker = yield* Reranker.make(recordingProvider(recorder), { maxDocumentsPerRequest: 10 })
       const result = yield* runAll(reranker.rerank({ query: "q", documents: docs(25), topN: 4 }))
       expect(recorder.requests.map((r) => r.topN)).toEqual([Option.some(4), Option.some(4), Option.some(4)])
       expect(result.results.length).toBe(4)
@@ -134,7 +133,7 @@ describe("Reranker batching", () => {
             ? provider.rerankWindow(request)
             : Effect.zipRight(Effect.sleep("1 minute"), provider.rerankWindow(request))
       }
-      const reranker = Reranker.make(slowOthers, { maxDocumentsPerRequest: 10, concurrency: 4 })
+      const reranker = yield* Reranker.make(slowOthers, { maxDocumentsPerRequest: 10, concurrency: 4 })
       const error = yield* runAll(reranker.rerank({ query: "q", documents: docs(40) }).pipe(Effect.flip))
       expect(error).toMatchObject({ _tag: "ServiceError", status: 501, attempts: 1 })
       expect(recorder.interrupted).toBe(0) // the others were still in their sleep: interrupted before recording
@@ -145,7 +144,7 @@ describe("Reranker batching", () => {
   it.effect("interrupting the call interrupts every window in flight", () =>
     Effect.gen(function* () {
       const recorder = newRecorder()
-      const reranker = Reranker.make(recordingProvider(recorder, { latency: "1 hour" }), {
+      const reranker = yield* Reranker.make(recordingProvider(recorder, { latency: "1 hour" }), {
         maxDocumentsPerRequest: 10,
         concurrency: 4
       })
@@ -162,7 +161,10 @@ describe("Reranker batching", () => {
   it.effect("with batching off, too many documents is a PayloadLimitError before any request", () =>
     Effect.gen(function* () {
       const recorder = newRecorder()
-      const reranker = Reranker.make(recordingProvider(recorder), { batching: false, maxDocumentsPerRequest: 1000 })
+      const reranker = yield* Reranker.make(recordingProvider(recorder), {
+        batching: false,
+        maxDocumentsPerRequest: 1000
+      })
       const error = yield* reranker.rerank({ query: "q", documents: docs(1001) }).pipe(Effect.flip)
       expect(error).toMatchObject({
         _tag: "PayloadLimitError",
@@ -177,12 +179,12 @@ describe("Reranker batching", () => {
 
   it.effect("a provider answering an index outside its window is a ResponseDecodeError", () =>
     Effect.gen(function* () {
-      const reranker = Reranker.make(
+      const reranker = yield* Reranker.make(
         {
           system: "test",
           model: "m",
           rerankWindow: (request) =>
-            Effect.as(request.onAttempt, { results: [{ index: request.documents.length, score: 1 }], searchUnits: 1 })
+            Effect.succeed({ results: [{ index: request.documents.length, score: 1 }], searchUnits: 1 })
         },
         { maxDocumentsPerRequest: 5 }
       )
@@ -195,7 +197,7 @@ describe("Reranker batching", () => {
     Effect.gen(function* () {
       // Window A = [a0 a1], window B = [b0 b1]; scores a0 .9, a1 .8, b0 .95, b1 .1.
       const scores: Record<string, number> = { a0: 0.9, a1: 0.8, b0: 0.95, b1: 0.1 }
-      const reranker = Reranker.makeTest((_, text) => scores[text], { maxDocumentsPerRequest: 2, merge: "rrf" })
+      const reranker = yield* Reranker.makeTest((_, text) => scores[text], { maxDocumentsPerRequest: 2, merge: "rrf" })
       const result = yield* reranker.rerank({ query: "q", documents: ["a0", "a1", "b0", "b1"] })
       expect(result.results.map((r) => r.document)).toEqual(["b0", "a0", "a1", "b1"])
       expect(result.results.map((r) => r.score)).toEqual([0.95, 0.9, 0.8, 0.1])
@@ -214,7 +216,10 @@ describe("Reranker batching, properties", () => {
   it.effect.prop("each input index appears at most once, with the caller's own document", [arbitrary], ([c]) =>
     Effect.gen(function* () {
       const documents = docs(c.total).map((text) => ({ text }))
-      const reranker = Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: c.max, merge: c.merge })
+      const reranker = yield* Reranker.makeTest((_, text) => scoreOf(text), {
+        maxDocumentsPerRequest: c.max,
+        merge: c.merge
+      })
       const result = yield* reranker.rerank({ query: "q", documents, toText: (d) => d.text, topN: c.topN })
       expect(result.results.length).toBe(Math.min(c.total, c.topN ?? Infinity))
       expect(new Set(result.results.map((r) => r.index)).size).toBe(result.results.length)
@@ -225,8 +230,8 @@ describe("Reranker batching, properties", () => {
   it.effect.prop("with score merge, batched equals one unbatched call", [arbitrary], ([c]) =>
     Effect.gen(function* () {
       const documents = docs(c.total)
-      const batched = Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: c.max })
-      const unbatched = Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: 1000 })
+      const batched = yield* Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: c.max })
+      const unbatched = yield* Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: 1000 })
       const a = yield* batched.rerank({ query: "q", documents, topN: c.topN })
       const b = yield* unbatched.rerank({ query: "q", documents, topN: c.topN })
       expect(a.results).toEqual(b.results)
@@ -236,7 +241,10 @@ describe("Reranker batching, properties", () => {
   it.effect.prop("RRF with topN pushed down gives the same answer as without it", [arbitrary], ([c]) =>
     Effect.gen(function* () {
       const documents = docs(c.total)
-      const reranker = Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: c.max, merge: "rrf" })
+      const reranker = yield* Reranker.makeTest((_, text) => scoreOf(text), {
+        maxDocumentsPerRequest: c.max,
+        merge: "rrf"
+      })
       const all = yield* reranker.rerank({ query: "q", documents })
       const top = yield* reranker.rerank({ query: "q", documents, topN: c.topN })
       expect(top.results).toEqual(all.results.slice(0, c.topN ?? Infinity))
@@ -248,7 +256,10 @@ describe("Reranker.Progress", () => {
   it.effect("reports each finished window when provided", () =>
     Effect.gen(function* () {
       const seen: Array<string> = []
-      const reranker = Reranker.makeTest((_, text) => scoreOf(text), { maxDocumentsPerRequest: 10, concurrency: 1 })
+      const reranker = yield* Reranker.makeTest((_, text) => scoreOf(text), {
+        maxDocumentsPerRequest: 10,
+        concurrency: 1
+      })
       yield* reranker.rerank({ query: "q", documents: docs(35) }).pipe(
         Effect.provideService(Reranker.Progress, {
           onWindow: (completed, total) => Effect.sync(() => seen.push(`${completed}/${total}`))

@@ -1,6 +1,6 @@
 import { Reranker, RerankError } from "@effect-rerank/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Layer, Option } from "effect"
+import { ConfigError, Duration, Effect, Layer, Option } from "effect"
 
 const documents = ["apples and pears", "bananas", "apples", "cherries and apples and apples"]
 // Scores by how often "apples" appears: a deterministic stand-in for a model.
@@ -9,7 +9,7 @@ const TestReranker = Reranker.layerTest(countApples)
 
 const rerank = <A>(
   request: Parameters<typeof Reranker.rerank<A>>[0],
-  layer: Layer.Layer<Reranker.Reranker> = TestReranker
+  layer: Layer.Layer<Reranker.Reranker, ConfigError.ConfigError> = TestReranker
 ) => Reranker.rerank(request).pipe(Effect.provide(layer))
 
 describe("Reranker.layerTest", () => {
@@ -23,7 +23,8 @@ describe("Reranker.layerTest", () => {
         [4, 1, 0]
       ])
       expect(result.model).toBe("test")
-      expect(result.usage).toEqual({ searchUnits: 1, requests: 1 })
+      // The test provider bills nothing: usage is what the provider reports, plus the requests the core made.
+      expect(result.usage).toEqual({ searchUnits: 0, requests: 1 })
       expect(result.warnings).toEqual([])
     })
   )
@@ -116,12 +117,24 @@ describe("Reranker: validation before any request", () => {
     })
   )
 
-  it.effect("bad batching options fail every call, naming the option", () =>
+  it.effect.each([
+    [{ concurrency: 0 }, "concurrency"],
+    [{ concurrency: 1.5 }, "concurrency"],
+    [{ maxDocumentsPerRequest: 0 }, "maxDocumentsPerRequest"],
+    [{ merge: "fancy" }, "merge"],
+    [{ batching: "yes" }, "batching"],
+    [{ timeout: 0 }, "timeout"],
+    [{ timeout: "soon" }, "timeout"],
+    [{ totalTimeout: -1 }, "totalTimeout"],
+    [{ retry: { maxRetries: -1 } }, "retry.maxRetries"],
+    [{ retry: { maxRetries: 1.5 } }, "retry.maxRetries"],
+    [{ retry: { base: 0 } }, "retry.base"],
+    [{ retry: { cap: 0 } }, "retry.cap"]
+  ] as const)("%o fails at construction with a ConfigError naming %s", ([options, path]) =>
     Effect.gen(function* () {
-      const error = yield* rerank({ query: "q", documents }, Reranker.layerTest(countApples, { concurrency: 0 })).pipe(
-        Effect.flip
-      )
-      expect(error).toMatchObject({ _tag: "InvalidRequestError", field: "concurrency" })
+      const error = yield* Reranker.makeTest(countApples, options as any).pipe(Effect.flip)
+      expect(ConfigError.isConfigError(error)).toBe(true)
+      expect(error).toMatchObject({ _op: "InvalidData", path: [path] })
     })
   )
 })
@@ -155,23 +168,13 @@ describe("RerankError", () => {
     expect(RerankError.isRetryable(new RerankError.ResponseDecodeError({ ...common, reason: "x" }))).toBe(false)
   })
 
-  it("withAttempts keeps the class, tag and fields", () => {
-    const error = new RerankError.ServiceError({ status: 503, serverMessage: "busy", requestId: "r", attempts: 1 })
-    const counted = RerankError.withAttempts(error, 4)
-    expect(counted).toBeInstanceOf(RerankError.ServiceError)
-    expect(counted).toMatchObject({
-      _tag: "ServiceError",
-      status: 503,
-      serverMessage: "busy",
-      requestId: "r",
-      attempts: 4
-    })
-    expect(counted.message).toContain("4 attempts")
-  })
-
-  it("messages tell the user what to do", () => {
-    expect(new RerankError.AuthenticationError({ reason: "invalid-key", attempts: 1 }).message).toContain(
-      "COHERE_API_KEY"
+  it("messages tell the user what to do, and name no vendor", () => {
+    const auth = new RerankError.AuthenticationError({ reason: "invalid-key", attempts: 1 })
+    expect(auth.message).toContain("check the key")
+    expect(auth.message).not.toMatch(/cohere/i)
+    expect(new RerankError.ResponseDecodeError({ reason: "x" }).message).not.toMatch(/cohere/i)
+    expect(new RerankError.AuthenticationError({ reason: "invalid-key", hint: "Set ACME_KEY." }).message).toContain(
+      "Set ACME_KEY."
     )
     expect(
       new RerankError.PayloadLimitError({ limit: 1000, actual: 1200, unit: "documents", attempts: 0 }).message
@@ -181,6 +184,9 @@ describe("RerankError", () => {
   it("isRerankError recognises every tag and nothing else", () => {
     expect(RerankError.isRerankError(new RerankError.TransportError({ reason: "x", attempts: 1 }))).toBe(true)
     expect(RerankError.isRerankError({ _tag: "Other" })).toBe(false)
+    expect(RerankError.isRerankError({ _tag: "TransportError", reason: "x", attempts: 1 })).toBe(false)
     expect(RerankError.isRerankError(new Error("x"))).toBe(false)
+    expect(RerankError.isRerankError(null)).toBe(false)
+    expect(RerankError.isRerankError(undefined)).toBe(false)
   })
 })

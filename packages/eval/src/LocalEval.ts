@@ -6,6 +6,7 @@
  */
 import type { RerankError } from "@effect-rerank/core"
 import { CorpusStats, LocalReranker } from "@effect-rerank/local"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Ndcg from "./Ndcg.js"
 import type * as Vaswani from "./Vaswani.js"
@@ -19,9 +20,9 @@ import type * as Vaswani from "./Vaswani.js"
 export const run = (
   collection: Vaswani.Collection,
   options: LocalReranker.Options
-): Effect.Effect<number, RerankError.RerankError> =>
+): Effect.Effect<number, RerankError.RerankError | ConfigError.ConfigError> =>
   Effect.gen(function* () {
-    const reranker = LocalReranker.make(options)
+    const reranker = yield* LocalReranker.make(options)
     const rankings = new Map<string, Array<string>>()
     for (const [queryId, candidates] of collection.candidates) {
       const result = yield* reranker.rerank({

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { type Batching, Reranker, type RerankError } from "@effect-rerank/core"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Ndcg from "./Ndcg.js"
@@ -31,7 +32,7 @@ export const run = (
   collection: Vaswani.Collection,
   seed: number,
   windowSize = 25
-): Effect.Effect<Scores, RerankError.RerankError> =>
+): Effect.Effect<Scores, RerankError.RerankError | ConfigError.ConfigError> =>
   Effect.gen(function* () {
     const random = Random.make(seed)
     const variants: ReadonlyArray<readonly [keyof Scores, Batching.Options]> = [
@@ -45,7 +46,7 @@ export const run = (
       const shuffled = Array.from(yield* random.shuffle(candidates))
       const bm25 = new Map(candidates.map((c) => [c.id, c.bm25]))
       for (const [name, options] of variants) {
-        const reranker = Reranker.makeTest((_, id) => bm25.get(id)!, options)
+        const reranker = yield* Reranker.makeTest((_, id) => bm25.get(id)!, options)
         const result = yield* reranker.rerank({
           query: collection.queries.get(queryId) ?? queryId,
           documents: shuffled,

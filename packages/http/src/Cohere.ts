@@ -1,36 +1,35 @@
 /**
- * Cohere's Rerank API (v2 by default, v1 on request, and any server that speaks it) as a `Reranker` layer over
- * `@effect/platform`'s `HttpClient`: typed errors for every status, per-attempt and total timeouts, retries that
- * honour `Retry-After`, batching past 1,000 documents, and the API key injected as `Redacted`.
+ * Cohere's Rerank API (v2 by default, v1 on request, and any server that speaks it) as a `Reranker` over
+ * `@effect/platform`'s `HttpClient`. This module is the provider: one attempt at one window, in Cohere's wire format
+ * (`CohereSchema`), through the shared transport and status table. Retries, timeouts, batching and merging are the
+ * core's, the same as for every provider.
  *
  * @since 0.1.0
  */
-import { Batching, Reranker, RerankError } from "@effect-rerank/core"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { Reranker, RerankError } from "@effect-rerank/core"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as CohereSchema from "./CohereSchema.js"
+import * as CohereDecode from "./internal/cohereDecode.js"
+import * as LayerConfig from "./internal/config.js"
 import * as ResponseError from "./internal/responseError.js"
-import { version } from "./internal/version.js"
-import * as Wire from "./internal/wire.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as Transport from "./internal/transport.js"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type ApiVersion = Wire.ApiVersion
+export type ApiVersion = CohereSchema.ApiVersion
 
 /**
  * Models Cohere serves for rerank; any other string is allowed too (fine-tunes, private deployments).
@@ -54,7 +53,7 @@ export const defaults = {
   baseUrl: "https://api.cohere.com",
   apiVersion: "v2",
   model: "rerank-v3.5",
-  timeout: Duration.seconds(60),
+  maxDocumentsPerRequest: CohereSchema.maxDocumentsPerRequest,
   /** A client-side guard; Cohere publishes no byte limit, so this only stops runaway bodies before they are sent. */
   maxRequestBytes: 10 * 1024 * 1024
 } as const
@@ -71,10 +70,6 @@ export interface Options extends Reranker.Options {
   readonly apiVersion?: ApiVersion | undefined
   /** Default `"rerank-v3.5"`; a request's own `model` wins. */
   readonly model?: Model | undefined
-  /** Limit on each attempt. Default 60 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** The retry policy's options, or a `Schedule` that replaces the default policy wholesale. */
-  readonly retry?: RetryPolicy.Options | Schedule.Schedule<unknown, RerankError.RerankError> | undefined
   /** Sent as `X-Client-Name`. */
   readonly clientName?: string | undefined
   /** v2 `max_tokens_per_doc` (the server's default is 4096). */
@@ -95,97 +90,211 @@ export interface Options extends Reranker.Options {
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
-const isLoopback = (hostname: string): boolean =>
-  hostname === "localhost" || hostname === "[::1]" || hostname === "::1" || /^127(\.\d{1,3}){3}$/.test(hostname)
+const advice = {
+  key: "Cohere reads the key from COHERE_API_KEY (or CO_API_KEY).",
+  endpoint: "A Cohere-compatible endpoint answers POST /v2/rerank or /v1/rerank (COHERE_BASE_URL)."
+}
 
-const invalid = (path: string, message: string) => Either.left(ConfigError.InvalidData([path], message))
-
-const isPositiveInteger = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1)
+/** Cohere's words for Cohere's errors; the core's messages stay vendor-neutral. */
+const hint = (error: RerankError.RerankError): string | undefined => {
+  switch (error._tag) {
+    case "AuthenticationError":
+      return error.reason === "invalid-key" ? advice.key : undefined
+    case "ResponseDecodeError":
+    case "TransportError":
+      return advice.endpoint
+    case "InvalidRequestError":
+      return error.status === 404 ? advice.endpoint : undefined
+    default:
+      return undefined
+  }
+}
 
 interface Settings {
-  readonly baseUrl: URL
+  readonly baseUrl: string
+  readonly propagate: boolean
   readonly apiVersion: ApiVersion
   readonly model: string
-  readonly timeout: Duration.Duration
   readonly maxRequestBytes: number
-  readonly propagate: boolean
 }
 
-const settingsOf = (options: Options): Either.Either<Settings, ConfigError.ConfigError> => {
-  const raw = options.baseUrl ?? defaults.baseUrl
-  let baseUrl: URL
-  try {
-    baseUrl = new URL(raw)
-  } catch {
-    return invalid("baseUrl", `"${raw}" is not a URL`)
-  }
-  if (baseUrl.protocol !== "https:" && baseUrl.protocol !== "http:") {
-    return invalid("baseUrl", `must be an http(s) URL, got ${baseUrl.protocol}`)
-  }
-  const loopback = isLoopback(baseUrl.hostname)
-  if (baseUrl.protocol === "http:" && !loopback && options.allowInsecureHttp !== true) {
-    return invalid(
-      "baseUrl",
-      `refusing to send the API key in clear to ${baseUrl.host}: use https, or set allowInsecureHttp: true`
-    )
-  }
-  if (Redacted.value(options.apiKey).trim() === "") return invalid("apiKey", "is empty")
-  const apiVersion = options.apiVersion ?? defaults.apiVersion
-  if (apiVersion !== "v1" && apiVersion !== "v2") return invalid("apiVersion", `must be "v1" or "v2"`)
-  const model = options.model ?? defaults.model
-  if (model.trim() === "") return invalid("model", "is empty")
-  const timeout = Duration.decode(options.timeout ?? defaults.timeout)
-  if (!Duration.greaterThan(timeout, Duration.zero)) return invalid("timeout", "must be longer than zero")
-  if (!isPositiveInteger(options.maxTokensPerDoc)) return invalid("maxTokensPerDoc", "must be an integer >= 1")
-  if (!isPositiveInteger(options.maxChunksPerDoc)) return invalid("maxChunksPerDoc", "must be an integer >= 1")
-  if (
-    options.priority !== undefined &&
-    !(Number.isInteger(options.priority) && options.priority >= 0 && options.priority <= 999)
-  ) {
-    return invalid("priority", "must be an integer from 0 to 999")
-  }
-  const maxRequestBytes = options.maxRequestBytes ?? defaults.maxRequestBytes
-  if (!isPositiveInteger(maxRequestBytes)) return invalid("maxRequestBytes", "must be an integer >= 1")
-  const batching = Batching.resolve(options)
-  if (Either.isLeft(batching)) return invalid(batching.left.option, batching.left.reason)
-  if (
-    options.totalTimeout !== undefined &&
-    !Duration.greaterThan(Duration.decode(options.totalTimeout), Duration.zero)
-  ) {
-    return invalid("totalTimeout", "must be longer than zero")
-  }
-  return Either.right({
-    baseUrl,
-    apiVersion,
-    model,
-    timeout,
-    maxRequestBytes,
-    propagate: options.tracePropagation ?? loopback
+const invalid = Transport.invalid
+const isPositiveInteger = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1)
+
+const settingsOf = (options: Options): Either.Either<Settings, ConfigError.ConfigError> =>
+  Either.gen(function* () {
+    const endpoint = yield* Transport.checkEndpoint({
+      baseUrl: options.baseUrl ?? defaults.baseUrl,
+      apiKeyName: "apiKey",
+      apiKey: options.apiKey,
+      allowInsecureHttp: options.allowInsecureHttp,
+      tracePropagation: options.tracePropagation
+    })
+    const apiVersion = options.apiVersion ?? defaults.apiVersion
+    if (!Schema.is(CohereSchema.ApiVersion)(apiVersion)) {
+      return yield* invalid("apiVersion", `must be "v1" or "v2"`)
+    }
+    const model = options.model ?? defaults.model
+    if (typeof model !== "string" || model.trim() === "") return yield* invalid("model", "is empty")
+    if (!isPositiveInteger(options.maxTokensPerDoc)) return yield* invalid("maxTokensPerDoc", "must be an integer >= 1")
+    if (!isPositiveInteger(options.maxChunksPerDoc)) return yield* invalid("maxChunksPerDoc", "must be an integer >= 1")
+    const { priority } = options
+    const { max, min } = CohereSchema.priorityRange
+    if (priority !== undefined && !(Number.isInteger(priority) && priority >= min && priority <= max)) {
+      return yield* invalid("priority", `must be an integer from ${min} to ${max}`)
+    }
+    const maxRequestBytes = options.maxRequestBytes ?? defaults.maxRequestBytes
+    if (!isPositiveInteger(maxRequestBytes)) return yield* invalid("maxRequestBytes", "must be an integer >= 1")
+    return { ...endpoint, apiVersion, model, maxRequestBytes }
   })
-}
 
-const transportError = (error: HttpClientError.HttpClientError): RerankError.TransportError => {
-  // Node's fetch hides the system error (ECONNREFUSED, ECONNRESET, ENOTFOUND) one or two causes down.
-  const causes: Array<string> = []
-  let cause: unknown = error.cause
-  for (let depth = 0; depth < 3 && cause instanceof Error; depth++) {
-    const code = (cause as { code?: unknown }).code
-    causes.push(typeof code === "string" ? code : cause.message)
-    cause = cause.cause
+const decodeErrorBody = Schema.decodeUnknownOption(CohereSchema.ErrorBody)
+
+const chunkLimit = /max(imum)? chunks/i
+
+/** Cohere's error responses: `{id, message}`, `x-debug-trace-id`, and the 400 that is really a payload limit. */
+const cohereErrors: ResponseError.Protocol = {
+  errorBody: (json) => Option.getOrElse(decodeErrorBody(json), () => ({})),
+  requestIdHeader: "x-debug-trace-id",
+  special: (fields, context) => {
+    if (fields.status !== 400 || !chunkLimit.test(fields.serverMessage ?? "")) return undefined
+    const stated = /less than (\d+)/i.exec(fields.serverMessage ?? "")
+    return new RerankError.PayloadLimitError({
+      ...fields,
+      limit: stated === null ? CohereSchema.maxTotalChunks : Number(stated[1]),
+      actual: context.chunks,
+      unit: "chunks"
+    })
   }
-  const what = error._tag === "RequestError" ? error.reason : "reading the response body failed"
-  return new RerankError.TransportError({
-    reason: [what, ...causes].filter((part) => part !== "").join(": "),
-    attempts: 1
-  })
 }
 
-const headersOf = (response: HttpClientResponse.HttpClientResponse): Record<string, string | undefined> =>
-  response.headers as Record<string, string | undefined>
+const encodeV2 = Schema.encodeSync(CohereSchema.V2Request)
+const encodeV1 = Schema.encodeSync(CohereSchema.V1Request)
 
 /**
- * Builds the Cohere `Reranker`. Fails with a `ConfigError` naming the option when the options make no sense
- * (a plain-http base URL to a remote host, an empty key, a priority out of range, ...).
+ * Cohere as a `Reranker.Provider`: one attempt at one window. Fails with a `ConfigError` naming the option when the
+ * Cohere-specific options make no sense (a plain-http base URL to a remote host, an empty key, a priority out of
+ * range, ...).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const provider = (
+  options: Options
+): Effect.Effect<Reranker.Provider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const settings = yield* settingsOf(options)
+    const secret = Redacted.value(options.apiKey)
+    const endpoint = yield* Transport.makeEndpoint({
+      url: `${settings.baseUrl}/${settings.apiVersion}/rerank`,
+      propagate: settings.propagate,
+      authorize: Transport.bearer(options.apiKey),
+      headers: options.clientName === undefined ? undefined : { "X-Client-Name": options.clientName },
+      transformClient: options.transformClient
+    })
+
+    const chunksPerDoc =
+      settings.apiVersion === "v1" ? (options.maxChunksPerDoc ?? CohereSchema.defaultMaxChunksPerDoc) : 1
+
+    const encode = (request: Reranker.WindowRequest): string => {
+      const topN = Option.getOrUndefined(request.topN)
+      const common = { model: request.model, query: request.query, documents: request.documents }
+      // Only the fields the caller set go on the wire.
+      const body =
+        settings.apiVersion === "v2"
+          ? encodeV2({
+              ...common,
+              ...(topN === undefined ? {} : { topN }),
+              ...(options.maxTokensPerDoc === undefined ? {} : { maxTokensPerDoc: options.maxTokensPerDoc }),
+              ...(options.priority === undefined ? {} : { priority: options.priority })
+            })
+          : encodeV1({
+              ...common,
+              ...(topN === undefined ? {} : { topN }),
+              ...(options.maxChunksPerDoc === undefined ? {} : { maxChunksPerDoc: options.maxChunksPerDoc }),
+              ...(options.returnDocuments === undefined ? {} : { returnDocuments: options.returnDocuments })
+            })
+      return JSON.stringify(body)
+    }
+
+    const rerankWindow = (
+      request: Reranker.WindowRequest
+    ): Effect.Effect<Reranker.WindowResponse, RerankError.RerankError> => {
+      // Encoded once: the bytes sent are the bytes counted.
+      const bytes = Buffer.from(encode(request))
+      if (bytes.length > settings.maxRequestBytes) {
+        return Either.left(
+          new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: bytes.length, unit: "bytes" })
+        )
+      }
+      const documents = request.documents.length
+      const chunks = documents * chunksPerDoc
+      const failed = (reply: Transport.Reply) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.fail(
+            ResponseError.fromReply(cohereErrors, {
+              reply,
+              now,
+              secret,
+              requestBytes: bytes.length,
+              maxRequestBytes: settings.maxRequestBytes,
+              documents,
+              chunks
+            })
+          )
+        )
+      return Effect.flatMap(Transport.post(endpoint, bytes), (reply) =>
+        HttpClientResponse.matchStatus(reply.response, {
+          "2xx": () => decodeReply(reply, secret),
+          orElse: () => failed(reply)
+        })
+      )
+    }
+
+    return {
+      system: "cohere",
+      model: settings.model,
+      maxDocumentsPerRequest: defaults.maxDocumentsPerRequest,
+      hint,
+      rerankWindow
+    } satisfies Reranker.Provider
+  })
+
+const decodeReply = (
+  reply: Transport.Reply,
+  secret: string
+): Effect.Effect<Reranker.WindowResponse, RerankError.ResponseDecodeError> => {
+  const { response, text } = reply
+  const fail = (reason: string) =>
+    Effect.fail(
+      new RerankError.ResponseDecodeError({
+        reason,
+        status: response.status,
+        requestId: ResponseError.serverText(
+          Option.getOrUndefined(Headers.get(response.headers, "x-debug-trace-id")),
+          secret
+        )
+      })
+    )
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // Say what came back, never the body itself: it could echo document texts.
+    const contentType =
+      ResponseError.serverText(Option.getOrUndefined(Headers.get(response.headers, "content-type")), secret) ??
+      "no content type"
+    return fail(`the body is not JSON (${contentType}, ${text.length} characters)`)
+  }
+  return Either.match(CohereDecode.decode(json), {
+    onLeft: (issue) => fail(`the body is not a rerank response: ${issue}`),
+    onRight: Effect.succeed
+  })
+}
+
+/**
+ * Builds the Cohere `Reranker`: the provider, with the core's retries, timeouts and batching. Fails with a
+ * `ConfigError` naming the option when an option makes no sense.
  *
  * @since 0.1.0
  * @category constructors
@@ -193,139 +302,7 @@ const headersOf = (response: HttpClientResponse.HttpClientResponse): Record<stri
 export const make = (
   options: Options
 ): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Effect.gen(function* () {
-    const settings = yield* settingsOf(options)
-    const secret = Redacted.value(options.apiKey)
-    const baseUrl = settings.baseUrl.href.replace(/\/+$/, "")
-    const path = `/${settings.apiVersion}/rerank`
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.prependUrl(baseUrl),
-          HttpClientRequest.bearerToken(options.apiKey),
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeader("User-Agent", `effect-rerank/${version}`),
-          options.clientName === undefined ? identity : HttpClientRequest.setHeader("X-Client-Name", options.clientName)
-        )
-      ),
-      HttpClient.withTracerPropagation(settings.propagate),
-      options.transformClient ?? identity
-    )
-    const policy: Schedule.Schedule<unknown, RerankError.RerankError> = Schedule.isSchedule(options.retry)
-      ? options.retry
-      : RetryPolicy.make(options.retry)
-
-    const rerankWindow = (request: Reranker.WindowRequest) => {
-      const body = JSON.stringify(
-        Wire.encodeRequest(settings.apiVersion, {
-          model: request.model,
-          query: request.query,
-          documents: request.documents,
-          topN: request.topN,
-          maxTokensPerDoc: options.maxTokensPerDoc,
-          priority: options.priority,
-          maxChunksPerDoc: options.maxChunksPerDoc,
-          returnDocuments: options.returnDocuments
-        })
-      )
-      const bodyBytes = new TextEncoder().encode(body).length
-
-      const decode = (response: HttpClientResponse.HttpClientResponse, text: string) => {
-        const fail = (reason: string) =>
-          new RerankError.ResponseDecodeError({
-            reason,
-            status: response.status,
-            requestId: headersOf(response)["x-debug-trace-id"],
-            attempts: 1
-          })
-        let json: unknown
-        try {
-          json = JSON.parse(text)
-        } catch {
-          // Say what came back, never the body itself: it could echo document texts.
-          const contentType = headersOf(response)["content-type"] ?? "no content type"
-          return Either.left(fail(`the body is not JSON (${contentType}, ${text.length} characters)`))
-        }
-        return Wire.decodeResponse(json).pipe(
-          Either.mapLeft((error) => fail(`the body is not a rerank response: ${Wire.describeIssue(error)}`)),
-          Either.map((decoded): Reranker.WindowResponse => ({
-            results: decoded.results.map((r) => ({ index: r.index, score: r.relevance_score })),
-            searchUnits: decoded.meta?.billed_units?.search_units ?? 0,
-            warnings: Wire.warningsOf(decoded)
-          }))
-        )
-      }
-
-      const onError = (response: HttpClientResponse.HttpClientResponse, text: string) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.fail(
-            ResponseError.fromResponse({
-              status: response.status,
-              headers: headersOf(response),
-              body: text,
-              now,
-              documents: request.documents.length,
-              maxChunksPerDoc: options.maxChunksPerDoc ?? Wire.defaultMaxChunksPerDoc,
-              bodyBytes,
-              maxRequestBytes: settings.maxRequestBytes,
-              secret
-            })
-          )
-        )
-
-      const attempt = client
-        .execute(HttpClientRequest.post(path).pipe(HttpClientRequest.bodyText(body, "application/json")))
-        .pipe(
-          Effect.flatMap((response) =>
-            Effect.flatMap(response.text, (text) =>
-              response.status >= 200 && response.status < 300 ? decode(response, text) : onError(response, text)
-            )
-          ),
-          Effect.catchTags({
-            RequestError: (error) => Effect.fail(transportError(error)),
-            ResponseError: (error) => Effect.fail(transportError(error))
-          }),
-          Effect.timeoutFail({
-            duration: settings.timeout,
-            onTimeout: () => new RerankError.TimeoutError({ timeout: settings.timeout, scope: "attempt", attempts: 1 })
-          })
-        )
-
-      if (bodyBytes > settings.maxRequestBytes) {
-        return Effect.fail(
-          new RerankError.PayloadLimitError({
-            limit: settings.maxRequestBytes,
-            actual: bodyBytes,
-            unit: "bytes",
-            attempts: 0
-          })
-        )
-      }
-      return Effect.suspend(() => {
-        let attempts = 0
-        return Effect.suspend(() => {
-          attempts++
-          return Effect.zipRight(request.onAttempt, attempt).pipe(
-            Effect.tapError((error) =>
-              Effect.logDebug("rerank attempt failed").pipe(
-                Effect.annotateLogs({ attempt: attempts, error: error._tag, status: error.status ?? "none" })
-              )
-            )
-          )
-        }).pipe(
-          Effect.retry(policy),
-          Effect.mapError((error) => RerankError.withAttempts(error, attempts)),
-          Effect.tap(() => Effect.annotateCurrentSpan("rerank.attempts", attempts)),
-          Effect.tapError((error) => Effect.annotateCurrentSpan("rerank.attempts", error.attempts)),
-          Effect.withSpan("Cohere.rerankWindow", {
-            attributes: { "rerank.window.documents": request.documents.length, "url.path": path }
-          })
-        )
-      })
-    }
-
-    return Reranker.make({ system: "cohere", model: settings.model, rerankWindow }, options)
-  })
+  Effect.flatMap(provider(options), (cohere) => Reranker.make(cohere, options))
 
 /**
  * The Cohere `Reranker` from explicit options.
@@ -347,18 +324,18 @@ export const layer = (
   Layer.effect(Reranker.Reranker, make(options))
 
 /**
- * `layerConfig` options: like `Options`, but the key and base URL are `Config`s (read from the environment by
- * default) and the key is optional.
+ * `layerConfig`'s options: every option of `Options`, each a `Config` (`Config.succeed` for a constant). The key and
+ * the base URL may be left out: they are then read from the environment.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ConfigOptions extends Omit<Options, "apiKey" | "baseUrl"> {
-  /** Default: `COHERE_API_KEY`, falling back to `CO_API_KEY` (the official SDK's name). */
-  readonly apiKey?: Config.Config<Redacted.Redacted<string>> | undefined
-  /** Default: `COHERE_BASE_URL` when set, else `https://api.cohere.com`. */
-  readonly baseUrl?: Config.Config<Option.Option<string>> | undefined
-}
+export type ConfigOptions = Config.Config.Wrap<
+  Omit<Options, "apiKey" | "baseUrl"> & {
+    readonly apiKey?: Redacted.Redacted<string> | undefined
+    readonly baseUrl?: string | undefined
+  }
+>
 
 /**
  * The API key from `COHERE_API_KEY`, else `CO_API_KEY`; missing both is a `ConfigError` naming `COHERE_API_KEY`.
@@ -375,17 +352,39 @@ export const apiKeyConfig: Config.Config<Redacted.Redacted<string>> = Config.red
   )
 )
 
+const missingKey = (error: ConfigError.ConfigError) =>
+  ConfigError.isMissingDataOnly(error)
+    ? ConfigError.MissingData(
+        ["COHERE_API_KEY"],
+        "Set COHERE_API_KEY (or CO_API_KEY) to a Cohere API key; no key was found in the environment"
+      )
+    : error
+
 /**
- * The Cohere `Reranker` configured from the environment: `COHERE_API_KEY` (or `CO_API_KEY`) and optional
- * `COHERE_BASE_URL`. A missing key fails here, at layer construction, not with a 401 later.
+ * The base URL from `COHERE_BASE_URL`, when set.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const baseUrlConfig: Config.Config<Option.Option<string>> = Config.option(
+  Config.nonEmptyString("COHERE_BASE_URL")
+)
+
+/**
+ * The Cohere `Reranker` configured through `Config`: every option may be a `Config`; the key defaults to
+ * `COHERE_API_KEY` (or `CO_API_KEY`) and the base URL to `COHERE_BASE_URL`. A missing key fails here, at layer
+ * construction, not with a 401 later.
  *
  * @example
  * ```ts
  * import { Cohere } from "@effect-rerank/http"
  * import { FetchHttpClient } from "@effect/platform"
- * import { Layer } from "effect"
+ * import { Config, Layer } from "effect"
  *
- * const RerankerLive = Cohere.layerConfig({ model: "rerank-v3.5" }).pipe(Layer.provide(FetchHttpClient.layer))
+ * const RerankerLive = Cohere.layerConfig({
+ *   model: Config.string("RERANK_MODEL").pipe(Config.withDefault("rerank-v3.5")),
+ *   concurrency: Config.succeed(8)
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
  *
  * @since 0.1.0
@@ -397,17 +396,9 @@ export const layerConfig = (
   Layer.effect(
     Reranker.Reranker,
     Effect.gen(function* () {
-      const apiKey = yield* (options.apiKey ?? apiKeyConfig).pipe(
-        Effect.mapError((error) =>
-          ConfigError.isMissingDataOnly(error)
-            ? ConfigError.MissingData(
-                ["COHERE_API_KEY"],
-                "Set COHERE_API_KEY (or CO_API_KEY) to a Cohere API key; no key was found in the environment"
-              )
-            : error
-        )
-      )
-      const baseUrl = yield* options.baseUrl ?? Config.option(Config.nonEmptyString("COHERE_BASE_URL"))
-      return yield* make({ ...options, apiKey, baseUrl: Option.getOrUndefined(baseUrl) })
+      const given = yield* LayerConfig.unwrap(options)
+      const apiKey = given.apiKey ?? (yield* Effect.mapError(apiKeyConfig, missingKey))
+      const baseUrl = given.baseUrl ?? Option.getOrUndefined(yield* baseUrlConfig)
+      return yield* make({ ...given, apiKey, baseUrl })
     })
   )

@@ -10,8 +10,8 @@
 export * as Cohere from "./Cohere.js"
 
 /**
- * The default retry schedule and its options.
+ * Cohere's wire format as `Schema`s, shared by the client and the server.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
-export * as RetryPolicy from "./RetryPolicy.js"
+export * as CohereSchema from "./CohereSchema.js"

@@ -1,7 +1,7 @@
 import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import { Config, ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import * as Scripted from "./ScriptedClient.js"
 
 const withEnv = (env: Record<string, string>) =>
@@ -50,7 +50,10 @@ describe("Cohere.layerConfig", () => {
 
   it.effect("plain options still apply", () =>
     Effect.gen(function* () {
-      const { calls } = yield* rerankWith({ COHERE_API_KEY: "k" }, { apiVersion: "v1", model: "rerank-english-v3.0" })
+      const { calls } = yield* rerankWith(
+        { COHERE_API_KEY: "k" },
+        { apiVersion: Config.succeed("v1"), model: Config.succeed("rerank-english-v3.0") }
+      )
       expect(calls[0].url).toBe("https://api.cohere.com/v1/rerank")
       expect(calls[0].body.model).toBe("rerank-english-v3.0")
     })

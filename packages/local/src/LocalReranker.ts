@@ -14,9 +14,11 @@
  *
  * @since 0.1.0
  */
-import { Reranker, RerankError, RerankResult } from "@effect-rerank/core"
+import { Reranker } from "@effect-rerank/core"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Analyzer from "./Analyzer.js"
 import * as CorpusStats from "./CorpusStats.js"
 
@@ -89,8 +91,8 @@ export const scorer = (query: string, options: Options = {}, analyzer: Analyzer.
   }
 }
 
-const invalidOption = (options: Options): RerankError.InvalidRequestError | undefined => {
-  const { averageLength, b, k1 } = options
+const checkOptions = (options: Options): Either.Either<Options, ConfigError.ConfigError> => {
+  const { averageLength, b, k1, proximityWeight } = options
   const problem =
     k1 !== undefined && !(Number.isFinite(k1) && k1 >= 0)
       ? (["k1", `must be a finite number >= 0, got ${k1}`] as const)
@@ -98,41 +100,29 @@ const invalidOption = (options: Options): RerankError.InvalidRequestError | unde
         ? (["b", `must be between 0 and 1, got ${b}`] as const)
         : averageLength !== undefined && !(Number.isFinite(averageLength) && averageLength > 0)
           ? (["averageLength", `must be a finite number > 0, got ${averageLength}`] as const)
-          : options.proximityWeight !== undefined && !(options.proximityWeight >= 0 && options.proximityWeight <= 1)
-            ? (["proximityWeight", `must be between 0 and 1, got ${options.proximityWeight}`] as const)
+          : proximityWeight !== undefined && !(proximityWeight >= 0 && proximityWeight <= 1)
+            ? (["proximityWeight", `must be between 0 and 1, got ${proximityWeight}`] as const)
             : undefined
-  return problem === undefined
-    ? undefined
-    : new RerankError.InvalidRequestError({ field: problem[0], reason: problem[1], attempts: 0 })
+  return problem === undefined ? Either.right(options) : Either.left(ConfigError.InvalidData([problem[0]], problem[1]))
 }
 
 /**
- * The local reranker as a provider, for `Reranker.make`. Options that make no sense fail every call with
- * `InvalidRequestError` naming the option.
+ * The local reranker as a provider, for `Reranker.make`: one window scored in-process, no billed units. Options
+ * that make no sense fail with a `ConfigError` naming the option.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const provider = (options: Options = {}): Reranker.Provider => {
-  const invalid = invalidOption(options)
-  return {
+export const provider = (options: Options = {}): Either.Either<Reranker.Provider, ConfigError.ConfigError> =>
+  Either.map(checkOptions(options), () => ({
     system: "local",
     model: options.model ?? defaults.model,
     rerankWindow: (request) =>
-      invalid !== undefined
-        ? Effect.fail(invalid)
-        : Effect.zipRight(
-            request.onAttempt,
-            Effect.sync(() => {
-              const score = scorer(request.query, options)
-              return {
-                results: request.documents.map((text, index) => ({ index, score: score(text) })),
-                searchUnits: RerankResult.searchUnitsFor(request.documents.length)
-              }
-            })
-          )
-  }
-}
+      Effect.sync(() => {
+        const score = scorer(request.query, options)
+        return { results: request.documents.map((text, index) => ({ index, score: score(text) })) }
+      })
+  }))
 
 /**
  * The local reranker as a `Reranker` service.
@@ -140,7 +130,8 @@ export const provider = (options: Options = {}): Reranker.Provider => {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Reranker.Service => Reranker.make(provider(options), options)
+export const make = (options: Options = {}): Effect.Effect<Reranker.Service, ConfigError.ConfigError> =>
+  Effect.flatMap(provider(options), (local) => Reranker.make(local, options))
 
 /**
  * @example
@@ -153,5 +144,5 @@ export const make = (options: Options = {}): Reranker.Service => Reranker.make(p
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Reranker.Reranker> =>
-  Reranker.layer(provider(options), options)
+export const layer = (options: Options = {}): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError> =>
+  Layer.effect(Reranker.Reranker, make(options))

@@ -59,8 +59,12 @@ describe("LocalReranker", () => {
       const query = `${words} x`
       const documents = texts.map((t) => `${t} x`)
       const alone = documents.map(LocalReranker.scorer(query))
-      const windowed = Effect.runSync(LocalReranker.make({ maxDocumentsPerRequest: 7 }).rerank({ query, documents }))
-      const reversed = Effect.runSync(LocalReranker.make().rerank({ query, documents: [...documents].reverse() }))
+      const windowed = Effect.runSync(
+        Effect.flatMap(LocalReranker.make({ maxDocumentsPerRequest: 7 }), (r) => r.rerank({ query, documents }))
+      )
+      const reversed = Effect.runSync(
+        Effect.flatMap(LocalReranker.make(), (r) => r.rerank({ query, documents: [...documents].reverse() }))
+      )
       for (const r of windowed.results) {
         expect(r.score).toBeGreaterThanOrEqual(0)
         expect(r.score).toBeLessThanOrEqual(1)
@@ -75,10 +79,10 @@ describe("LocalReranker", () => {
     [{ b: 2 }, "b"],
     [{ averageLength: 0 }, "averageLength"],
     [{ proximityWeight: 1.5 }, "proximityWeight"]
-  ] as const)("%o fails calls with InvalidRequestError naming %s", ([options, field]) =>
+  ] as const)("%o fails at construction with a ConfigError naming %s", ([options, field]) =>
     Effect.gen(function* () {
-      const error = yield* LocalReranker.make(options).rerank({ query, documents }).pipe(Effect.flip)
-      expect(error).toMatchObject({ _tag: "InvalidRequestError", field })
+      const error = yield* LocalReranker.make(options).pipe(Effect.flip)
+      expect(error).toMatchObject({ _op: "InvalidData", path: [field] })
     })
   )
 })

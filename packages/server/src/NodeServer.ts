@@ -85,5 +85,5 @@ export const layerConfig = (
  */
 export const layerLocal = (
   options: Options & { readonly local?: LocalReranker.Options | undefined } = {}
-): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError> =>
+): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError | ConfigError.ConfigError> =>
   layer(options).pipe(Layer.provide(LocalReranker.layer(options.local)))

@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Reranker, type RerankError, RerankResult } from "@effect-rerank/core"
+import { Reranker, type RerankError } from "@effect-rerank/core"
+import { CohereSchema } from "@effect-rerank/http"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
@@ -20,6 +21,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
 import * as Request from "./internal/request.js"
@@ -42,22 +44,66 @@ export interface Options {
  */
 export const defaults = { maxBodyBytes: 10 * 1024 * 1024, port: 8080, host: "127.0.0.1" } as const
 
+const encodeResponse = Schema.encodeSync(CohereSchema.RerankResponse)
+
 const cohereError = (status: number, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson({ id: crypto.randomUUID(), message }, { status, headers })
 
-const statusOf = (error: RerankError.RerankError): number => {
+/**
+ * A failed rerank as the status and message a Cohere client expects, chosen so that our own client reads it back
+ * as the same error (the client's table is `@effect-rerank/http`'s `responseError.ts`): a payload limit is a 413
+ * naming its unit, a rate limit a 429 with `Retry-After`, an authentication failure 401/402/403 by reason. Failures
+ * that only a client can have (an upstream timeout, no connection, an unreadable answer) are the gateway's 504 and
+ * 502, which a client reads as a retryable `ServiceError`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const errorResponse = (
+  error: RerankError.RerankError
+): { readonly status: number; readonly message: string; readonly headers: Record<string, string> } => {
+  const none = {}
   switch (error._tag) {
     case "InvalidRequestError":
+      return {
+        status: 400,
+        message: `invalid request: ${error.field === undefined ? "" : `${error.field}: `}${error.reason}`,
+        headers: none
+      }
     case "PayloadLimitError":
-      return 400
+      return error.unit === "chunks"
+        ? {
+            status: 400,
+            message: `invalid request: number of total max chunks (number of documents * max_chunks_per_doc) must be less than ${error.limit}`,
+            headers: none
+          }
+        : { status: 413, message: `request too large: limit is ${error.limit} ${error.unit}`, headers: none }
     case "RateLimitError":
-      return 429
+      return {
+        status: 429,
+        message: "too many requests",
+        headers: Option.match(error.retryAfter, {
+          onNone: () => none,
+          onSome: (d) => ({ "retry-after": String(Math.ceil(Duration.toSeconds(d))) })
+        })
+      }
     case "AuthenticationError":
-      return 401
+      return {
+        status: { "invalid-key": 401, billing: 402, forbidden: 403 }[error.reason],
+        message: error.reason === "invalid-key" ? "invalid api token" : error.reason,
+        headers: none
+      }
+    case "ServiceError":
+      return {
+        status: error.status !== undefined && error.status >= 499 && error.status <= 599 ? error.status : 500,
+        message: "internal server error",
+        headers: none
+      }
     case "TimeoutError":
-      return 504
-    default:
-      return 500
+      return { status: 504, message: "upstream timed out", headers: none }
+    case "TransportError":
+    case "ResponseDecodeError":
+      return { status: 502, message: "bad gateway: the upstream reranker failed", headers: none }
   }
 }
 
@@ -154,25 +200,23 @@ export const makeApp = (
         const { model, query, returnDocuments, texts, topN } = call.right
         const result = yield* Effect.either(reranker.rerank({ query, documents: texts, topN, model }))
         if (Either.isLeft(result)) {
-          const error = result.left
-          const message =
-            error._tag === "InvalidRequestError"
-              ? `invalid request: ${error.field === undefined ? "" : `${error.field}: `}${error.reason}`
-              : error.message
-          return cohereError(statusOf(error), message)
+          const { headers, message, status } = errorResponse(result.left)
+          return cohereError(status, message, headers)
         }
-        const body = JSON.stringify({
-          id: crypto.randomUUID(),
-          results: result.right.results.map((r) =>
-            returnDocuments
-              ? { index: r.index, relevance_score: r.score, document: { text: texts[r.index] } }
-              : { index: r.index, relevance_score: r.score }
-          ),
-          meta: {
-            api_version: { version: version === "v2" ? "2" : "1" },
-            billed_units: { search_units: RerankResult.searchUnitsFor(texts.length) }
-          }
-        })
+        const body = JSON.stringify(
+          encodeResponse({
+            id: crypto.randomUUID(),
+            results: result.right.results.map((r) =>
+              returnDocuments
+                ? { index: r.index, relevanceScore: r.score, document: { text: texts[r.index] } }
+                : { index: r.index, relevanceScore: r.score }
+            ),
+            meta: {
+              apiVersion: { version: version === "v2" ? "2" : "1" },
+              billedUnits: { searchUnits: result.right.usage.searchUnits }
+            }
+          })
+        )
         if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, body)
         return HttpServerResponse.text(body, { contentType: "application/json" })
       })

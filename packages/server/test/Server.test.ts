@@ -57,7 +57,8 @@ describe("server end to end: the Cohere layer against it", () => {
         expect(served.results.map((r) => r.index)).toEqual(direct.results.map((r) => r.index))
         expect(served.results.map((r) => r.score)).toEqual(direct.results.map((r) => r.score))
         expect(served.results[0].document).toBe(documents[3])
-        expect(served.usage).toEqual({ searchUnits: 1, requests: 1 })
+        // The server passes on what its reranker bills: the local one bills nothing.
+        expect(served.usage).toEqual({ searchUnits: 0, requests: 1 })
       })
     )
   }
@@ -70,7 +71,7 @@ describe("server end to end: the Cohere layer against it", () => {
       expect(result.results.length).toBe(2500)
       expect(new Set(result.results.map((r) => r.index)).size).toBe(2500)
       expect(result.usage.requests).toBe(3)
-      expect(result.usage.searchUnits).toBe(9 + 9 + 9)
+      expect(result.usage.searchUnits).toBe(0)
     })
   )
 
@@ -193,7 +194,7 @@ describe("server answers malformed requests like Cohere", () => {
       expect(response.status).toBe(200)
       expect(response.body.results).toHaveLength(2)
       expect(response.body.results[0]).toMatchObject({ index: 3, document: { text: documents[3] } })
-      expect(response.body.meta).toEqual({ api_version: { version: "1" }, billed_units: { search_units: 1 } })
+      expect(response.body.meta).toEqual({ api_version: { version: "1" }, billed_units: { search_units: 0 } })
     })
   )
 

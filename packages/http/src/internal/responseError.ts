@@ -1,33 +1,22 @@
 /**
- * The one place a non-2xx rerank response becomes a `RerankError` (DESIGN section 5). JSON `{"id","message"}`
- * bodies and plain-text bodies (gateways) are both read; the server's message is cut short and scrubbed of the key.
+ * The one place a non-2xx rerank response becomes a `RerankError` (DESIGN section 5), for every provider. A provider
+ * says how to read its error body (message and id) and may read a status its own way first (Cohere's chunk limit);
+ * the table itself is shared. Whatever the server sends back is cut short, scrubbed of the key and of control
+ * characters before it reaches an error.
  */
 import { RerankError } from "@effect-rerank/core"
+import * as Headers from "@effect/platform/Headers"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
-import { decodeErrorBody, maxTotalChunks } from "./wire.js"
+import type { Reply } from "./transport.js"
 
 const maxMessageLength = 300
 
-export interface Context {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string | undefined>>
-  readonly body: string
-  /** Now, in epoch milliseconds, for HTTP-date `Retry-After` values. */
-  readonly now: number
-  /** Documents in the failed request and the chunking applied, to explain Cohere's chunk limit. */
-  readonly documents: number
-  readonly maxChunksPerDoc: number
-  readonly bodyBytes: number
-  readonly maxRequestBytes: number
-  /** Removed from anything the server echoes back. */
-  readonly secret: string
-}
-
-/** Cuts and scrubs text that came from the server. */
-export const serverText = (text: string, secret: string): string | undefined => {
+/** Cuts and scrubs text that came from the server: never the key, never a control character. */
+export const serverText = (text: string | undefined, secret: string): string | undefined => {
+  if (text === undefined) return undefined
   const scrubbed = secret.length > 0 ? text.split(secret).join("[redacted]") : text
-  const trimmed = scrubbed.trim().replace(/\s+/g, " ")
+  const trimmed = scrubbed.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, " ").trim()
   if (trimmed === "") return undefined
   return trimmed.length > maxMessageLength ? trimmed.slice(0, maxMessageLength - 1) + "…" : trimmed
 }
@@ -40,40 +29,88 @@ const parseJson = (text: string): unknown => {
   }
 }
 
-const seconds = (value: number) => Duration.millis(Math.max(0, Math.round(value * 1000)))
+const days = "(Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+const longDays = "(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+const months = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+const time = "\\d{2}:\\d{2}:\\d{2}"
+// RFC 9110 section 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must accept.
+const imfFixdate = new RegExp(`^${days}, \\d{2} ${months} \\d{4} ${time} GMT$`)
+const rfc850 = new RegExp(`^${longDays}, \\d{2}-${months}-\\d{2} ${time} GMT$`)
+const asctime = new RegExp(`^${days} ${months} ( \\d|\\d{2}) ${time} \\d{4}$`)
 
-/**
- * `Retry-After` as delta-seconds or an HTTP date; else `X-RateLimit-Reset` as delta-seconds, epoch seconds (values
- * past 10^9) or an HTTP date.
- */
-export const retryAfter = (
-  headers: Readonly<Record<string, string | undefined>>,
-  now: number
-): Option.Option<Duration.Duration> => {
-  const parse = (value: string | undefined, epochSeconds: boolean): Option.Option<Duration.Duration> => {
-    if (value === undefined || value.trim() === "") return Option.none()
-    const trimmed = value.trim()
-    if (/^\d+(\.\d+)?$/.test(trimmed)) {
-      const n = Number(trimmed)
-      return Option.some(epochSeconds && n > 1e9 ? seconds(n - now / 1000) : seconds(n))
-    }
-    const date = Date.parse(trimmed)
-    return Number.isNaN(date) ? Option.none() : Option.some(seconds((date - now) / 1000))
-  }
-  return Option.orElse(parse(headers["retry-after"], false), () => parse(headers["x-ratelimit-reset"], true))
+const httpDate = (value: string): number | undefined => {
+  if (imfFixdate.test(value) || rfc850.test(value)) return Date.parse(value)
+  if (asctime.test(value)) return Date.parse(`${value} GMT`)
+  return undefined
 }
 
-export const fromResponse = (context: Context): RerankError.RerankError => {
-  const json = parseJson(context.body)
-  const errorBody = Option.getOrUndefined(decodeErrorBody(json))
-  const rawMessage = errorBody?.message ?? (json === undefined ? context.body : undefined)
-  const fields = {
-    status: context.status,
-    serverMessage: rawMessage === undefined ? undefined : serverText(rawMessage, context.secret),
-    requestId: errorBody?.id ?? context.headers["x-debug-trace-id"],
-    attempts: 1
+const fromSeconds = (seconds: number) => Duration.millis(Math.max(0, Math.round(seconds * 1000)))
+
+/**
+ * `Retry-After` as RFC 9110 defines it (delta-seconds or an HTTP-date); else `X-RateLimit-Reset` as delta-seconds,
+ * epoch seconds (values past 10^9) or an HTTP-date. Anything else (`+5`, `-1`, `in 5`) is ignored, leaving the
+ * computed backoff.
+ */
+export const retryAfter = (headers: Headers.Headers, now: number): Option.Option<Duration.Duration> => {
+  const parse = (name: string, epochSeconds: boolean): Option.Option<Duration.Duration> =>
+    Option.flatMap(Headers.get(headers, name), (raw) => {
+      const value = raw.trim()
+      if (/^\d+$/.test(value)) {
+        const n = Number(value)
+        return Option.some(epochSeconds && n > 1e9 ? fromSeconds(n - now / 1000) : fromSeconds(n))
+      }
+      const date = httpDate(value)
+      return date === undefined || Number.isNaN(date) ? Option.none() : Option.some(fromSeconds((date - now) / 1000))
+    })
+  return Option.orElse(parse("retry-after", false), () => parse("x-ratelimit-reset", true))
+}
+
+/** The fields every error from a response carries. */
+export interface Fields {
+  readonly status: number
+  readonly serverMessage: string | undefined
+  readonly requestId: string | undefined
+}
+
+/** How one provider's error responses read. */
+export interface Protocol {
+  /** The server's message and request id in a parsed JSON error body. */
+  readonly errorBody: (json: unknown) => { readonly message?: string | undefined; readonly id?: string | undefined }
+  /** A header holding a request id when the body has none. */
+  readonly requestIdHeader?: string | undefined
+  /** The provider's own reading of a response, before the shared table (e.g. Cohere's chunk limit on a 400). */
+  readonly special?: ((fields: Fields, context: Context) => RerankError.RerankError | undefined) | undefined
+}
+
+export interface Context {
+  readonly reply: Reply
+  /** Now, in epoch milliseconds, for HTTP-date `Retry-After` values. */
+  readonly now: number
+  /** Removed from anything the server echoes back. */
+  readonly secret: string
+  readonly requestBytes: number
+  readonly maxRequestBytes: number
+  /** Documents in the failed request, and the chunks they count for, should a 413 name those units. */
+  readonly documents: number
+  readonly chunks: number
+}
+
+export const fromReply = (protocol: Protocol, context: Context): RerankError.RerankError => {
+  const { response, text } = context.reply
+  const json = parseJson(text)
+  const body = json === undefined ? {} : protocol.errorBody(json)
+  const headerId =
+    protocol.requestIdHeader === undefined
+      ? undefined
+      : Option.getOrUndefined(Headers.get(response.headers, protocol.requestIdHeader))
+  const fields: Fields = {
+    status: response.status,
+    serverMessage: serverText(body.message ?? (json === undefined ? text : undefined), context.secret),
+    requestId: serverText(body.id ?? headerId, context.secret)
   }
-  const { status } = context
+  const special = protocol.special?.(fields, context)
+  if (special !== undefined) return special
+  const { status } = fields
   switch (status) {
     case 401:
       return new RerankError.AuthenticationError({ ...fields, reason: "invalid-key" })
@@ -82,28 +119,20 @@ export const fromResponse = (context: Context): RerankError.RerankError => {
     case 403:
       return new RerankError.AuthenticationError({ ...fields, reason: "forbidden" })
     case 429:
-      return new RerankError.RateLimitError({ ...fields, retryAfter: retryAfter(context.headers, context.now) })
+      return new RerankError.RateLimitError({ ...fields, retryAfter: retryAfter(response.headers, context.now) })
     case 413: {
-      const stated = /(\d+)\s*bytes/i.exec(fields.serverMessage ?? "")
+      // "limit is 1048576 bytes"; a server may also name documents or chunks as the unit.
+      const stated = /(\d+)\s*(bytes|documents|chunks)/i.exec(fields.serverMessage ?? "")
+      const unit = stated === null ? "bytes" : (stated[2].toLowerCase() as "bytes" | "documents" | "chunks")
       return new RerankError.PayloadLimitError({
         ...fields,
         limit: stated === null ? context.maxRequestBytes : Number(stated[1]),
-        actual: context.bodyBytes,
-        unit: "bytes"
+        actual: unit === "bytes" ? context.requestBytes : unit === "documents" ? context.documents : context.chunks,
+        unit
       })
     }
-    case 400: {
-      if (/max(imum)? chunks/i.test(fields.serverMessage ?? "")) {
-        const stated = /less than (\d+)/i.exec(fields.serverMessage ?? "")
-        return new RerankError.PayloadLimitError({
-          ...fields,
-          limit: stated === null ? maxTotalChunks : Number(stated[1]),
-          actual: context.documents * context.maxChunksPerDoc,
-          unit: "chunks"
-        })
-      }
+    case 400:
       return new RerankError.InvalidRequestError({ ...fields, reason: "the server rejected the request (400)" })
-    }
     case 404:
       return new RerankError.InvalidRequestError({
         ...fields,

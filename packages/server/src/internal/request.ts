@@ -1,10 +1,13 @@
 /**
- * Reads a Cohere rerank request body (v1 or v2) the way Cohere does, answering malformed ones with Cohere's
- * messages.
+ * Reads a Cohere rerank request body (v1 or v2) with the client's own `CohereSchema`, then applies Cohere's rules
+ * the schema cannot express, answering malformed bodies with Cohere's messages.
  */
+import { CohereSchema } from "@effect-rerank/http"
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
-export type ApiVersion = "v1" | "v2"
+export type ApiVersion = CohereSchema.ApiVersion
 
 export interface RerankCall {
   readonly model: string | undefined
@@ -14,64 +17,89 @@ export interface RerankCall {
   readonly returnDocuments: boolean
 }
 
-/** Cohere's limit on documents x max_chunks_per_doc. */
-export const maxTotalChunks = 10_000
-const defaultMaxChunksPerDoc = 10
+/** More rank fields than any real document has: a long list only costs the server time. */
+export const maxRankFields = 100
 
 const invalid = (message: string) => Either.left(`invalid request: ${message}`)
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const decodeV2 = Schema.decodeUnknownEither(CohereSchema.V2Request, { errors: "first" })
+const decodeV1 = Schema.decodeUnknownEither(CohereSchema.V1Request, { errors: "first" })
 
-const textOf = (document: unknown, index: number, rankFields: unknown): Either.Either<string, string> => {
+const articles: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  boolean: "a boolean",
+  "string | { readonly [x: string]: unknown }": "a string or an object"
+}
+
+/** Names the field and the type it must have; never quotes the value (it may be huge, or a document). */
+const describe = (error: ParseResult.ParseError): string => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  if (issue === undefined) return "request body must be a JSON object"
+  const path = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${String(key)}`))
+  const field = path.join("")
+  if (field === "") return "request body must be a JSON object"
+  if (issue._tag === "Missing") return `${field} is required`
+  const expected = /^Expected ([^,]+)/.exec(issue.message)
+  if (expected === null) return `${field} must be ${issue.message}`
+  const type = expected[1]
+  return `${field} must be ${articles[type] ?? (type.startsWith("ReadonlyArray") ? "an array" : type)}`
+}
+
+const textOf = (
+  document: CohereSchema.V1Request["documents"][number],
+  index: number,
+  rankFields: ReadonlyArray<string>
+): Either.Either<string, string> => {
   if (typeof document === "string") return Either.right(document)
-  if (!isRecord(document)) return invalid(`documents[${index}] must be a string or an object`)
-  if (Array.isArray(rankFields) && rankFields.length > 0) {
-    return Either.right(
-      rankFields
-        .filter((field): field is string => typeof field === "string" && document[field] !== undefined)
-        .map((field) => `${field}: ${String(document[field])}`)
-        .join("\n")
-    )
+  if (rankFields.length > 0) {
+    const parts: Array<string> = []
+    // Own properties only: `constructor` or `__proto__` never become document text.
+    for (const field of rankFields) {
+      if (Object.hasOwn(document, field) && document[field] !== undefined) {
+        parts.push(`${field}: ${String(document[field])}`)
+      }
+    }
+    return Either.right(parts.join("\n"))
   }
-  return typeof document.text === "string"
+  return Object.hasOwn(document, "text") && typeof document.text === "string"
     ? Either.right(document.text)
     : invalid(`documents[${index}] must have a "text" field, or pass rank_fields`)
 }
 
 /** The call a valid body asks for, or Cohere's message for the first problem. */
 export const parse = (version: ApiVersion, body: unknown): Either.Either<RerankCall, string> => {
-  if (!isRecord(body)) return invalid("request body must be a JSON object")
-  const { documents, max_chunks_per_doc, model, query, return_documents, top_n } = body
-  if (model !== undefined && typeof model !== "string") return invalid("model must be a string")
-  if (version === "v2" && (model === undefined || model.trim() === "")) return invalid("model must be specified")
-  if (typeof query !== "string" || query.trim() === "") return invalid("query must not be empty")
-  if (!Array.isArray(documents) || documents.length === 0) return invalid("list of documents must not be empty")
-  if (top_n !== undefined && !(Number.isInteger(top_n) && (top_n as number) >= 1)) {
-    return invalid("top_n must be a positive integer")
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return invalid("request body must be a JSON object")
   }
-  if (return_documents !== undefined && typeof return_documents !== "boolean") {
-    return invalid("return_documents must be a boolean")
-  }
-  const chunks = version === "v1" ? (max_chunks_per_doc ?? defaultMaxChunksPerDoc) : 1
-  if (!(Number.isInteger(chunks) && (chunks as number) >= 1))
-    return invalid("max_chunks_per_doc must be a positive integer")
-  if (documents.length * (chunks as number) > maxTotalChunks) {
+  if (version === "v2" && (body as { model?: unknown }).model === undefined) return invalid("model must be specified")
+  const decoded: Either.Either<CohereSchema.V1Request | CohereSchema.V2Request, ParseResult.ParseError> =
+    version === "v2" ? decodeV2(body) : decodeV1(body)
+  if (Either.isLeft(decoded)) return invalid(describe(decoded.left))
+  const request = decoded.right
+  if (version === "v2" && request.model?.trim() === "") return invalid("model must be specified")
+  if (request.query.trim() === "") return invalid("query must not be empty")
+  if (request.documents.length === 0) return invalid("list of documents must not be empty")
+  const v1 = version === "v1" ? (request as CohereSchema.V1Request) : undefined
+  const chunks = v1?.maxChunksPerDoc ?? (v1 === undefined ? 1 : CohereSchema.defaultMaxChunksPerDoc)
+  if (request.documents.length * chunks > CohereSchema.maxTotalChunks) {
     return invalid(
-      `number of total max chunks (number of documents * max_chunks_per_doc) must be less than ${maxTotalChunks}`
+      `number of total max chunks (number of documents * max_chunks_per_doc) must be less than ${CohereSchema.maxTotalChunks}`
     )
   }
+  const rankFields = Array.from(new Set(v1?.rankFields ?? []))
+  if (rankFields.length > maxRankFields) return invalid(`rank_fields must have at most ${maxRankFields} fields`)
   const texts: Array<string> = []
-  for (let i = 0; i < documents.length; i++) {
-    if (version === "v2" && typeof documents[i] !== "string") return invalid(`documents[${i}] must be a string`)
-    const text = textOf(documents[i], i, body.rank_fields)
+  for (let i = 0; i < request.documents.length; i++) {
+    const text = textOf(request.documents[i], i, rankFields)
     if (Either.isLeft(text)) return Either.left(text.left)
     texts.push(text.right)
   }
   return Either.right({
-    model: model as string | undefined,
-    query,
+    model: request.model,
+    query: request.query,
     texts,
-    topN: top_n as number | undefined,
-    returnDocuments: return_documents === true
+    topN: request.topN,
+    returnDocuments: v1?.returnDocuments === true
   })
 }

@@ -1,10 +1,11 @@
 /**
- * The default retry schedule for rerank requests: retryable errors only, exponential backoff with jitter and a cap,
- * and the server's `Retry-After` honoured. Exposed so callers can build on it or replace it.
+ * The default retry schedule of every provider's windows: retryable errors only, exponential backoff with jitter and
+ * a cap, and the server's `Retry-After` honoured. `Reranker.make` drives it; exposed so callers can build on it or
+ * replace it.
  *
  * @since 0.1.0
  */
-import { RerankError } from "@effect-rerank/core"
+import * as RerankError from "./RerankError.js"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
