@@ -1,0 +1,143 @@
+/**
+ * `pnpm bench:client`: one 1,000-document v2 rerank call against a loopback server answering a canned 1,000-result
+ * body, for each client in its own process, rounds interleaved, every figure printed with its ratio to the floor
+ * (`fetch` + `JSON.parse` + mapping indices) of the same round.
+ *
+ * Per client and round: 30 warm-up calls, 300 sequential calls (p50, p99), 300 calls at concurrency 16 (calls/s),
+ * and 5 calls of 10,000 documents in windows of 1,000 at concurrency 4 (median; the floor's figure is ten sequential
+ * 1,000-document calls). Environment: ROUNDS (default 3), CALLS (default 300), CLIENTS (comma-separated subset).
+ */
+import { fork, type ChildProcess } from "node:child_process"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { fileURLToPath } from "node:url"
+import * as Clients from "./clients.js"
+import * as Workload from "./workload.js"
+import type { Order } from "./worker.js"
+
+const rounds = Number(process.env.ROUNDS ?? 3)
+const calls = Number(process.env.CALLS ?? 300)
+const chosen = (process.env.CLIENTS?.split(",") ?? Clients.names) as ReadonlyArray<Clients.Name>
+
+const canned = Workload.cannedResponse()
+const server = createServer((request, response) => {
+  // Read the whole request, as a real server must, then answer at once.
+  request.on("data", () => {})
+  request.on("end", () => {
+    response.writeHead(200, { "content-type": "application/json", "content-length": canned.length })
+    response.end(canned)
+  })
+})
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+interface Worker {
+  readonly name: Clients.Name
+  readonly ask: (order: Order) => Promise<any>
+  readonly process: ChildProcess
+}
+
+const start = (name: Clients.Name): Promise<Worker> =>
+  new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [name, baseUrl], {
+      execArgv: ["--import", "tsx"]
+    })
+    let pending: ((message: any) => void) | undefined
+    child.on("message", (message: any) => {
+      if (message.ready) {
+        resolve({
+          name,
+          process: child,
+          ask: (order) =>
+            new Promise((done, fail) => {
+              pending = (reply) => (reply.ok ? done(reply.result) : fail(new Error(`${name}: ${reply.error}`)))
+              child.send(order)
+            })
+        })
+      } else pending?.(message)
+    })
+    child.on("error", reject)
+  })
+
+const percentile = (values: ReadonlyArray<number>, p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+const median = (values: ReadonlyArray<number>) => percentile(values, 50)
+
+interface Figures {
+  p50: number
+  p99: number
+  perSecond: number
+  batched: number | undefined
+}
+
+const workers: Array<Worker> = []
+for (const name of chosen) workers.push(await start(name))
+
+const byRound: Array<Map<Clients.Name, Figures>> = []
+for (let round = 0; round < rounds; round++) {
+  const figures = new Map<Clients.Name, Figures>()
+  // Rotate who goes first, so no client always runs right after the same neighbour.
+  const order = workers.map((_, i) => workers[(i + round) % workers.length])
+  for (const worker of order) {
+    await worker.ask({ phase: "warmup", count: 30 })
+    const latencies: Array<number> = await worker.ask({ phase: "sequential", count: calls })
+    const perSecond: number = await worker.ask({ phase: "concurrent", count: calls, concurrency: 16 })
+    const batched: Array<number> | null = await worker.ask({ phase: "batched", count: 5 })
+    figures.set(worker.name, {
+      p50: median(latencies),
+      p99: percentile(latencies, 99),
+      perSecond,
+      batched: batched === null ? undefined : median(batched)
+    })
+  }
+  byRound.push(figures)
+}
+
+const pad = (text: string, width: number) => text.padStart(width)
+const ratio = (value: number, floor: number) => `${(value / floor).toFixed(2)}x`
+const print = (title: string, figures: Map<Clients.Name, Figures>) => {
+  const floor = figures.get("floor")
+  console.log(`\n${title}`)
+  console.log(
+    ["client".padEnd(13), "p50 ms", "vs floor", "p99 ms", "calls/s@16", "vs floor", "10k ms", "vs floor"]
+      .map((h, i) => (i === 0 ? h : pad(h, 10)))
+      .join(" ")
+  )
+  for (const [name, f] of figures) {
+    console.log(
+      [
+        name.padEnd(13),
+        pad(f.p50.toFixed(2), 10),
+        pad(floor ? ratio(f.p50, floor.p50) : "-", 10),
+        pad(f.p99.toFixed(2), 10),
+        pad(f.perSecond.toFixed(1), 10),
+        pad(floor ? ratio(f.perSecond, floor.perSecond) : "-", 10),
+        pad(f.batched === undefined ? "-" : f.batched.toFixed(1), 10),
+        pad(floor?.batched !== undefined && f.batched !== undefined ? ratio(f.batched, floor.batched) : "-", 10)
+      ].join(" ")
+    )
+  }
+}
+
+console.log(`bench:client  ${rounds} rounds x (30 warm-up, ${calls} sequential, ${calls} at concurrency 16, 5 x 10k)`)
+console.log(
+  `1,000 documents (${Buffer.byteLength(JSON.stringify(Workload.documents))} bytes), canned ${canned.length}-byte answer`
+)
+byRound.forEach((figures, i) => print(`round ${i + 1}`, figures))
+const summary = new Map<Clients.Name, Figures>()
+for (const name of chosen) {
+  const all = byRound.map((figures) => figures.get(name)!)
+  const batched = all.flatMap((f) => (f.batched === undefined ? [] : [f.batched]))
+  summary.set(name, {
+    p50: median(all.map((f) => f.p50)),
+    p99: median(all.map((f) => f.p99)),
+    perSecond: median(all.map((f) => f.perSecond)),
+    batched: batched.length === 0 ? undefined : median(batched)
+  })
+}
+print("median of rounds (10k column: our batched call vs ten sequential floor calls)", summary)
+
+for (const worker of workers) worker.process.send({ phase: "exit" })
+server.close()
