@@ -69,6 +69,8 @@ interface Figures {
   p50: number
   p99: number
   perSecond: number
+  /** The client process's CPU time per call at concurrency 16. */
+  cpuPerCall: number
   batched: number | undefined
 }
 
@@ -83,12 +85,13 @@ for (let round = 0; round < rounds; round++) {
   for (const worker of order) {
     await worker.ask({ phase: "warmup", count: 30 })
     const latencies: Array<number> = await worker.ask({ phase: "sequential", count: calls })
-    const perSecond: number = await worker.ask({ phase: "concurrent", count: calls, concurrency: 16 })
+    const { cpuPerCall, perSecond } = await worker.ask({ phase: "concurrent", count: calls, concurrency: 16 })
     const batched: Array<number> | null = await worker.ask({ phase: "batched", count: 5 })
     figures.set(worker.name, {
       p50: median(latencies),
       p99: percentile(latencies, 99),
       perSecond,
+      cpuPerCall,
       batched: batched === null ? undefined : median(batched)
     })
   }
@@ -101,7 +104,7 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
   const floor = figures.get("floor")
   console.log(`\n${title}`)
   console.log(
-    ["client".padEnd(13), "p50 ms", "vs floor", "p99 ms", "calls/s@16", "vs floor", "10k ms", "vs floor"]
+    ["client".padEnd(13), "p50 ms", "vs floor", "p99 ms", "calls/s@16", "vs floor", "CPU ms/call", "10k ms", "vs floor"]
       .map((h, i) => (i === 0 ? h : pad(h, 10)))
       .join(" ")
   )
@@ -114,6 +117,7 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
         pad(f.p99.toFixed(2), 10),
         pad(f.perSecond.toFixed(1), 10),
         pad(floor ? ratio(f.perSecond, floor.perSecond) : "-", 10),
+        pad(f.cpuPerCall.toFixed(2), 10),
         pad(f.batched === undefined ? "-" : f.batched.toFixed(1), 10),
         pad(floor?.batched !== undefined && f.batched !== undefined ? ratio(f.batched, floor.batched) : "-", 10)
       ].join(" ")
@@ -134,6 +138,7 @@ for (const name of chosen) {
     p50: median(all.map((f) => f.p50)),
     p99: median(all.map((f) => f.p99)),
     perSecond: median(all.map((f) => f.perSecond)),
+    cpuPerCall: median(all.map((f) => f.cpuPerCall)),
     batched: batched.length === 0 ? undefined : median(batched)
   })
 }

@@ -49,7 +49,14 @@ const floor = (baseUrl: string): Client => {
 /** Our Cohere layer in a `ManagedRuntime`, reused across calls as a real app would. */
 const effectRerank = (baseUrl: string, http: Layer.Layer<HttpClient.HttpClient>): Client => {
   // Windows of 1,000 at concurrency 4: a 1,000-document call is one request, a 10,000-document call ten.
-  const layer = Cohere.layer({ apiKey: Redacted.make(apiKey), baseUrl, maxDocumentsPerRequest: 1000, concurrency: 4 })
+  const layer = Cohere.layer({
+    apiKey: Redacted.make(apiKey),
+    baseUrl,
+    maxDocumentsPerRequest: 1000,
+    concurrency: 4,
+    // As against a third-party host: no trace headers (the default sends them to loopback only).
+    tracePropagation: false
+  })
   const runtime = ManagedRuntime.make(layer.pipe(Layer.provide(http), Layer.orDie))
   const call = (query: string, documents: ReadonlyArray<string>) =>
     runtime.runPromise(Reranker.rerank({ query, documents })).then((result) => result.results.length)

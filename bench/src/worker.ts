@@ -19,8 +19,10 @@ const sequential = async (count: number, documents: ReadonlyArray<string>) => {
   return latencies
 }
 
+/** Calls per second at `concurrency`, and the client's CPU time per call in milliseconds. */
 const concurrent = async (count: number, concurrency: number, documents: ReadonlyArray<string>) => {
   let next = 0
+  const cpu = process.cpuUsage()
   const start = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -30,7 +32,9 @@ const concurrent = async (count: number, concurrency: number, documents: Readonl
       }
     })
   )
-  return (count / (performance.now() - start)) * 1000
+  const elapsed = performance.now() - start
+  const used = process.cpuUsage(cpu)
+  return { perSecond: (count / elapsed) * 1000, cpuPerCall: (used.user + used.system) / 1000 / count }
 }
 
 export type Order =

@@ -174,6 +174,41 @@ const checkWindowResponse = (response: WindowResponse, size: number): Effect.Eff
   return Effect.succeed(response)
 }
 
+/**
+ * The windows' answers as one ranking of the caller's documents: indices mapped to input positions, merged, then
+ * `minScore` and `topN` applied once. A plain function: the hot loop of every call stays out of the generator.
+ */
+const assemble = <A>(
+  request: RerankRequest.RerankRequest<A>,
+  windows: ReadonlyArray<Batching.Window>,
+  responses: ReadonlyArray<WindowResponse>,
+  merge: Batching.Merge
+) => {
+  // Window-relative indices to input positions; the first window's need no copy.
+  const perWindow = responses.map((response, w) => {
+    const offset = windows[w].offset
+    return offset === 0
+      ? response.results
+      : response.results.map((r) => ({ index: offset + r.index, score: r.score }))
+  })
+  const merged = Batching.merge(perWindow, merge)
+  const { documents, minScore } = request
+  const limit = Math.min(request.topN ?? merged.length, merged.length)
+  const results: Array<RerankResult.Ranked<A>> = []
+  for (let i = 0; i < merged.length && results.length < limit; i++) {
+    const r = merged[i]
+    if (minScore !== undefined && r.score < minScore) continue
+    results.push({ index: r.index, rank: results.length + 1, score: r.score, document: documents[r.index] })
+  }
+  let searchUnits = 0
+  const warnings = new Set<string>()
+  for (const response of responses) {
+    searchUnits += response.searchUnits ?? 0
+    if (response.warnings !== undefined) for (const warning of response.warnings) warnings.add(warning)
+  }
+  return { results, searchUnits, warnings: Array.from(warnings) }
+}
+
 /** The one place an error's attempt count (and the provider's advice) is set. */
 const finalize = <E extends RerankError>(error: E, attempts: number, hint: string | undefined): E => {
   const Constructor = error.constructor as new (fields: object) => E
@@ -218,13 +253,10 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
     const attempt = Effect.suspend(() => {
       attempts++
       call.attempts++
+      // No span of its own: an HTTP provider's attempt is the platform's `http.client` span, a child of the call's.
       return once.pipe(
         Effect.timeoutFail(attemptTimeout),
-        Effect.flatMap((response) => checkWindowResponse(response, size)),
-        Effect.withSpan("Reranker.attempt", {
-          ...spanOptions,
-          attributes: { "rerank.attempt": attempts, "rerank.window.documents": size }
-        })
+        Effect.flatMap((response) => checkWindowResponse(response, size))
       )
     })
     // The schedule is started only after a failure: a call that succeeds at once pays nothing for it.
@@ -286,43 +318,19 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
           // Safe for both merges: an item below its window's top N is beaten by N items of its own window.
           topN: request.topN === undefined ? Option.none() : Option.some(Math.min(request.topN, window.size))
         })
-        const responses = yield* Effect.forEach(
-          windows,
-          (window) =>
-            runWindow(call, requestOf(window), progress).pipe(
-              Effect.tap(() =>
-                progress._tag === "Some" ? progress.value.onWindow(++completed, windows.length) : Effect.void
-              )
-            ),
-          { concurrency: batching.concurrency }
-        )
+        const runOne = (window: Batching.Window) =>
+          runWindow(call, requestOf(window), progress).pipe(
+            Effect.tap(() =>
+              progress._tag === "Some" ? progress.value.onWindow(++completed, windows.length) : Effect.void
+            )
+          )
+        // One window, the common call, runs in this fiber: no fork for a fan-out of one.
+        const responses =
+          windows.length === 1
+            ? [yield* runOne(windows[0])]
+            : yield* Effect.forEach(windows, runOne, { concurrency: batching.concurrency })
 
-        // Window-relative indices to input positions; the first window's need no copy.
-        const perWindow = responses.map((response, w) => {
-          const offset = windows[w].offset
-          return offset === 0
-            ? response.results
-            : response.results.map((r) => ({ index: offset + r.index, score: r.score }))
-        })
-        const merged = Batching.merge(perWindow, batching.merge)
-        const results: Array<RerankResult.Ranked<A>> = []
-        const limit = request.topN ?? Infinity
-        for (const r of merged) {
-          if (results.length >= limit) break
-          if (request.minScore !== undefined && r.score < request.minScore) continue
-          results.push({
-            index: r.index,
-            rank: results.length + 1,
-            score: r.score,
-            document: request.documents[r.index]
-          })
-        }
-        let searchUnits = 0
-        const warnings = new Set<string>()
-        for (const response of responses) {
-          searchUnits += response.searchUnits ?? 0
-          if (response.warnings !== undefined) for (const warning of response.warnings) warnings.add(warning)
-        }
+        const { results, searchUnits, warnings } = assemble(request, windows, responses, batching.merge)
         yield* Effect.annotateCurrentSpan({
           "gen_ai.usage.search_units": searchUnits,
           "rerank.attempts": call.attempts
@@ -331,7 +339,7 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
           results,
           model,
           usage: { searchUnits, requests: responses.length },
-          warnings: Array.from(warnings)
+          warnings
         } satisfies RerankResult.RerankResult<A>
       })
       const bounded =

@@ -79,7 +79,12 @@ export const make = (script: ReadonlyArray<Step> | Answer) => {
   const client = HttpClient.make((request, url) =>
     Effect.gen(function* () {
       const at = yield* Clock.currentTimeMillis
-      const raw = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : undefined
+      const raw =
+        request.body._tag === "Uint8Array"
+          ? new TextDecoder().decode(request.body.body)
+          : request.body._tag === "Raw" && typeof request.body.body === "string"
+            ? request.body.body
+            : undefined
       const body = raw === undefined ? undefined : JSON.parse(raw)
       const n = calls.length
       calls.push({ url: url.toString(), method: request.method, headers: request.headers, body, at })

@@ -5,6 +5,7 @@
  * means is `responseError.ts`'s; retries and timeouts are the core's.
  */
 import { RerankError } from "@effect-rerank/core"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -109,9 +110,23 @@ const transportError = (error: HttpClientError.HttpClientError): RerankError.Tra
   return new RerankError.TransportError({ reason: [what, ...causes].filter((part) => part !== "").join(": ") })
 }
 
-/** One attempt: POST the JSON bytes, read the whole reply. No HTTP response at all is a `TransportError`. */
-export const post = (endpoint: Endpoint, body: Uint8Array): Effect.Effect<Reply, RerankError.TransportError> =>
-  endpoint.client.execute(HttpClientRequest.bodyUint8Array(endpoint.request, body, "application/json")).pipe(
-    Effect.flatMap((response) => Effect.map(response.text, (text): Reply => ({ response, text }))),
-    Effect.mapError(transportError)
-  )
+/**
+ * One attempt: POST the JSON text, read the whole reply. No HTTP response at all is a `TransportError`. The text
+ * goes to the platform's client as it is, which encodes it once on the way out; `bytes` is its counted length.
+ */
+export const post = (
+  endpoint: Endpoint,
+  body: string,
+  bytes: number
+): Effect.Effect<Reply, RerankError.TransportError> =>
+  endpoint.client
+    .execute(
+      HttpClientRequest.setBody(
+        endpoint.request,
+        HttpBody.raw(body, { contentType: "application/json", contentLength: bytes })
+      )
+    )
+    .pipe(
+      Effect.flatMap((response) => Effect.map(response.text, (text): Reply => ({ response, text }))),
+      Effect.mapError(transportError)
+    )
