@@ -30,9 +30,33 @@ if (process.argv[2] === "server") {
       const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: body() })
       return JSON.parse(await r.text())
     },
-    platform: () => runtime.runPromise(Effect.flatMap(HttpClient.HttpClient, (c) => Effect.flatMap(c.execute(HttpClientRequest.setBody(request, HttpBody.raw(body(), { contentType: "application/json" }))), (r) => Effect.map(r.text, JSON.parse)))),
-    "platform, no tracer": () => runtime.runPromise(Effect.flatMap(HttpClient.HttpClient, (c) => Effect.flatMap(c.execute(HttpClientRequest.setBody(request, HttpBody.raw(body(), { contentType: "application/json" }))), (r) => Effect.map(r.text, JSON.parse))).pipe(Effect.withTracerEnabled(false))),
-    "platform, arrayBuffer": () => runtime.runPromise(Effect.flatMap(HttpClient.HttpClient, (c) => Effect.flatMap(c.execute(HttpClientRequest.setBody(request, HttpBody.raw(body(), { contentType: "application/json" }))), (r) => Effect.map(r.arrayBuffer, (b) => JSON.parse(Buffer.from(b).toString()))))),
+    platform: () =>
+      runtime.runPromise(
+        Effect.flatMap(HttpClient.HttpClient, (c) =>
+          Effect.flatMap(
+            c.execute(HttpClientRequest.setBody(request, HttpBody.raw(body(), { contentType: "application/json" }))),
+            (r) => Effect.map(r.text, JSON.parse)
+          )
+        )
+      ),
+    "platform, no tracer": () =>
+      runtime.runPromise(
+        Effect.flatMap(HttpClient.HttpClient, (c) =>
+          Effect.flatMap(
+            c.execute(HttpClientRequest.setBody(request, HttpBody.raw(body(), { contentType: "application/json" }))),
+            (r) => Effect.map(r.text, JSON.parse)
+          )
+        ).pipe(Effect.withTracerEnabled(false))
+      ),
+    "platform, arrayBuffer": () =>
+      runtime.runPromise(
+        Effect.flatMap(HttpClient.HttpClient, (c) =>
+          Effect.flatMap(
+            c.execute(HttpClientRequest.setBody(request, HttpBody.raw(body(), { contentType: "application/json" }))),
+            (r) => Effect.map(r.arrayBuffer, (b) => JSON.parse(Buffer.from(b).toString()))
+          )
+        )
+      )
   }
   for (let round = 0; round < 2; round++) {
     for (const [name, f] of Object.entries(variants)) {

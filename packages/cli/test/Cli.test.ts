@@ -107,6 +107,23 @@ describe("rerank query", () => {
   )
 
   it.live(
+    "a bad option fails the same way whichever provider: --concurrency 0 exits 12 naming concurrency",
+    () =>
+      Effect.gen(function* () {
+        const local = yield* rerank(["query", query, "--file", sample, "--concurrency", "0"])
+        const cohere = yield* rerank(["query", query, "--file", sample, "--concurrency", "0", "--provider", "cohere"], {
+          COHERE_API_KEY: "k",
+          COHERE_BASE_URL: "http://127.0.0.1:9"
+        })
+        expect(local.code).toBe(12)
+        expect(cohere.code).toBe(local.code)
+        expect(local.stderr).toContain("concurrency")
+        expect(cohere.stderr).toContain("concurrency")
+      }),
+    timeout
+  )
+
+  it.live(
     "--provider cohere without a key exits 12 naming COHERE_API_KEY",
     () =>
       Effect.gen(function* () {

@@ -187,9 +187,7 @@ const assemble = <A>(
   // Window-relative indices to input positions; the first window's need no copy.
   const perWindow = responses.map((response, w) => {
     const offset = windows[w].offset
-    return offset === 0
-      ? response.results
-      : response.results.map((r) => ({ index: offset + r.index, score: r.score }))
+    return offset === 0 ? response.results : response.results.map((r) => ({ index: offset + r.index, score: r.score }))
   })
   const merged = Batching.merge(perWindow, merge)
   const { documents, minScore } = request

@@ -8,7 +8,11 @@ import { ConfigProvider, Effect, Either, Layer, Logger, LogLevel, Redacted, Scop
 import { documents, query } from "../../../test-utils/Sample.js"
 
 /** Starts a server on a free loopback port for the enclosing scope and returns its base URL. */
-const startServer = (options: NodeServer.Options = {}, logs?: Array<string>) =>
+const startServer = (
+  options: NodeServer.Options = {},
+  logs?: Array<string>,
+  reranker: Layer.Layer<Reranker.Reranker, unknown> = LocalReranker.layer()
+) =>
   Effect.gen(function* () {
     const scope = yield* Scope.Scope
     const logger = Logger.make(({ message, annotations }) =>
@@ -16,7 +20,7 @@ const startServer = (options: NodeServer.Options = {}, logs?: Array<string>) =>
     )
     const context = yield* Layer.buildWithScope(
       NodeServer.layer({ port: 0, ...options }).pipe(
-        Layer.provide(LocalReranker.layer()),
+        Layer.provide(reranker),
         Layer.provide(Logger.replace(Logger.defaultLogger, logger))
       ),
       scope

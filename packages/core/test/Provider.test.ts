@@ -1,0 +1,231 @@
+import { Reranker, RerankError } from "@effect-rerank/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Duration, Effect, Either, Fiber, Option, Schema, TestClock, Tracer } from "effect"
+
+/**
+ * A provider a user writes in a few lines, through the public API only: it scores by word overlap, answers windows
+ * in input order, and fails as its script says. Everything else must come from the core.
+ */
+const userProvider = (
+  script: (call: number, documents: ReadonlyArray<string>) => "ok" | RerankError.RerankError | "hang"
+) => {
+  let calls = 0
+  const provider: Reranker.Provider = {
+    system: "overlap",
+    model: "overlap-v1",
+    maxDocumentsPerRequest: 3,
+    rerankWindow: ({ documents, query }) =>
+      Effect.suspend(() => {
+        const step = script(calls++, documents)
+        if (step === "hang") return Effect.never
+        if (step !== "ok") return Effect.fail(step)
+        const words = new Set(query.split(" "))
+        return Effect.succeed({
+          results: documents.map((text, index) => ({
+            index,
+            score: text.split(" ").filter((w) => words.has(w)).length
+          }))
+        })
+      })
+  }
+  return { provider, calls: () => calls }
+}
+
+const documents = ["red apple", "green apple pie", "blue sky", "apple", "red red apple pie", "sky"]
+const query = "red apple pie"
+
+/** Runs `effect` with the TestClock moved far ahead, recording spans. */
+const run = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function* () {
+    const spans: Array<Tracer.Span> = []
+    const native = yield* Effect.tracerWith(Effect.succeed)
+    const tracer = Tracer.make({
+      span: (...args) => {
+        const span = native.span(...args)
+        spans.push(span)
+        return span
+      },
+      context: native.context
+    })
+    const fiber = yield* effect.pipe(Effect.withTracer(tracer), Effect.either, Effect.fork)
+    yield* TestClock.adjust(Duration.hours(1))
+    return { outcome: yield* Fiber.join(fiber), spans }
+  })
+
+const rateLimited = (seconds: number) =>
+  new RerankError.RateLimitError({ retryAfter: Option.some(Duration.seconds(seconds)), status: 429 })
+
+describe("a user-written provider gets every guarantee from the core", () => {
+  it.effect("batching past its limit, score merge, ties, topN, and the call's span", () =>
+    Effect.gen(function* () {
+      const { calls, provider } = userProvider(() => "ok")
+      const reranker = yield* Reranker.make(provider)
+      const { outcome, spans } = yield* run(reranker.rerank({ query, documents, topN: 4 }))
+      const result = getRight(outcome)
+      // Windows of 3 (the provider's own limit), merged by score; ties by input index.
+      expect(calls()).toBe(2)
+      expect(result.results.map((r) => [r.index, r.score])).toEqual([
+        [4, 4],
+        [0, 2],
+        [1, 2],
+        [3, 1]
+      ])
+      expect(result.results.map((r) => r.rank)).toEqual([1, 2, 3, 4])
+      expect(result.usage).toEqual({ searchUnits: 0, requests: 2 })
+      const span = spans.find((s) => s.name === "Reranker.rerank")!
+      expect(span.attributes.get("gen_ai.system")).toBe("overlap")
+      expect(span.attributes.get("gen_ai.request.model")).toBe("overlap-v1")
+      expect(span.attributes.get("rerank.windows")).toBe(2)
+      expect(span.attributes.get("rerank.attempts")).toBe(2)
+    })
+  )
+
+  it.effect("a 429 with Retry-After is retried after exactly that delay, attempts counted on the result's span", () =>
+    Effect.gen(function* () {
+      const at: Array<number> = []
+      const { provider } = userProvider((call) => (call === 0 ? rateLimited(7) : "ok"))
+      const timed = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => at.push(now)))
+      const tracked: Reranker.Provider = {
+        ...provider,
+        rerankWindow: (request) => Effect.zipRight(timed, provider.rerankWindow(request))
+      }
+      const reranker = yield* Reranker.make(tracked, { maxDocumentsPerRequest: 10 })
+      const { outcome, spans } = yield* run(reranker.rerank({ query, documents }))
+      expect(getRight(outcome).results[0].index).toBe(4)
+      expect(at).toEqual([0, 7000])
+      expect(spans.find((s) => s.name === "Reranker.rerank")!.attributes.get("rerank.attempts")).toBe(2)
+    })
+  )
+
+  it.effect("retries stop after 3 and the error carries 4 attempts; a Retry-After past the cap stops at once", () =>
+    Effect.gen(function* () {
+      const always = userProvider(() => new RerankError.ServiceError({ status: 503 }))
+      const failing = yield* Reranker.make(always.provider, { maxDocumentsPerRequest: 10 })
+      const { outcome } = yield* run(failing.rerank({ query, documents }))
+      expect(getLeft(outcome)).toMatchObject({ _tag: "ServiceError", status: 503, attempts: 4 })
+      expect(always.calls()).toBe(4)
+
+      const patient = userProvider(() => rateLimited(120))
+      const limited = yield* Reranker.make(patient.provider, { maxDocumentsPerRequest: 10 })
+      const second = yield* run(limited.rerank({ query, documents }))
+      expect(getLeft(second.outcome)).toMatchObject({ _tag: "RateLimitError", attempts: 1 })
+      expect(patient.calls()).toBe(1)
+    })
+  )
+
+  it.effect("a hanging attempt times out per attempt and is retried; totalTimeout ends the call", () =>
+    Effect.gen(function* () {
+      const hanging = userProvider((call) => (call < 2 ? "hang" : "ok"))
+      const reranker = yield* Reranker.make(hanging.provider, { maxDocumentsPerRequest: 10, timeout: "5 seconds" })
+      const { outcome } = yield* run(reranker.rerank({ query, documents }))
+      expect(getRight(outcome).results.length).toBe(6)
+      expect(hanging.calls()).toBe(3)
+
+      const forever = userProvider(() => "hang")
+      const bounded = yield* Reranker.make(forever.provider, { timeout: "5 seconds", totalTimeout: "8 seconds" })
+      const second = yield* run(bounded.rerank({ query, documents }))
+      const error = getLeft(second.outcome)
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total" })
+      expect(Duration.toMillis((error as RerankError.TimeoutError).timeout)).toBe(8000)
+    })
+  )
+
+  it.effect("a non-retryable error is not retried, and Progress hears every retry", () =>
+    Effect.gen(function* () {
+      const denied = userProvider(() => new RerankError.AuthenticationError({ reason: "invalid-key", status: 401 }))
+      const reranker = yield* Reranker.make(denied.provider, { maxDocumentsPerRequest: 10 })
+      const { outcome } = yield* run(reranker.rerank({ query, documents }))
+      expect(getLeft(outcome)).toMatchObject({ _tag: "AuthenticationError", attempts: 1 })
+      expect(denied.calls()).toBe(1)
+
+      const retries: Array<string> = []
+      const flaky = userProvider((call) => (call < 2 ? new RerankError.TransportError({ reason: "reset" }) : "ok"))
+      const observed = yield* Reranker.make(flaky.provider, { maxDocumentsPerRequest: 10 })
+      yield* run(
+        observed.rerank({ query, documents }).pipe(
+          Effect.provideService(Reranker.Progress, {
+            onWindow: () => Effect.void,
+            onRetry: (error, attempt) => Effect.sync(() => retries.push(`${error._tag}@${attempt}`))
+          })
+        )
+      )
+      expect(retries).toEqual(["TransportError@1", "TransportError@2"])
+    })
+  )
+
+  it.effect("a provider's index outside its window or a non-finite score is a ResponseDecodeError, not retried", () =>
+    Effect.gen(function* () {
+      for (const results of [[{ index: -1, score: 1 }], [{ index: 0.5, score: 1 }], [{ index: 0, score: Infinity }]]) {
+        let calls = 0
+        const reranker = yield* Reranker.make({
+          system: "bad",
+          model: "m",
+          rerankWindow: () => Effect.sync(() => (calls++, { results }))
+        })
+        const { outcome } = yield* run(reranker.rerank({ query, documents }))
+        expect(getLeft(outcome)).toMatchObject({ _tag: "ResponseDecodeError", attempts: 1 })
+        expect(calls).toBe(1)
+      }
+    })
+  )
+
+  it.effect("the provider's hint joins the core's vendor-neutral message", () =>
+    Effect.gen(function* () {
+      const reranker = yield* Reranker.make({
+        system: "acme",
+        model: "m",
+        hint: (error) => (error._tag === "AuthenticationError" ? "Set ACME_API_KEY." : undefined),
+        rerankWindow: () => Effect.fail(new RerankError.AuthenticationError({ reason: "invalid-key", status: 401 }))
+      })
+      const { outcome } = yield* run(reranker.rerank({ query, documents }))
+      const error = getLeft(outcome)
+      expect(error).toMatchObject({ hint: "Set ACME_API_KEY." })
+      expect(error.message).toContain("The API key was rejected")
+      expect(error.message).toContain("Set ACME_API_KEY.")
+    })
+  )
+})
+
+describe("RerankError round-trips through JSON", () => {
+  const errors: ReadonlyArray<RerankError.RerankError> = [
+    new RerankError.AuthenticationError({
+      reason: "billing",
+      status: 402,
+      serverMessage: "pay",
+      requestId: "r1",
+      attempts: 1
+    }),
+    new RerankError.RateLimitError({ retryAfter: Option.some(Duration.millis(1500)), status: 429, attempts: 4 }),
+    new RerankError.RateLimitError({ retryAfter: Option.none(), status: 429, attempts: 1, hint: "slow down" }),
+    new RerankError.TimeoutError({ timeout: Duration.seconds(60), scope: "attempt", attempts: 4 }),
+    new RerankError.TimeoutError({ timeout: Duration.seconds(5), scope: "total", attempts: 2 }),
+    new RerankError.PayloadLimitError({ limit: 1000, actual: 1200, unit: "documents" }),
+    new RerankError.InvalidRequestError({ field: "query", reason: "must be a non-empty string" }),
+    new RerankError.ServiceError({ status: 503, attempts: 4 }),
+    new RerankError.TransportError({ reason: "Transport: ECONNRESET", attempts: 4 }),
+    new RerankError.ResponseDecodeError({ reason: "results is missing", status: 200, attempts: 1 })
+  ]
+  const encode = Schema.encodeSync(RerankError.RerankError)
+  const decode = Schema.decodeUnknownSync(RerankError.RerankError)
+
+  for (const error of errors) {
+    it(`${error._tag} survives encode, JSON.stringify, JSON.parse, decode`, () => {
+      const wire = JSON.parse(JSON.stringify(encode(error)))
+      const back = decode(wire)
+      expect(back).toBeInstanceOf(error.constructor)
+      expect(back).toEqual(error)
+      expect(back.message).toBe(error.message)
+      expect(RerankError.isRerankError(back)).toBe(true)
+    })
+  }
+
+  it("durations travel as milliseconds", () => {
+    const wire = encode(new RerankError.TimeoutError({ timeout: Duration.seconds(60), scope: "attempt", attempts: 1 }))
+    expect(wire).toMatchObject({ _tag: "TimeoutError", timeout: 60000 })
+  })
+})
+
+const getRight = <A, E>(outcome: Either.Either<A, E>): A => Either.getOrThrowWith(outcome, (e) => e)
+
+const getLeft = <A, E>(outcome: Either.Either<A, E>): E =>
+  Either.getOrThrowWith(Either.flip(outcome), () => new Error("expected a failure, got success"))
