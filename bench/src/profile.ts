@@ -28,7 +28,10 @@ if (process.argv[2] === "server") {
   const start = performance.now()
   await Promise.all(
     Array.from({ length: Number(process.env.CONCURRENCY ?? 16) }, async () => {
-      while (next++ < count) await client.call(Workload.query, Workload.documents)
+      while (next++ < count) {
+        if (process.env.BATCHED === undefined) await client.call(Workload.query, Workload.documents)
+        else await (client.batched ?? client.call)(Workload.query, Workload.manyDocuments)
+      }
     })
   )
   const used = process.cpuUsage(cpu)

@@ -155,8 +155,19 @@ const isSorted = (results: ReadonlyArray<Scored>): boolean => {
  * @since 0.2.0
  * @category ordering
  */
-export const sorted = (results: ReadonlyArray<Scored>): ReadonlyArray<Scored> =>
+export const sorted = <S extends Scored>(results: ReadonlyArray<S>): ReadonlyArray<S> =>
   isSorted(results) ? results : results.slice().sort(byScore)
+
+const mergeTwo = <S extends Scored>(a: ReadonlyArray<S>, b: ReadonlyArray<S>): Array<S> => {
+  const out = new Array<S>(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) out[k++] = byScore(a[i], b[j]) <= 0 ? a[i++] : b[j++]
+  while (i < a.length) out[k++] = a[i++]
+  while (j < b.length) out[k++] = b[j++]
+  return out
+}
 
 /**
  * Merges the windows' results (already mapped to input positions) into one list, best first.
@@ -164,9 +175,22 @@ export const sorted = (results: ReadonlyArray<Scored>): ReadonlyArray<Scored> =>
  * @since 0.1.0
  * @category merging
  */
-export const merge = (perWindow: ReadonlyArray<ReadonlyArray<Scored>>, strategy: Merge): ReadonlyArray<Scored> => {
+export const merge = <S extends Scored>(
+  perWindow: ReadonlyArray<ReadonlyArray<S>>,
+  strategy: Merge
+): ReadonlyArray<S> => {
   if (perWindow.length === 1) return sorted(perWindow[0])
-  if (strategy === "score") return perWindow.flat().sort(byScore)
+  if (strategy === "score") {
+    // Each window is already in order (providers answer sorted): merge them pairwise, O(n log windows).
+    let lists = perWindow.map(sorted)
+    while (lists.length > 1) {
+      const next: Array<ReadonlyArray<S>> = []
+      for (let i = 0; i < lists.length; i += 2)
+        next.push(i + 1 < lists.length ? mergeTwo(lists[i], lists[i + 1]) : lists[i])
+      lists = next
+    }
+    return lists[0]
+  }
   const rankings = perWindow.map(sorted)
   // Keys are input positions, unique across windows and rankings: fusion cannot fail here.
   const fused = Either.getOrThrow(Fusion.rrf(rankings, { key: (r) => r.index }))

@@ -15,6 +15,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import type { Mutable } from "effect/Types"
 import * as Batching from "./Batching.js"
 import * as Internal from "./internal/options.js"
 import { PayloadLimitError, type RerankError, ResponseDecodeError, TimeoutError } from "./RerankError.js"
@@ -184,19 +185,25 @@ const assemble = <A>(
   responses: ReadonlyArray<WindowResponse>,
   merge: Batching.Merge
 ) => {
-  // Window-relative indices to input positions; the first window's need no copy.
+  const { documents, minScore } = request
+  // Each result becomes its final object once, at its input position; merging orders those very objects.
   const perWindow = responses.map((response, w) => {
     const offset = windows[w].offset
-    return offset === 0 ? response.results : response.results.map((r) => ({ index: offset + r.index, score: r.score }))
+    const out = new Array<Mutable<RerankResult.Ranked<A>>>(response.results.length)
+    for (let i = 0; i < out.length; i++) {
+      const { index, score } = response.results[i]
+      out[i] = { index: offset + index, rank: 0, score, document: documents[offset + index] }
+    }
+    return out
   })
   const merged = Batching.merge(perWindow, merge)
-  const { documents, minScore } = request
   const limit = Math.min(request.topN ?? merged.length, merged.length)
-  const results: Array<RerankResult.Ranked<A>> = []
+  const results: Array<Mutable<RerankResult.Ranked<A>>> = []
   for (let i = 0; i < merged.length && results.length < limit; i++) {
-    const r = merged[i]
-    if (minScore !== undefined && r.score < minScore) continue
-    results.push({ index: r.index, rank: results.length + 1, score: r.score, document: documents[r.index] })
+    const ranked = merged[i]
+    if (minScore !== undefined && ranked.score < minScore) continue
+    ranked.rank = results.length + 1
+    results.push(ranked)
   }
   let searchUnits = 0
   const warnings = new Set<string>()

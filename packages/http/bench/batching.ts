@@ -36,20 +36,17 @@ const provider: Reranker.Provider = {
   system: "bench",
   model: "m",
   rerankWindow: (request) =>
-    Effect.zipRight(
-      request.onAttempt,
-      Effect.sync(() => ({
-        results: request.documents.map((text, index) => ({ index, score: score(text) })),
-        searchUnits: 10
-      }))
-    )
+    Effect.sync(() => ({
+      results: request.documents.map((text, index) => ({ index, score: score(text) })),
+      searchUnits: 10
+    }))
 }
-const reranker = Reranker.make(provider, { maxDocumentsPerRequest: 1000, concurrency: 4 })
+const reranker = await Effect.runPromise(Reranker.make(provider, { maxDocumentsPerRequest: 1000, concurrency: 4 }))
 const windows = Array.from({ length: 10 }, (_, w) => documents.slice(w * 1000, w * 1000 + 1000))
 const coreScripted = await median(() =>
   Effect.runPromise(
     Effect.forEach(windows, (window) =>
-      provider.rerankWindow({ query, documents: window, model: "m", topN: Option.none(), onAttempt: Effect.void })
+      provider.rerankWindow({ query, documents: window, model: "m", topN: Option.none() })
     )
   )
 )
@@ -66,7 +63,7 @@ const respond = (body: { documents: Array<string> }) =>
   })
 const client = HttpClient.make((request) =>
   Effect.sync(() => {
-    const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : {}
+    const body = request.body._tag === "Raw" ? JSON.parse(request.body.body as string) : {}
     return HttpClientResponse.fromWeb(
       request,
       new Response(respond(body), { status: 200, headers: { "content-type": "application/json" } })

@@ -13,7 +13,7 @@ const word = () => vocabulary[Math.floor(vocabulary.length * random() ** 3)]
 const documents = Array.from({ length: 10_000 }, () => Array.from({ length: 200 }, word).join(" "))
 const query = `${vocabulary[3]} ${vocabulary[40]} ${vocabulary[900]} of the ${vocabulary[2500]}`
 
-const reranker = LocalReranker.make()
+const reranker = await Effect.runPromise(LocalReranker.make())
 const run = () => Effect.runPromise(reranker.rerank({ query, documents, topN: 10 }))
 await run()
 const times: Array<number> = []
