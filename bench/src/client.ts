@@ -8,8 +8,6 @@
  * 1,000-document calls). Environment: ROUNDS (default 3), CALLS (default 300), CLIENTS (comma-separated subset).
  */
 import { fork, type ChildProcess } from "node:child_process"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import * as Clients from "./clients.js"
 import * as Workload from "./workload.js"
@@ -20,16 +18,8 @@ const calls = Number(process.env.CALLS ?? 300)
 const chosen = (process.env.CLIENTS?.split(",") ?? Clients.names) as ReadonlyArray<Clients.Name>
 
 const canned = Workload.cannedResponse()
-const server = createServer((request, response) => {
-  // Read the whole request, as a real server must, then answer at once.
-  request.on("data", () => {})
-  request.on("end", () => {
-    response.writeHead(200, { "content-type": "application/json", "content-length": canned.length })
-    response.end(canned)
-  })
-})
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+const { port, server } = await Workload.startServer()
+const baseUrl = `http://127.0.0.1:${port}`
 
 interface Worker {
   readonly name: Clients.Name

@@ -3,21 +3,12 @@
  * canned loopback server in a child process, for a CPU profile of where the client's own time goes.
  */
 import { fork } from "node:child_process"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import * as Clients from "./clients.js"
 import * as Workload from "./workload.js"
 
 if (process.argv[2] === "server") {
-  const canned = Workload.cannedResponse()
-  const server = createServer((request, response) => {
-    request.on("data", () => {})
-    request.on("end", () => {
-      response.writeHead(200, { "content-type": "application/json", "content-length": canned.length })
-      response.end(canned)
-    })
-  })
-  server.listen(0, "127.0.0.1", () => process.send!((server.address() as AddressInfo).port))
+  const { port } = await Workload.startServer()
+  process.send!(port)
 } else {
   const child = fork(new URL(import.meta.url).pathname, ["server"], { execArgv: ["--import", "tsx"] })
   const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)))

@@ -1,3 +1,6 @@
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+
 /**
  * The benchmark's data: 1,000 passages of about 200 bytes (a 210 KB request body), a 10,000-passage set for the
  * batched call, and the canned 1,000-result v2 answer the loopback server gives every request.
@@ -36,4 +39,18 @@ export const cannedResponse = (): Buffer => {
       meta: { api_version: { version: "2" }, billed_units: { search_units: 10 } }
     })
   )
+}
+
+/** A loopback server that reads each request whole, as a real one must, and answers the canned body at once. */
+export const startServer = async (): Promise<{ readonly server: Server; readonly port: number }> => {
+  const canned = cannedResponse()
+  const server = createServer((request, response) => {
+    request.on("data", () => {})
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": canned.length })
+      response.end(canned)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return { server, port: (server.address() as AddressInfo).port }
 }

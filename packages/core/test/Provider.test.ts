@@ -1,6 +1,7 @@
 import { Reranker, RerankError } from "@effect-rerank/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Either, Fiber, Option, Schema, TestClock, Tracer } from "effect"
+import { Clock, Duration, Effect, Either, Fiber, Option, Schema, TestClock } from "effect"
+import { recordingTracer } from "../../../test-utils/Spans.js"
 
 /**
  * A provider a user writes in a few lines, through the public API only: it scores by word overlap, answers windows
@@ -37,16 +38,7 @@ const query = "red apple pie"
 /** Runs `effect` with the TestClock moved far ahead, recording spans. */
 const run = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function* () {
-    const spans: Array<Tracer.Span> = []
-    const native = yield* Effect.tracerWith(Effect.succeed)
-    const tracer = Tracer.make({
-      span: (...args) => {
-        const span = native.span(...args)
-        spans.push(span)
-        return span
-      },
-      context: native.context
-    })
+    const { spans, tracer } = yield* recordingTracer
     const fiber = yield* effect.pipe(Effect.withTracer(tracer), Effect.either, Effect.fork)
     yield* TestClock.adjust(Duration.hours(1))
     return { outcome: yield* Fiber.join(fiber), spans }

@@ -15,6 +15,7 @@ import {
   TestClock,
   Tracer
 } from "effect"
+import { recordingTracer } from "../../../test-utils/Spans.js"
 import * as Scripted from "./ScriptedClient.js"
 
 const key = "sk-SECRET-9d8c7b6a5f4e"
@@ -23,17 +24,8 @@ const documents = ["the secret recipe for lemonade", "quarterly revenue figures"
 /** Runs `effect` recording every span and log line, with debug logging on. */
 const recorded = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function* () {
-    const spans: Array<Tracer.Span> = []
+    const { spans, tracer } = yield* recordingTracer
     const logs: Array<unknown> = []
-    const native = yield* Effect.tracerWith(Effect.succeed)
-    const tracer = Tracer.make({
-      span: (...args) => {
-        const span = native.span(...args)
-        spans.push(span)
-        return span
-      },
-      context: native.context
-    })
     const logger = Logger.make((entry) => {
       logs.push({ message: entry.message, annotations: [...entry.annotations], spans: [...entry.spans] })
     })
