@@ -102,10 +102,9 @@ export const providerLayer = (options: Parsed) =>
       concurrency: options.concurrency,
       merge: options.merge
     }
-    const hasKey = Option.isSome(
-      yield* Config.option(Cohere.apiKeyConfig).pipe(Effect.orElseSucceed(() => Option.none()))
-    )
-    const useCohere = options.provider === "cohere" || (options.provider === "auto" && hasKey)
+    // Read once: the key found here is handed to the layer, which does not read the environment again.
+    const key = yield* Config.option(Cohere.apiKeyConfig).pipe(Effect.orElseSucceed(() => Option.none()))
+    const useCohere = options.provider === "cohere" || (options.provider === "auto" && Option.isSome(key))
     if (!useCohere) {
       if (Option.isSome(options.baseUrl)) {
         return yield* new UsageError({ reason: "--base-url needs --provider cohere (or COHERE_API_KEY set)." })
@@ -125,6 +124,7 @@ export const providerLayer = (options: Parsed) =>
       concurrency: Config.succeed(batching.concurrency),
       merge: Config.succeed(batching.merge),
       apiVersion: Config.succeed(options.apiVersion),
+      ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {}),
       ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
     }).pipe(Layer.provide(FetchHttpClient.layer))
   })

@@ -323,8 +323,9 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
           // Safe for both merges: an item below its window's top N is beaten by N items of its own window.
           topN: request.topN === undefined ? Option.none() : Option.some(Math.min(request.topN, window.size))
         })
+        // Suspended: a window's request is built (and a provider's body encoded) only when its turn comes.
         const runOne = (window: Batching.Window) =>
-          runWindow(call, requestOf(window), progress).pipe(
+          Effect.suspend(() => runWindow(call, requestOf(window), progress)).pipe(
             Effect.tap(() =>
               progress._tag === "Some" ? progress.value.onWindow(++completed, windows.length) : Effect.void
             )
