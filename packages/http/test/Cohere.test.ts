@@ -28,6 +28,8 @@ const failureOf = <A>(exit: Exit.Exit<A, unknown>): any => {
   return failure
 }
 
+const failureOrResult = <A>(exit: Exit.Exit<A, unknown>) => (Exit.isSuccess(exit) ? exit.value : failureOf(exit))
+
 const cohereError = (status: number, message = "something went wrong", id = "err-42") =>
   Scripted.json(status, { id, message })
 
@@ -252,6 +254,56 @@ describe("Cohere: retries", () => {
       expect(calls[1].at - calls[0].at).toBe(expected)
       expect(result.results[0].index).toBe(0)
     })
+  )
+
+  // A clock far from 0, so a date read as "date + now" instead of "date - now" cannot pass.
+  const start = Date.UTC(2026, 10, 26, 12, 0, 0)
+
+  it.effect.each([
+    ["an IMF-fixdate", "Thu, 26 Nov 2026 12:00:09 GMT", 9000],
+    ["an RFC 850 date", "Thursday, 26-Nov-26 12:00:06 GMT", 6000],
+    ["an asctime date", "Thu Nov 26 12:00:04 2026", 4000]
+  ] as const)("Retry-After as %s is honoured relative to now", ([, value, expected]) =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(start)
+      const { calls, layer } = cohere((body, n) =>
+        n === 0 ? Scripted.json(429, { message: "slow down" }, { "retry-after": value }) : ok(body, n)
+      )
+      const fiber = yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(layer), Effect.fork)
+      yield* TestClock.adjust(Duration.millis(expected - 1))
+      expect(calls.length).toBe(1)
+      yield* TestClock.adjust(Duration.millis(1))
+      yield* Fiber.join(fiber)
+      expect(calls[1].at - calls[0].at).toBe(expected)
+    })
+  )
+
+  it.effect("X-RateLimit-Reset as epoch seconds is a delay from now", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(start)
+      const reset = String(start / 1000 + 12)
+      const { calls, layer } = cohere((body, n) =>
+        n === 0 ? Scripted.json(429, { message: "slow down" }, { "x-ratelimit-reset": reset }) : ok(body, n)
+      )
+      failureOrResult(yield* runToEnd(layer, { query, documents }))
+      expect(calls[1].at - calls[0].at).toBe(12_000)
+    })
+  )
+
+  it.effect.each(["+5", "-5", "-1", "in 5", "5.5", "soon", "Thu, 26 Nov 2026 12:00:09"])(
+    "Retry-After %j is not RFC 9110: ignored, the computed backoff applies",
+    (value) =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(start)
+        const { calls, layer } = cohere([Scripted.json(429, { message: "slow down" }, { "retry-after": value })], {
+          retry: { maxRetries: 1 }
+        })
+        const error = failureOf(yield* runToEnd(layer, { query, documents }))
+        expect(error.retryAfter).toEqual(Option.none())
+        const delay = calls[1].at - calls[0].at
+        expect(delay).toBeGreaterThanOrEqual(800)
+        expect(delay).toBeLessThanOrEqual(1200)
+      })
   )
 
   it.effect("a Retry-After longer than the cap ends the call with RateLimitError.retryAfter", () =>

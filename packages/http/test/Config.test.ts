@@ -70,6 +70,8 @@ describe("Cohere.layer option checks", () => {
 
   it.effect.each([
     [{ baseUrl: "http://api.example.com" }, "baseUrl"],
+    [{ baseUrl: "http://127.0.0.1.evil.example" }, "baseUrl"],
+    [{ baseUrl: "http://localhost.evil.example:8080" }, "baseUrl"],
     [{ baseUrl: "not a url" }, "baseUrl"],
     [{ baseUrl: "ftp://example.com" }, "baseUrl"],
     [{ apiKey: Redacted.make(" ") }, "apiKey"],
@@ -92,6 +94,19 @@ describe("Cohere.layer option checks", () => {
       Effect.gen(function* () {
         expect(Exit.isSuccess(yield* build({ baseUrl }))).toBe(true)
       })
+  )
+
+  it.effect("a key with a control character is refused at construction, and the error never shows the key", () =>
+    Effect.gen(function* () {
+      for (const key of ["sk-abc\r\nX-Injected: 1", "sk-abc\u0000", "sk-abc\n"]) {
+        const exit = yield* build({ apiKey: Redacted.make(key) })
+        expect(Exit.isFailure(exit)).toBe(true)
+        const shown = String(Exit.isFailure(exit) && exit.cause)
+        expect(shown).toContain("apiKey")
+        expect(shown).toContain("control characters")
+        expect(shown).not.toContain("sk-abc")
+      }
+    })
   )
 
   it.effect("plain http to a remote host is allowed only when opted in", () =>

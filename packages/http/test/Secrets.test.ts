@@ -155,3 +155,50 @@ describe("the Reranker.rerank span on failure", () => {
     })
   )
 })
+
+describe("what the server sends back is not trusted", () => {
+  const run = (step: Scripted.Step) =>
+    Effect.gen(function* () {
+      const client = Scripted.make([step])
+      const layer = Cohere.layer({ apiKey: Redacted.make(key), retry: { maxRetries: 0 } }).pipe(
+        Layer.provide(client.layer)
+      )
+      const { outcome } = yield* recorded(Reranker.rerank({ query: "q", documents }).pipe(Effect.provide(layer)))
+      if (outcome._tag === "Right") throw new Error("expected a failure")
+      // Untyped on purpose: each test reads the fields of the tag it expects.
+      return outcome.left as any
+    })
+  const noControl = (text: string) => expect(text).not.toMatch(/[\u0000-\u001f\u007f]/)
+
+  it.effect("a key echoed in the error body's id, or in a trace header, never reaches requestId", () =>
+    Effect.gen(function* () {
+      const fromBody = yield* run(Scripted.json(400, { id: `req-${key}`, message: "bad" }))
+      expect(fromBody.requestId).toBe("req-[redacted]")
+      const fromHeader = yield* run(Scripted.text(502, "bad gateway", { "x-debug-trace-id": `t-${key}` }))
+      expect(fromHeader.requestId).toBe("t-[redacted]")
+      assertClean(serialize({ ...fromBody, message: fromBody.message }))
+      assertClean(serialize({ ...fromHeader, message: fromHeader.message }))
+    })
+  )
+
+  it.effect("a key in the Content-Type of a non-JSON 200 never reaches the decode error", () =>
+    Effect.gen(function* () {
+      const error = yield* run({ status: 200, body: "<html>", headers: { "content-type": `text/html; k=${key}` } })
+      expect(error._tag).toBe("ResponseDecodeError")
+      expect(error.reason).toContain("[redacted]")
+      assertClean(String(error) + error.message)
+    })
+  )
+
+  it.effect("terminal escapes and control characters in messages and ids are removed", () =>
+    Effect.gen(function* () {
+      const error = yield* run(
+        Scripted.json(400, { id: "id\u001b]0;pwned\u0007", message: "bad \u001b[31mred\u001b[0m\r\nInjected: 1" })
+      )
+      noControl(error.serverMessage)
+      noControl(error.requestId)
+      noControl(error.message)
+      expect(error.serverMessage).toContain("bad")
+    })
+  )
+})
