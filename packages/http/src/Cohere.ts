@@ -56,7 +56,9 @@ export const defaults = {
   model: "rerank-v3.5",
   maxDocumentsPerRequest: CohereSchema.maxDocumentsPerRequest,
   /** A client-side guard; Cohere publishes no byte limit, so this only stops runaway bodies before they are sent. */
-  maxRequestBytes: 10 * 1024 * 1024
+  maxRequestBytes: 10 * 1024 * 1024,
+  /** Room for 10,000 results with their documents; a 1,000-result answer is about 50 KB. */
+  maxResponseBytes: 16 * 1024 * 1024
 } as const
 
 /**
@@ -83,6 +85,11 @@ export interface Options extends Reranker.Options {
   readonly returnDocuments?: boolean | undefined
   /** Largest request body sent, in bytes; larger fails with `PayloadLimitError` before sending. Default 10 MiB. */
   readonly maxRequestBytes?: number | undefined
+  /**
+   * Largest response body read, in bytes; a larger 2xx fails with `ResponseDecodeError` (not retried) without
+   * reading past the cap. Default 16 MiB.
+   */
+  readonly maxResponseBytes?: number | undefined
   /** Allow a plain `http://` base URL on a non-loopback host, sending the key in clear. Default false. */
   readonly allowInsecureHttp?: boolean | undefined
   /** Send trace propagation headers. Default: only to loopback hosts, never to third parties. */
@@ -117,6 +124,7 @@ interface Settings {
   readonly apiVersion: ApiVersion
   readonly model: string
   readonly maxRequestBytes: number
+  readonly maxResponseBytes: number
 }
 
 const invalid = Transport.invalid
@@ -146,7 +154,9 @@ const settingsOf = (options: Options): Either.Either<Settings, ConfigError.Confi
     }
     const maxRequestBytes = options.maxRequestBytes ?? defaults.maxRequestBytes
     if (!isPositiveInteger(maxRequestBytes)) return yield* invalid("maxRequestBytes", "must be an integer >= 1")
-    return { ...endpoint, apiVersion, model, maxRequestBytes }
+    const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
+    if (!isPositiveInteger(maxResponseBytes)) return yield* invalid("maxResponseBytes", "must be an integer >= 1")
+    return { ...endpoint, apiVersion, model, maxRequestBytes, maxResponseBytes }
   })
 
 const decodeErrorBody = Schema.decodeUnknownOption(CohereSchema.ErrorBody)
@@ -188,7 +198,8 @@ export const provider = (
       propagate: settings.propagate,
       authorize: Transport.bearer(options.apiKey),
       headers: options.clientName === undefined ? undefined : { "X-Client-Name": options.clientName },
-      transformClient: options.transformClient
+      transformClient: options.transformClient,
+      maxResponseBytes: settings.maxResponseBytes
     })
 
     const chunksPerDoc =
@@ -268,31 +279,38 @@ export const provider = (
 const decodeReply = (
   reply: Transport.Reply,
   secret: string
-): Effect.Effect<Reranker.WindowResponse, RerankError.ResponseDecodeError> => {
+): Effect.Effect<Reranker.WindowResponse, RerankError.ResponseDecodeError | RerankError.TransportError> => {
   const { response, text } = reply
-  const fail = (reason: string) =>
-    Effect.fail(
-      new RerankError.ResponseDecodeError({
-        reason,
-        status: response.status,
-        requestId: ResponseError.serverText(
-          Option.getOrUndefined(Headers.get(response.headers, "x-debug-trace-id")),
-          secret
-        )
-      })
-    )
+  const requestId = ResponseError.serverText(
+    Option.getOrUndefined(Headers.get(response.headers, "x-debug-trace-id")),
+    secret
+  )
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    // Say what came back, never the body itself: it could echo document texts.
+    // Cut off in transit (a proxy or server dying mid-write), or not an API answer at all: transient, so retried.
+    // Said by type and size only, never the body itself: it could echo document texts.
     const contentType =
       ResponseError.serverText(Option.getOrUndefined(Headers.get(response.headers, "content-type")), secret) ??
       "no content type"
-    return fail(`the body is not JSON (${contentType}, ${text.length} characters)`)
+    return Effect.fail(
+      new RerankError.TransportError({
+        reason: `the ${response.status} body is not complete JSON (${contentType}, ${text.length} characters): cut off in transit, or not this API's answer`,
+        status: response.status,
+        requestId
+      })
+    )
   }
   return Either.match(CohereDecode.decode(json), {
-    onLeft: (issue) => fail(`the body is not a rerank response: ${issue}`),
+    onLeft: (issue) =>
+      Effect.fail(
+        new RerankError.ResponseDecodeError({
+          reason: `the body is not a rerank response: ${issue}`,
+          status: response.status,
+          requestId
+        })
+      ),
     onRight: Effect.succeed
   })
 }

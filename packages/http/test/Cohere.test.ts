@@ -101,7 +101,25 @@ describe("Cohere: status codes map to typed errors", () => {
     ["504", Scripted.text(504, "upstream timed out"), "ServiceError", { status: 504 }, 4],
     ["429 without Retry-After", cohereError(429, "too many requests"), "RateLimitError", { status: 429 }, 4],
     ["a refused connection", { transport: "ECONNREFUSED" }, "TransportError", {}, 4],
-    ["a non-JSON 200", Scripted.text(200, "<html>welcome to nginx</html>"), "ResponseDecodeError", { status: 200 }, 1],
+    // Cut off in transit or not an API answer: transient, retried (issue 8).
+    ["a non-JSON 200", Scripted.text(200, "<html>welcome to nginx</html>"), "TransportError", { status: 200 }, 4],
+    ["a 200 whose JSON is cut off", Scripted.text(200, '{"results":[{"index":0,"relev'), "TransportError", {}, 4],
+    [
+      "a 301 redirect",
+      Scripted.text(301, "", { location: "https://elsewhere.example/v2/rerank" }),
+      "InvalidRequestError",
+      { status: 301 },
+      1
+    ],
+    [
+      "a 307 redirect",
+      Scripted.text(307, "", { location: "https://elsewhere.example/v2/rerank" }),
+      "InvalidRequestError",
+      { status: 307 },
+      1
+    ],
+    ["a 409", cohereError(409, "conflict"), "InvalidRequestError", { status: 409 }, 1],
+    ["a 418", cohereError(418, "teapot"), "InvalidRequestError", { status: 418 }, 1],
     ["a 200 of the wrong shape", Scripted.json(200, { results: "nope" }), "ResponseDecodeError", { status: 200 }, 1],
     [
       "an out-of-range index",
@@ -427,6 +445,62 @@ describe("Cohere: batching", () => {
   )
 })
 
+describe("Cohere: redirects are not followed", () => {
+  it.effect("a 3xx names the target host and is not retried; the key is never sent there", () =>
+    Effect.gen(function* () {
+      const { calls, layer } = cohere([Scripted.text(302, "", { location: "https://attacker.example:8443/steal" })])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "InvalidRequestError", status: 302, attempts: 1 })
+      expect(error.reason).toContain("attacker.example:8443")
+      expect(error.reason).toContain("redirects are not followed")
+      expect(calls.map((c) => c.url)).toEqual(["https://api.cohere.com/v2/rerank"])
+    })
+  )
+})
+
+describe("Cohere: the response body is read within a cap", () => {
+  it.effect("a 2xx declaring more than maxResponseBytes fails without reading, not retried", () =>
+    Effect.gen(function* () {
+      const big = JSON.stringify({
+        results: Array.from({ length: 200 }, (_, index) => ({ index, relevance_score: 0.5 }))
+      })
+      const declared = Scripted.text(200, big, {
+        "content-type": "application/json",
+        "content-length": String(big.length)
+      })
+      const { calls, layer } = cohere([declared], { maxResponseBytes: 1000 })
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "ResponseDecodeError", status: 200, attempts: 1 })
+      expect(error.reason).toContain(`declared as ${big.length} bytes, over the 1000-byte cap`)
+      expect(calls.length).toBe(1)
+    })
+  )
+
+  it.effect("a 2xx streamed without a length is cut off at the cap", () =>
+    Effect.gen(function* () {
+      let pulled = 0
+      const endless = new ReadableStream<Uint8Array>({
+        pull: (controller) => {
+          pulled++
+          controller.enqueue(new TextEncoder().encode('{"results":['.padEnd(4096, " ")))
+        }
+      })
+      const { calls, layer } = cohere(
+        [{ status: 200, body: endless, headers: { "content-type": "application/json" } }],
+        {
+          maxResponseBytes: 64 * 1024
+        }
+      )
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "ResponseDecodeError", attempts: 1 })
+      expect(error.reason).toContain("65536-byte cap")
+      // 16 chunks fill the cap; the stream is not drained past it.
+      expect(pulled).toBeLessThanOrEqual(20)
+      expect(calls.length).toBe(1)
+    })
+  )
+})
+
 describe("Cohere: decode errors say where, never what", () => {
   it.effect("a wrong shape names the path and quotes no value", () =>
     Effect.gen(function* () {
@@ -447,11 +521,25 @@ describe("Cohere: decode errors say where, never what", () => {
     })
   )
 
-  it.effect("a non-JSON body is described by type and size only", () =>
+  it.effect("a non-JSON body is described by type and size only, and retried as transient", () =>
     Effect.gen(function* () {
-      const { layer } = cohere([Scripted.text(200, "<html>secret page</html>")])
+      const { calls, layer } = cohere([Scripted.text(200, "<html>secret page</html>")])
       const error = failureOf(yield* runToEnd(layer, { query, documents }))
-      expect(error.reason).toBe("the body is not JSON (text/plain, 24 characters)")
+      expect(error.reason).toBe(
+        "the 200 body is not complete JSON (text/plain, 24 characters): cut off in transit, or not this API's answer"
+      )
+      expect(error.message).not.toContain("secret page")
+      expect(calls.length).toBe(4)
+    })
+  )
+
+  it.effect("a cut body followed by a good one succeeds on the retry", () =>
+    Effect.gen(function* () {
+      const ok = Scripted.scoredBy((_, i) => 1 - i / 10)
+      const { calls, layer } = cohere((body, n) => (n === 0 ? Scripted.text(200, '{"results":[{"ind') : ok(body, n)))
+      const exit = yield* runToEnd(layer, { query, documents })
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(calls.length).toBe(2)
     })
   )
 })

@@ -18,7 +18,12 @@ export interface Recorded {
 }
 
 export type Step =
-  | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
+  | {
+      readonly status: number
+      /** A string, or a `ReadableStream` for bodies without a length. */
+      readonly body?: unknown
+      readonly headers?: Record<string, string>
+    }
   | { readonly transport: string }
   | { readonly hang: true }
 
@@ -65,7 +70,10 @@ const respond = (request: HttpClientRequest.HttpClientRequest, step: Step) => {
   const init: ResponseInit = { status: step.status }
   if (step.headers !== undefined) init.headers = step.headers
   return Effect.succeed(
-    HttpClientResponse.fromWeb(request, new Response(step.body === undefined ? null : (step.body as string), init))
+    HttpClientResponse.fromWeb(
+      request,
+      new Response(step.body === undefined ? null : (step.body as string | ReadableStream<Uint8Array>), init)
+    )
   )
 }
 

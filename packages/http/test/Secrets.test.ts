@@ -181,10 +181,10 @@ describe("what the server sends back is not trusted", () => {
     })
   )
 
-  it.effect("a key in the Content-Type of a non-JSON 200 never reaches the decode error", () =>
+  it.effect("a key in the Content-Type of a non-JSON 200 never reaches the error", () =>
     Effect.gen(function* () {
       const error = yield* run({ status: 200, body: "<html>", headers: { "content-type": `text/html; k=${key}` } })
-      expect(error._tag).toBe("ResponseDecodeError")
+      expect(error._tag).toBe("TransportError")
       expect(error.reason).toContain("[redacted]")
       assertClean(String(error) + error.message)
     })

@@ -111,6 +111,19 @@ export const fromReply = (protocol: Protocol, context: Context): RerankError.Rer
   const special = protocol.special?.(fields, context)
   if (special !== undefined) return special
   const { status } = fields
+  if (status >= 300 && status < 400) {
+    const target = Option.getOrUndefined(Headers.get(response.headers, "location"))
+    let host = "an address it did not name"
+    try {
+      if (target !== undefined) host = new URL(target, response.request.url).host
+    } catch {
+      host = "an address that is not a URL"
+    }
+    return new RerankError.InvalidRequestError({
+      ...fields,
+      reason: `the server redirected (${status}) to ${serverText(host, context.secret) ?? "another address"}; redirects are not followed, so the key goes only where it was sent: set the base URL to the final address`
+    })
+  }
   switch (status) {
     case 401:
       return new RerankError.AuthenticationError({ ...fields, reason: "invalid-key" })

@@ -5,6 +5,8 @@
  * means is `responseError.ts`'s; retries and timeouts are the core's.
  */
 import { RerankError } from "@effect-rerank/core"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -14,7 +16,9 @@ import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { identity } from "effect/Function"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { version } from "./version.js"
 
 /** Loopback only by the whole host: `127.0.0.1.evil.example` is not loopback. */
@@ -68,6 +72,8 @@ export interface Endpoint {
   /** The request every attempt starts from: method, URL, auth and headers, built once. */
   readonly request: HttpClientRequest.HttpClientRequest
   readonly client: HttpClient.HttpClient
+  /** Largest 2xx body read. */
+  readonly maxResponseBytes: number
 }
 
 export interface ClientOptions {
@@ -76,6 +82,7 @@ export interface ClientOptions {
   readonly authorize: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+  readonly maxResponseBytes: number
 }
 
 export const makeEndpoint = (options: ClientOptions): Effect.Effect<Endpoint, never, HttpClient.HttpClient> =>
@@ -85,7 +92,8 @@ export const makeEndpoint = (options: ClientOptions): Effect.Effect<Endpoint, ne
       HttpClientRequest.acceptJson,
       HttpClientRequest.setHeaders({ "User-Agent": `effect-rerank/${version}`, ...options.headers })
     ),
-    client: client.pipe(HttpClient.withTracerPropagation(options.propagate), options.transformClient ?? identity)
+    client: client.pipe(HttpClient.withTracerPropagation(options.propagate), options.transformClient ?? identity),
+    maxResponseBytes: options.maxResponseBytes
   }))
 
 export const bearer = (apiKey: Redacted.Redacted<string>) => (request: HttpClientRequest.HttpClientRequest) =>
@@ -110,23 +118,95 @@ const transportError = (error: HttpClientError.HttpClientError): RerankError.Tra
   return new RerankError.TransportError({ reason: [what, ...causes].filter((part) => part !== "").join(": ") })
 }
 
+/** What an error body may hold that is worth reading: the message is cut to a few hundred characters anyway. */
+export const maxErrorBodyBytes = 64 * 1024
+
+const overCap = (status: number, cap: number, what: string) =>
+  new RerankError.ResponseDecodeError({
+    status,
+    reason: `the response body is ${what}, over the ${cap}-byte cap (maxResponseBytes); nothing past the cap was read`
+  })
+
+const decoder = new TextDecoder()
+
 /**
- * One attempt: POST the JSON text, read the whole reply. No HTTP response at all is a `TransportError`. The text
- * goes to the platform's client as it is, which encodes it once on the way out; `bytes` is its counted length.
+ * The body as text, never buffered past `cap` bytes: a declared length over the cap fails before reading; a body
+ * without one (chunked, or compressed) is counted as it streams and cut off at the cap. Over the cap, a 2xx fails
+ * (`ResponseDecodeError`, not retried); an error body is kept up to the cap, which is all its message needs.
+ */
+const readBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  cap: number,
+  truncate: boolean
+): Effect.Effect<string, RerankError.ResponseDecodeError | HttpClientError.ResponseError> => {
+  const declared = Option.getOrUndefined(Headers.get(response.headers, "content-length"))
+  const encoded = Option.isSome(Headers.get(response.headers, "content-encoding"))
+  const length = declared === undefined || !/^\d+$/.test(declared) ? undefined : Number(declared)
+  if (length !== undefined && length > cap && !truncate) {
+    return Effect.fail(overCap(response.status, cap, `declared as ${length} bytes`))
+  }
+  // The common case: HTTP framing guarantees no more than the declared length arrives.
+  if (length !== undefined && length <= cap && !encoded) return response.text
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let total = 0
+    let over = false
+    return response.stream.pipe(
+      Stream.runForEachWhile((chunk) =>
+        Effect.sync(() => {
+          const room = cap - total
+          if (chunk.length > room) {
+            over = true
+            if (truncate && room > 0) chunks.push(chunk.subarray(0, room))
+            total = cap
+            return false
+          }
+          chunks.push(chunk)
+          total += chunk.length
+          return true
+        })
+      ),
+      Effect.flatMap(() =>
+        over && !truncate
+          ? Effect.fail(overCap(response.status, cap, "longer"))
+          : Effect.succeed(decoder.decode(Buffer.concat(chunks, total)))
+      )
+    )
+  })
+}
+
+/**
+ * One attempt: POST the JSON text, read the reply within its cap. No HTTP response at all is a `TransportError`.
+ * The text goes to the platform's client as it is, which encodes it once on the way out; `bytes` is its counted
+ * length. Redirects are never followed, whatever the client: `fetch` is told `redirect: "manual"`, and a 3xx comes
+ * back as a reply for the status table.
  */
 export const post = (
   endpoint: Endpoint,
   body: string,
   bytes: number
-): Effect.Effect<Reply, RerankError.TransportError> =>
-  endpoint.client
-    .execute(
-      HttpClientRequest.setBody(
-        endpoint.request,
-        HttpBody.raw(body, { contentType: "application/json", contentLength: bytes })
+): Effect.Effect<Reply, RerankError.TransportError | RerankError.ResponseDecodeError> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    endpoint.client
+      .execute(
+        HttpClientRequest.setBody(
+          endpoint.request,
+          HttpBody.raw(body, { contentType: "application/json", contentLength: bytes })
+        )
       )
-    )
-    .pipe(
-      Effect.flatMap((response) => Effect.map(response.text, (text): Reply => ({ response, text }))),
-      Effect.mapError(transportError)
-    )
+      .pipe(
+        Effect.flatMap((response) => {
+          const ok = response.status >= 200 && response.status < 300
+          return Effect.map(
+            readBody(response, ok ? endpoint.maxResponseBytes : maxErrorBodyBytes, !ok),
+            (text): Reply => ({ response, text })
+          )
+        }),
+        Effect.provideService(FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" }),
+        Effect.catchIf(
+          (error): error is HttpClientError.HttpClientError =>
+            error._tag === "RequestError" || error._tag === "ResponseError",
+          (error) => Effect.fail(transportError(error))
+        )
+      )
+  )
