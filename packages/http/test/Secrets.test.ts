@@ -190,6 +190,26 @@ describe("what the server sends back is not trusted", () => {
     })
   )
 
+  it.effect("a key echoed in any response header never reaches a span", () =>
+    Effect.gen(function* () {
+      const client = Scripted.make([
+        Scripted.text(200, `not json ${key}`, {
+          "content-type": `text/plain; ${key}`,
+          "x-debug-trace-id": key,
+          "x-anything": `echo ${key}`
+        })
+      ])
+      const layer = Cohere.layer({ apiKey: Redacted.make(key), retry: { maxRetries: 0 } }).pipe(
+        Layer.provide(client.layer)
+      )
+      const { spans } = yield* recorded(Reranker.rerank({ query: "q", documents }).pipe(Effect.provide(layer)))
+      const http = spans.find((s) => s.name.startsWith("http.client"))!
+      expect(http.attributes.get("http.response.header.x-anything")).toBe("<redacted>")
+      expect(http.attributes.get("http.request.header.accept")).toBe("application/json")
+      assertClean(serialize(spans.map(exported)))
+    })
+  )
+
   it.effect("terminal escapes and control characters in messages and ids are removed", () =>
     Effect.gen(function* () {
       const error = yield* run(

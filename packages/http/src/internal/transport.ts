@@ -118,6 +118,13 @@ const transportError = (error: HttpClientError.HttpClientError): RerankError.Tra
   return new RerankError.TransportError({ reason: [what, ...causes].filter((part) => part !== "").join(": ") })
 }
 
+/**
+ * The platform's `http.client` span records every header it is not told to redact. A server may echo anything (the
+ * key included) in any header, so every header value is redacted on the span but a few of our own constants and
+ * the lengths.
+ */
+const redactedOnSpans: ReadonlyArray<RegExp> = [/^(?!(accept|user-agent|content-length)$)/]
+
 /** What an error body may hold that is worth reading: the message is cut to a few hundred characters anyway. */
 export const maxErrorBodyBytes = 64 * 1024
 
@@ -203,6 +210,7 @@ export const post = (
           )
         }),
         Effect.provideService(FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" }),
+        Effect.locally(Headers.currentRedactedNames, redactedOnSpans),
         Effect.catchIf(
           (error): error is HttpClientError.HttpClientError =>
             error._tag === "RequestError" || error._tag === "ResponseError",
