@@ -65,6 +65,24 @@ export const ExitCode = {
 export type Failure =
   RerankError.RerankError | InputError | UsageError | ConfigError.ConfigError | HttpServerError.ServeError
 
+/** What went wrong when binding, said for what it is rather than guessed. */
+const serveAdvice = (cause: unknown): string => {
+  const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined
+  const message = cause instanceof Error ? cause.message : String(cause)
+  switch (code) {
+    case "EADDRINUSE":
+      return `${message}: the port is in use; pick another --port (0 picks a free one).`
+    case "EACCES":
+      return `${message}: not allowed to bind there; ports below 1024 need privileges, try another --port.`
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `${message}: --host is not an address of this machine.`
+    default:
+      return `${message}.`
+  }
+}
+
 /**
  * The line to print and the code to exit with.
  *
@@ -80,13 +98,8 @@ export const report = (failure: Failure): { readonly code: number; readonly line
       return { code: ExitCode.Input, line: `${failure.message}. Pass --file with a readable file, or - for stdin.` }
     case "UsageError":
       return { code: ExitCode.Usage, line: failure.message }
-    case "ServeError": {
-      const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause)
-      return {
-        code: ExitCode.Serve,
-        line: `cannot start the server: ${cause}. Is the port in use? Try another --port.`
-      }
-    }
+    case "ServeError":
+      return { code: ExitCode.Serve, line: `cannot start the server: ${serveAdvice(failure.cause)}` }
     case "InvalidRequestError":
       return { code: ExitCode.InvalidRequest, line: failure.message }
     case "AuthenticationError":

@@ -12,7 +12,9 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { type Failure, UsageError } from "./CliError.js"
 
 const serveOptions = {
@@ -33,7 +35,7 @@ const serveOptions = {
   fault: Options.text("fault").pipe(
     Options.repeated,
     Options.withDescription(
-      "Inject a fault, repeatable: KIND[:every=N][:p=0.25][:retry-after=S][:ms=M], KIND one of 429, 500, 502, 503, 504, delay, reset, truncate."
+      "Inject a fault, repeatable: KIND[:every=N][:p=0.25][:retry-after=S][:ms=M], KIND one of 429, 500, 502, 503, 504, delay, reset, truncate, cut."
     )
   ),
   seed: Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("Seed for probabilistic faults.")),
@@ -62,6 +64,12 @@ export const command: Command.Command<"serve", never, Failure, Parsed> = Command
     const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
       Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
     )
+    if (Option.isSome(options.apiKey) && Redacted.value(options.apiKey.value).trim() === "") {
+      // An empty key would start a server that rejects every request.
+      return yield* new UsageError({
+        reason: "--api-key (or RERANK_SERVER_API_KEY) is empty: give a key, or leave it out to serve without one."
+      })
+    }
     const server = NodeServer.layerLocal({
       port: options.port,
       host: options.host,
@@ -78,7 +86,11 @@ export const command: Command.Command<"serve", never, Failure, Parsed> = Command
         )
       )
     )
-    return yield* Layer.launch(announce.pipe(Layer.provide(server)))
+    if (!(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+      return yield* new UsageError({ reason: `--port must be 0 to 65535 (0 picks a free one), got ${options.port}.` })
+    }
+    // One logfmt line per request (the runtime's pretty logger spreads each over several).
+    return yield* Layer.launch(announce.pipe(Layer.provide(server))).pipe(Effect.provide(Logger.logFmt))
   })
 ).pipe(
   Command.withDescription(

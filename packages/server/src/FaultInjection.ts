@@ -3,7 +3,8 @@
  * failure: rate limits with `Retry-After`, 5xx answers, slow answers, reset connections and truncated bodies.
  *
  * A rule fires on every Nth request it sees (`every`), or with a probability (`probability`, drawn from a PRNG
- * seeded by `seed`, so a run is reproducible); the first rule that fires decides the request's fault.
+ * seeded by `seed`, so a run is reproducible). Every rule counts and draws on every request, so adding or changing
+ * one rule never shifts another's sequence; when several fire, the first in order decides the request's fault.
  *
  * @since 0.1.0
  */
@@ -23,6 +24,11 @@ export type Fault =
   | { readonly _tag: "Reset" }
   /** Start a 200 answer and cut the connection halfway through its body. */
   | { readonly _tag: "Truncate" }
+  /**
+   * A complete, well-framed 200 whose JSON stops halfway (its `Content-Length` is that of the cut body): what a
+   * proxy or server that dies mid-write can leave behind, with nothing wrong at the HTTP level.
+   */
+  | { readonly _tag: "Cut" }
 
 /**
  * @since 0.1.0
@@ -77,14 +83,16 @@ export const make = (options: Options): Injector => {
   const seen = options.rules.map(() => 0)
   return {
     next: () => {
+      // Every rule counts and draws on every request, even after an earlier rule fired, so one rule's outcome never
+      // shifts another's sequence; the first rule that fired decides the fault.
+      let fired: Option.Option<Fault> = Option.none()
       for (let i = 0; i < options.rules.length; i++) {
         const rule = options.rules[i]
         seen[i]++
-        // Draw for every probabilistic rule on every request, so one rule's outcome does not shift another's.
         const fires = rule.every !== undefined ? seen[i] % rule.every === 0 : random() < (rule.probability ?? 1)
-        if (fires) return Option.some(rule.fault)
+        if (fires && Option.isNone(fired)) fired = Option.some(rule.fault)
       }
-      return Option.none()
+      return fired
     }
   }
 }
@@ -93,7 +101,7 @@ const statuses = new Set([429, 500, 502, 503, 504])
 
 /**
  * Parses a rule from its command-line form: `KIND[:key=value]...`, KIND one of `429`, `500`, `502`, `503`, `504`,
- * `delay`, `reset`, `truncate`; keys `every=N`, `p=0.25`, `retry-after=SECONDS` (429), `ms=MILLIS` (delay).
+ * `delay`, `reset`, `truncate`, `cut`; keys `every=N`, `p=0.25`, `retry-after=SECONDS` (429), `ms=MILLIS` (delay).
  * Examples: `429:p=0.2:retry-after=1`, `503:every=3`, `delay:ms=200:p=0.5`, `reset:every=10`.
  *
  * @since 0.1.0
@@ -136,8 +144,12 @@ export const parseRule = (spec: string): Either.Either<Rule, string> => {
       fault = { _tag: "Reset" }
     } else if (kind === "truncate") {
       fault = { _tag: "Truncate" }
+    } else if (kind === "cut") {
+      fault = { _tag: "Cut" }
     } else {
-      return yield* Either.left(`unknown fault "${kind}"; expected 429, 500, 502, 503, 504, delay, reset or truncate`)
+      return yield* Either.left(
+        `unknown fault "${kind}"; expected 429, 500, 502, 503, 504, delay, reset, truncate or cut`
+      )
     }
     return { fault, every, probability }
   })

@@ -13,6 +13,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { createServer } from "node:http"
 import * as RerankServer from "./RerankServer.js"
 
@@ -57,7 +58,12 @@ export const layerConfig = (
 ): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError | ConfigError.ConfigError, Reranker.Reranker> =>
   Layer.unwrapEffect(
     Effect.gen(function* () {
-      const apiKey = yield* Config.option(Config.redacted("RERANK_SERVER_API_KEY"))
+      const apiKey = yield* Config.option(
+        Config.redacted("RERANK_SERVER_API_KEY").pipe(
+          // An empty key would start a server that rejects every request.
+          Config.validate({ message: "must not be empty", validation: (key) => Redacted.value(key).trim() !== "" })
+        )
+      )
       // Not Config.port: 0 (any free port) is a useful value here.
       const port = yield* Config.integer("RERANK_SERVER_PORT").pipe(
         Config.validate({ message: "a port from 0 to 65535", validation: (n) => n >= 0 && n <= 65535 }),

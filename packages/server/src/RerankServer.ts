@@ -9,7 +9,6 @@ import { Reranker, type RerankError } from "@effect-rerank/core"
 import { CohereSchema } from "@effect-rerank/http"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -24,6 +23,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
+import * as Body from "./internal/body.js"
 import * as Request from "./internal/request.js"
 
 /**
@@ -45,6 +45,8 @@ export interface Options {
 export const defaults = { maxBodyBytes: 10 * 1024 * 1024, port: 8080, host: "127.0.0.1" } as const
 
 const encodeResponse = Schema.encodeSync(CohereSchema.RerankResponse)
+
+const rerankPaths: ReadonlySet<string> = new Set(["/v1/rerank", "/v2/rerank"])
 
 const cohereError = (status: number, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson({ id: crypto.randomUUID(), message }, { status, headers })
@@ -177,21 +179,24 @@ export const makeApp = (
               yield* Effect.sleep(Duration.millis(f.millis))
               break
             case "Truncate":
+            case "Cut":
               break
           }
         }
+        const tooLarge = () =>
+          cohereError(413, `request body too large: limit is ${maxBodyBytes} bytes`, { connection: "close" })
         const declared = Number(request.headers["content-length"] ?? "0")
-        if (declared > maxBodyBytes) {
-          return cohereError(413, `request body too large: limit is ${maxBodyBytes} bytes`)
+        if (declared > maxBodyBytes) return tooLarge()
+        const text = yield* Body.read(request, maxBodyBytes)
+        if (text === undefined) return tooLarge()
+        // Before parsing: a small body of deep nesting would cost the parser (and the event loop) far more.
+        const depth = Body.nestingDepth(text, Body.maxNestingDepth)
+        if (depth > Body.maxNestingDepth) {
+          return cohereError(400, `invalid request: request body is nested deeper than ${Body.maxNestingDepth} levels`)
         }
-        const text = yield* request.text.pipe(
-          HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
-          Effect.either
-        )
-        if (Either.isLeft(text)) return cohereError(413, `request body too large: limit is ${maxBodyBytes} bytes`)
         let json: unknown
         try {
-          json = JSON.parse(text.right)
+          json = JSON.parse(text)
         } catch {
           return cohereError(400, "invalid request: request body is not valid JSON")
         }
@@ -218,33 +223,42 @@ export const makeApp = (
           })
         )
         if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, body)
+        if (Option.isSome(fault) && fault.value._tag === "Cut") {
+          return HttpServerResponse.text(body.slice(0, Math.floor(body.length / 2)), {
+            contentType: "application/json"
+          })
+        }
         return HttpServerResponse.text(body, { contentType: "application/json" })
       })
 
-    const logged = (version: Request.ApiVersion) =>
-      Effect.gen(function* () {
-        const start = yield* Clock.currentTimeMillis
-        const response = yield* rerank(version)
-        const request = yield* HttpServerRequest.HttpServerRequest
-        // Method, path, status and time only: never headers (the key) or bodies (document texts).
-        yield* Effect.logInfo("rerank").pipe(
-          Effect.annotateLogs({
-            method: request.method,
-            path: `/${version}/rerank`,
-            status: response.status,
-            ms: (yield* Clock.currentTimeMillis) - start
-          })
-        )
-        return response
-      })
-
-    return HttpRouter.empty.pipe(
-      HttpRouter.post("/v2/rerank", logged("v2")),
-      HttpRouter.post("/v1/rerank", logged("v1")),
+    const routes = HttpRouter.empty.pipe(
+      HttpRouter.post("/v2/rerank", rerank("v2")),
+      HttpRouter.post("/v1/rerank", rerank("v1")),
       Effect.catchTag("RouteNotFound", () =>
-        cohereError(404, "not found: this server answers POST /v1/rerank and POST /v2/rerank")
+        Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+          rerankPaths.has(new URL(request.url, "http://server").pathname)
+            ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
+            : cohereError(404, "not found: this server answers POST /v1/rerank and POST /v2/rerank")
+        )
       )
     )
+
+    // One line per request, whatever its route or status: method, path, status and time only, never headers (the
+    // key) or bodies (document texts).
+    return Effect.gen(function* () {
+      const start = yield* Clock.currentTimeMillis
+      const response = yield* routes
+      const request = yield* HttpServerRequest.HttpServerRequest
+      yield* Effect.logInfo("request").pipe(
+        Effect.annotateLogs({
+          method: request.method,
+          path: new URL(request.url, "http://server").pathname,
+          status: response.status,
+          ms: (yield* Clock.currentTimeMillis) - start
+        })
+      )
+      return response
+    })
   })
 
 /**

@@ -1,0 +1,78 @@
+/**
+ * Reading a request body the way a service that cannot be stalled must: counted as it arrives, kept only up to the
+ * limit, the rest drained so the client still gets its 413 (closing mid-upload would reset the connection), and
+ * scanned for nesting before anyone parses it.
+ */
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Effect from "effect/Effect"
+
+/** Deeper JSON than any rerank request needs: a v1 document object inside the documents array is depth 3. */
+export const maxNestingDepth = 32
+
+/** Past this many bytes beyond the limit, the server stops draining and closes the connection. */
+const drainAllowance = 4
+
+/**
+ * The body as text, or `undefined` when it is over `maxBytes` (what came past the limit was read and dropped, up
+ * to a few times the limit, so a 413 can still be delivered to a client that is still sending).
+ */
+export const read = (
+  request: HttpServerRequest.HttpServerRequest,
+  maxBytes: number
+): Effect.Effect<string | undefined> =>
+  Effect.async<string | undefined>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    const chunks: Array<Buffer> = []
+    let total = 0
+    const onData = (chunk: Buffer) => {
+      total += chunk.length
+      if (total <= maxBytes) chunks.push(chunk)
+      else if (total > maxBytes * drainAllowance) {
+        cleanup()
+        // Far past the limit: not worth reading further. The 413 may not arrive; the connection is closed.
+        incoming.destroy()
+        resume(Effect.succeed(undefined))
+      }
+    }
+    const onEnd = () => {
+      cleanup()
+      resume(Effect.succeed(total > maxBytes ? undefined : Buffer.concat(chunks, total).toString("utf8")))
+    }
+    const onError = () => {
+      cleanup()
+      resume(Effect.succeed(undefined))
+    }
+    const cleanup = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onError)
+    }
+    incoming.on("data", onData)
+    incoming.on("end", onEnd)
+    incoming.on("error", onError)
+    return Effect.sync(cleanup)
+  })
+
+/** How deep `[` and `{` nest outside strings, counting no further than just past `limit`. Linear, no allocation. */
+export const nestingDepth = (text: string, limit: number): number => {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92)
+        i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      depth++
+      if (depth > deepest) {
+        deepest = depth
+        if (deepest > limit) return deepest
+      }
+    } else if (c === 93 || c === 125) depth--
+  }
+  return deepest
+}

@@ -1,0 +1,194 @@
+import { LocalReranker } from "@effect-rerank/local"
+import { FaultInjection, NodeServer } from "@effect-rerank/server"
+import { HttpServer } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Logger, Option } from "effect"
+import { connect } from "node:net"
+
+/** Our server on a free loopback port for the enclosing scope, its log lines collected; its host and port. */
+const startServer = (options: NodeServer.Options = {}) =>
+  Effect.gen(function* () {
+    const logs: Array<string> = []
+    const logger = Logger.make(({ annotations, message }) =>
+      logs.push(JSON.stringify({ message, annotations: Object.fromEntries(annotations) }))
+    )
+    const context = yield* Layer.build(
+      NodeServer.layer({ port: 0, ...options }).pipe(
+        Layer.provide(LocalReranker.layer()),
+        Layer.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+    )
+    const port = yield* HttpServer.addressWith((address) =>
+      Effect.succeed(address._tag === "TcpAddress" ? address.port : 0)
+    ).pipe(Effect.provide(context))
+    return { port, logs, url: `http://127.0.0.1:${port}` }
+  })
+
+/**
+ * Writes raw bytes on a socket (in pieces, as a slow client would) and collects everything the server sends until
+ * it closes or `waitMs` passes. Resolves to what came back and whether the connection was reset.
+ */
+const raw = (port: number, pieces: ReadonlyArray<string | Buffer>, waitMs = 3000) =>
+  Effect.async<{ text: string; reset: boolean }>((resume) => {
+    const socket = connect(port, "127.0.0.1")
+    const received: Array<Buffer> = []
+    let reset = false
+    const finish = () => resume(Effect.succeed({ text: Buffer.concat(received).toString("latin1"), reset }))
+    const timer = setTimeout(() => {
+      socket.destroy()
+      finish()
+    }, waitMs)
+    socket.on("data", (chunk) => received.push(chunk))
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNRESET" || error.code === "EPIPE") reset = true
+    })
+    socket.on("close", () => {
+      clearTimeout(timer)
+      finish()
+    })
+    socket.on("connect", async () => {
+      for (const piece of pieces) {
+        if (socket.destroyed) break
+        socket.write(piece)
+        await new Promise((r) => setImmediate(r))
+      }
+    })
+  })
+
+const post = (url: string, body: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } })
+    return { status: response.status, headers: response.headers, body: await response.json().catch(() => null) }
+  })
+
+const chunk = (data: string) => `${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`
+
+describe("the server against hostile and careless clients", () => {
+  it.scopedLive("a chunked body over --max-body-bytes gets the documented 413, not a reset", () =>
+    Effect.gen(function* () {
+      const { port } = yield* startServer({ maxBodyBytes: 1000 })
+      const head =
+        "POST /v2/rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+      const pieces = [head, ...Array.from({ length: 5 }, () => chunk("x".repeat(500))), "0\r\n\r\n"]
+      const { reset, text } = yield* raw(port, pieces)
+      expect(text).toMatch(/^HTTP\/1\.1 413 /)
+      expect(text).toContain("limit is 1000 bytes")
+      expect(reset).toBe(false)
+    })
+  )
+
+  it.scopedLive("a small body of deep nesting is refused before parsing", () =>
+    Effect.gen(function* () {
+      const { url } = yield* startServer()
+      const deep = `{"model":"m","query":"q","documents":${"[".repeat(100_000)}${"]".repeat(100_000)}}`
+      const response = yield* post(`${url}/v2/rerank`, deep)
+      expect(response.status).toBe(400)
+      expect(response.body.message).toBe("invalid request: request body is nested deeper than 32 levels")
+    })
+  )
+
+  it.scopedLive("wrong field types are named with the type they must have, values never quoted", () =>
+    Effect.gen(function* () {
+      const { url } = yield* startServer()
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        [{ model: "m", query: 5, documents: ["a"] }, "invalid request: query must be a string"],
+        [{ model: "m", query: "q", documents: "a" }, "invalid request: documents must be an array"],
+        [{ model: "m", query: "q", documents: ["a"], top_n: "3" }, "invalid request: top_n must be a positive integer"],
+        [{ model: 7, query: "q", documents: ["a"] }, "invalid request: model must be a string"],
+        [
+          { model: "m", query: "q", documents: [{ secret: "document text" }] },
+          "invalid request: documents[0] must be a string"
+        ]
+      ]
+      for (const [body, message] of cases) {
+        const response = yield* post(`${url}/v2/rerank`, JSON.stringify(body))
+        expect(response.status).toBe(400)
+        expect(response.body.message).toBe(message)
+      }
+    })
+  )
+
+  it.scopedLive("v1 rank_fields: own properties only, at most 100 names, and a long list costs nothing", () =>
+    Effect.gen(function* () {
+      const { url } = yield* startServer()
+      const inherited = yield* post(
+        `${url}/v1/rerank`,
+        JSON.stringify({
+          query: "q",
+          documents: [{ title: "q", text: "x" }],
+          rank_fields: ["constructor", "title"],
+          return_documents: true
+        })
+      )
+      expect(inherited.status).toBe(200)
+      expect(inherited.body.results[0].document.text).toBe("title: q")
+      const fields = Array.from({ length: 10_000 }, (_, i) => `f${i}`)
+      const documents = Array.from({ length: 1000 }, () => ({ text: "x" }))
+      const started = Date.now()
+      const long = yield* post(`${url}/v1/rerank`, JSON.stringify({ query: "q", documents, rank_fields: fields }))
+      expect(long.status).toBe(400)
+      expect(long.body.message).toBe("invalid request: rank_fields must have at most 100 fields")
+      // Not a timing assertion on speed: a bound a quadratic scan (10,000 x 1,000) cannot meet, with room for load.
+      expect(Date.now() - started).toBeLessThan(20_000)
+    })
+  )
+
+  it.scopedLive("GET on a rerank path is a 405 with Allow; other paths 404; every request one log line", () =>
+    Effect.gen(function* () {
+      const { logs, url } = yield* startServer()
+      const get = yield* Effect.promise(() => fetch(`${url}/v2/rerank`))
+      expect(get.status).toBe(405)
+      expect(get.headers.get("allow")).toBe("POST")
+      const missing = yield* Effect.promise(() => fetch(`${url}/nope?key=secret`, { method: "POST", body: "{}" }))
+      expect(missing.status).toBe(404)
+      const ok = yield* post(`${url}/v2/rerank`, JSON.stringify({ model: "m", query: "q", documents: ["a document"] }))
+      expect(ok.status).toBe(200)
+      expect(logs.length).toBe(3)
+      expect(logs.map((line) => JSON.parse(line).annotations)).toMatchObject([
+        { method: "GET", path: "/v2/rerank", status: 405 },
+        { method: "POST", path: "/nope", status: 404 },
+        { method: "POST", path: "/v2/rerank", status: 200 }
+      ])
+      for (const line of logs) {
+        expect(line).not.toContain("secret")
+        expect(line).not.toContain("a document")
+      }
+    })
+  )
+
+  it.scopedLive("a cut fault answers a well-framed 200 whose JSON stops halfway", () =>
+    Effect.gen(function* () {
+      const { url } = yield* startServer({ faults: { rules: [{ fault: { _tag: "Cut" } }] } })
+      const response = yield* Effect.promise(async () => {
+        const r = await fetch(`${url}/v2/rerank`, {
+          method: "POST",
+          body: JSON.stringify({ model: "m", query: "q", documents: ["a", "b"] }),
+          headers: { "content-type": "application/json" }
+        })
+        return { status: r.status, length: r.headers.get("content-length"), text: await r.text() }
+      })
+      expect(response.status).toBe(200)
+      expect(Number(response.length)).toBe(Buffer.byteLength(response.text))
+      expect(() => JSON.parse(response.text)).toThrow()
+    })
+  )
+})
+
+describe("fault rules draw independently", () => {
+  it("adding a rule before another does not change the later rule's own sequence", () => {
+    const later: FaultInjection.Rule = { fault: { _tag: "Status", status: 503 }, probability: 0.3 }
+    const alone = FaultInjection.make({ rules: [{ fault: { _tag: "Reset" }, probability: 0 }, later], seed: 7 })
+    const withEarlier = FaultInjection.make({ rules: [{ fault: { _tag: "Reset" }, probability: 0.5 }, later], seed: 7 })
+    const fired = (injector: FaultInjection.Injector, n: number) => Array.from({ length: n }, () => injector.next())
+    const a = fired(alone, 200)
+    const b = fired(withEarlier, 200)
+    // Wherever the earlier rule stayed quiet, the later rule decided exactly as it did alone.
+    let compared = 0
+    for (let i = 0; i < 200; i++) {
+      if (Option.isSome(b[i]) && b[i].pipe(Option.getOrThrow)._tag === "Reset") continue
+      expect(b[i]).toEqual(a[i])
+      compared++
+    }
+    expect(compared).toBeGreaterThan(50)
+  })
+})
