@@ -181,6 +181,27 @@ describe("rerank query --corpus", () => {
   )
 })
 
+describe("rerank serve refuses what cannot work, and says why", () => {
+  it.live(
+    "an empty key and a port out of range exit 2; an address not of this machine exits 13 naming --host",
+    () =>
+      Effect.gen(function* () {
+        const empty = yield* rerank(["serve", "--api-key", "", "--port", "0"])
+        expect(empty.code).toBe(2)
+        expect(empty.stderr).toContain("--api-key (or RERANK_SERVER_API_KEY) is empty")
+        const port = yield* rerank(["serve", "--port", "70000"])
+        expect(port.code).toBe(2)
+        expect(port.stderr).toContain("--port must be 0 to 65535")
+        expect(port.stdout).toBe("")
+        const host = yield* rerank(["serve", "--port", "0", "--host", "999.1.1.1"])
+        expect(host.code).toBe(13)
+        expect(host.stderr).toContain("--host is not an address of this machine")
+        expect(host.stderr).not.toContain("port in use")
+      }),
+    timeout
+  )
+})
+
 describe("rerank fuse", () => {
   it.live(
     "fuses TREC runs with RRF and prints a TREC run",

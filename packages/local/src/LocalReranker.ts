@@ -118,11 +118,32 @@ export const provider = (options: Options = {}): Either.Either<Reranker.Provider
     system: "local",
     model: options.model ?? defaults.model,
     rerankWindow: (request) =>
-      Effect.sync(() => {
+      Effect.suspend(() => {
         const score = scorer(request.query, options)
-        return { results: request.documents.map((text, index) => ({ index, score: score(text) })) }
+        const results = new Array<{ index: number; score: number }>(request.documents.length)
+        // Scored in slices with a turn of the event loop between them: a server scoring a big request keeps
+        // answering small ones, and a call can be interrupted between slices.
+        const slice = (from: number): Effect.Effect<{ results: typeof results }> => {
+          const to = Math.min(from + sliceSize, results.length)
+          for (let i = from; i < to; i++) results[i] = { index: i, score: score(request.documents[i]) }
+          return to === results.length
+            ? Effect.succeed({ results })
+            : Effect.zipRight(
+                nextTurn,
+                Effect.suspend(() => slice(to))
+              )
+        }
+        return slice(0)
       })
   }))
+
+/** Documents scored between two turns of the event loop: about a millisecond of work. */
+const sliceSize = 64
+
+const nextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
 
 /**
  * The local reranker as a `Reranker` service.
