@@ -86,3 +86,24 @@ describe("LocalReranker", () => {
     })
   )
 })
+
+describe("LocalReranker under load", () => {
+  it.live("a big call gives the event loop turns while it scores, so other work (a server's small requests) runs", () =>
+    Effect.gen(function* () {
+      const reranker = yield* LocalReranker.make()
+      const documents = Array.from({ length: 2000 }, (_, i) => `passage ${i} about the capital of the united states`)
+      let turns = 0
+      let scoring = true
+      const tick = (): void => {
+        if (!scoring) return
+        turns++
+        setImmediate(tick)
+      }
+      setImmediate(tick)
+      yield* reranker.rerank({ query: "capital", documents })
+      scoring = false
+      // 2,000 documents in slices of 64: the loop turned between slices, not only once the call was done.
+      expect(turns).toBeGreaterThanOrEqual(10)
+    })
+  )
+})
