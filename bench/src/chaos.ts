@@ -33,7 +33,7 @@ const queryFor = (call: number) => `${words[call % words.length]} ${words[(call 
 const startServer = (faults: ReadonlyArray<string>) =>
   new Promise<{ url: string; stop: () => void }>((resolve, reject) => {
     const child = fork(fileURLToPath(new URL("./chaos-server.ts", import.meta.url)), [...faults], {
-      execArgv: ["--import", "tsx"]
+      execArgv: ["--conditions=source", "--import", "tsx"]
     })
     child.once("message", (message: any) =>
       resolve({ url: `http://127.0.0.1:${message.port}`, stop: () => child.kill() })

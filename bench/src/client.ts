@@ -30,7 +30,7 @@ interface Worker {
 const start = (name: Clients.Name): Promise<Worker> =>
   new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [name, baseUrl], {
-      execArgv: ["--import", "tsx"]
+      execArgv: ["--conditions=source", "--import", "tsx"]
     })
     let pending: ((message: any) => void) | undefined
     child.on("message", (message: any) => {

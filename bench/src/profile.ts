@@ -10,7 +10,9 @@ if (process.argv[2] === "server") {
   const { port } = await Workload.startServer()
   process.send!(port)
 } else {
-  const child = fork(new URL(import.meta.url).pathname, ["server"], { execArgv: ["--import", "tsx"] })
+  const child = fork(new URL(import.meta.url).pathname, ["server"], {
+    execArgv: ["--conditions=source", "--import", "tsx"]
+  })
   const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)))
   const client = await Clients.make((process.argv[2] ?? "effect-fetch") as Clients.Name, `http://127.0.0.1:${port}`)
   const count = Number(process.env.CALLS ?? 2000)

@@ -12,6 +12,7 @@ import type { Failure } from "./CliError.js"
 import * as FuseCommand from "./FuseCommand.js"
 import * as QueryCommand from "./QueryCommand.js"
 import * as ServeCommand from "./ServeCommand.js"
+import { version } from "./internal/version.js"
 
 const rerank = Command.make("rerank").pipe(
   Command.withDescription(
@@ -30,5 +31,5 @@ export const run: (
   argv: ReadonlyArray<string>
 ) => Effect.Effect<void, Failure | ValidationError.ValidationError, CliApp.CliApp.Environment> = Command.run(rerank, {
   name: "rerank",
-  version: "0.1.0"
+  version
 })

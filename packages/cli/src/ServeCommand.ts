@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { FaultInjection, NodeServer } from "@effect-rerank/server"
+import type * as Server from "@effect-rerank/server"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as HttpServer from "@effect/platform/HttpServer"
@@ -61,6 +61,8 @@ export type Parsed = Command.Command.ParseConfig<typeof config>
  */
 export const command: Command.Command<"serve", never, Failure, Parsed> = Command.make("serve", config, (options) =>
   Effect.gen(function* () {
+    // Loaded only for `serve`: the server and Node's HTTP stack would slow every other command's start.
+    const { FaultInjection, NodeServer }: typeof Server = yield* Effect.promise(() => import("@effect-rerank/server"))
     const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
       Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
     )

@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 /**
  * The `rerank` executable: runs the command line and turns every failure into one line on stderr and its exit code.
  */
 import * as ValidationError from "@effect/cli/ValidationError"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as CliError from "./CliError.js"

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Packs every publishable package as `pnpm publish` would (prepack builds dist/), installs the tarballs with npm into
+# a plain project (no workspace links), then uses them as a user would: imports from a plain .mjs, type-checks a
+# consumer under NodeNext, Bundler and node10 resolution, and runs the installed `rerank` on the sample.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/tarballs" "$work/consumer"
+
+for package in rrf core http local server cli; do
+  (cd "$root/packages/$package" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
+done
+for tarball in "$work"/tarballs/*.tgz; do
+  listing="$(tar -tzf "$tarball")"
+  if grep -q 'tsbuildinfo' <<<"$listing"; then echo "pack-check: $tarball holds a build cache" >&2; exit 1; fi
+  for needed in package/LICENSE package/dist/index.js package/dist/index.d.ts; do
+    grep -qx "$needed" <<<"$listing" || { echo "pack-check: $tarball lacks $needed" >&2; exit 1; }
+  done
+done
+
+cd "$work/consumer"
+cat > package.json <<'JSON'
+{ "name": "consumer", "private": true, "type": "module" }
+JSON
+npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz \
+  effect@~3.22.4 @effect/platform@~0.97.2 @effect/platform-node@~0.108.2 typescript@~5.9.3 @types/node@~20.19.0 >/dev/null
+
+cat > consumer.mjs <<'JS'
+import { Reranker } from "@effect-rerank/core"
+import * as RerankerModule from "@effect-rerank/core/Reranker"
+import { Cohere } from "@effect-rerank/http"
+import { LocalReranker } from "@effect-rerank/local"
+import { Fusion } from "@effect-rerank/rrf"
+import { Effect } from "effect"
+
+if (RerankerModule.Reranker !== Reranker.Reranker) throw new Error("subpath export is another module instance")
+if (typeof Cohere.layerConfig !== "function" || typeof Fusion.rrf !== "function") throw new Error("missing exports")
+const result = await Effect.runPromise(
+  Reranker.rerank({ query: "capital", documents: ["a river", "the capital city"] }).pipe(
+    Effect.provide(LocalReranker.layer())
+  )
+)
+if (result.results[0].index !== 1) throw new Error(`unexpected ranking ${JSON.stringify(result.results)}`)
+console.log("pack-check: imports from the tarballs work")
+JS
+node consumer.mjs
+
+cat > consumer.ts <<'TS'
+import { Reranker, RerankError } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { Fusion } from "@effect-rerank/rrf"
+import { Effect, Redacted } from "effect"
+
+export const program: Effect.Effect<number, RerankError.RerankError, Reranker.Reranker> = Effect.map(
+  Reranker.rerank({ query: "q", documents: ["a"] }),
+  (result) => result.results.length
+)
+export const layer = Cohere.layer({ apiKey: Redacted.make("k") })
+export const fused = Fusion.rrf([[{ id: "a" }]], { key: (item) => item.id })
+TS
+for resolution in NodeNext Bundler node10; do
+  module=$([ "$resolution" = NodeNext ] && echo NodeNext || ([ "$resolution" = Bundler ] && echo ESNext || echo CommonJS))
+  cat > "tsconfig.$resolution.json" <<JSON
+{ "compilerOptions": { "module": "$module", "moduleResolution": "$resolution", "strict": true, "noEmit": true,
+  "skipLibCheck": false, "types": ["node"], "target": "ES2022" }, "files": ["consumer.ts"] }
+JSON
+  npx tsc -p "tsconfig.$resolution.json"
+  echo "pack-check: a consumer type-checks under moduleResolution $resolution"
+done
+
+sample_query="$(cat "$root/examples/capital-query.txt")"
+output="$(npx rerank query "$sample_query" --file "$root/examples/capital-documents.txt")"
+grep -q "^ *1 .*Washington, D.C." <<<"$output" || { echo "pack-check: unexpected rerank output:" >&2; echo "$output" >&2; exit 1; }
+echo "pack-check: the installed rerank ranks the sample (Washington first); version $(npx rerank --version)"
