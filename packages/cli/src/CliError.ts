@@ -17,9 +17,15 @@ import * as Option from "effect/Option"
  * @since 0.1.0
  * @category errors
  */
-export class InputError extends Data.TaggedError("InputError")<{ readonly path: string; readonly reason: string }> {
+export class InputError extends Data.TaggedError("InputError")<{
+  readonly path: string
+  readonly reason: string
+  /** What to do, when the flag to fix is known (a missing file named by --file). */
+  readonly hint?: string | undefined
+}> {
   override get message(): string {
-    return `cannot read documents from ${this.path}: ${this.reason}`
+    const what = this.path === "-" ? "stdin" : this.path
+    return `cannot read ${what}: ${this.reason}${this.hint === undefined ? "" : `. ${this.hint}`}`
   }
 }
 
@@ -65,6 +71,40 @@ export const ExitCode = {
 export type Failure =
   RerankError.RerankError | InputError | UsageError | ConfigError.ConfigError | HttpServerError.ServeError
 
+/** Library option names as the CLI's flags (or variables), so a message never points at something you cannot set. */
+const flags: Record<string, string> = {
+  baseUrl: "--base-url (or COHERE_BASE_URL)",
+  apiKey: "COHERE_API_KEY",
+  apiVersion: "--api-version",
+  model: "--model",
+  maxDocumentsPerRequest: "--batch-size",
+  concurrency: "--concurrency",
+  merge: "--merge",
+  allowInsecureHttp: "--allow-insecure-http"
+}
+
+const leaves = (
+  error: ConfigError.ConfigError
+): Array<{ readonly path: ReadonlyArray<string>; readonly message: string }> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...leaves(error.left), ...leaves(error.right)]
+    default:
+      return [{ path: error.path, message: error.message }]
+  }
+}
+
+/** One line: each problem under the flag or variable that sets it. */
+const configLine = (error: ConfigError.ConfigError): string =>
+  leaves(error)
+    .map(({ message, path }) => {
+      const name = path.join(".")
+      const text = message.replace(/set allowInsecureHttp: true/g, "pass --allow-insecure-http")
+      return name === "" ? text : `${flags[name] ?? name}: ${text}`
+    })
+    .join("; ")
+
 /** What went wrong when binding, said for what it is rather than guessed. */
 const serveAdvice = (cause: unknown): string => {
   const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined
@@ -91,11 +131,11 @@ const serveAdvice = (cause: unknown): string => {
  */
 export const report = (failure: Failure): { readonly code: number; readonly line: string } => {
   if (ConfigError.isConfigError(failure)) {
-    return { code: ExitCode.Config, line: `configuration: ${String(failure)}` }
+    return { code: ExitCode.Config, line: `configuration: ${configLine(failure)}` }
   }
   switch (failure._tag) {
     case "InputError":
-      return { code: ExitCode.Input, line: `${failure.message}. Pass --file with a readable file, or - for stdin.` }
+      return { code: ExitCode.Input, line: failure.message }
     case "UsageError":
       return { code: ExitCode.Usage, line: failure.message }
     case "ServeError":

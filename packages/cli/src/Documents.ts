@@ -7,8 +7,9 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { InputError } from "./CliError.js"
+import * as JsonError from "./internal/jsonError.js"
 import { readStdin } from "./internal/readStdin.js"
-import { readText } from "./internal/readText.js"
+import { checkText, readText } from "./internal/readText.js"
 
 /**
  * @since 0.1.0
@@ -79,8 +80,8 @@ export const parse = (
         let value: unknown
         try {
           value = JSON.parse(lines[i])
-        } catch {
-          return Either.left(`line ${i + 1} is not JSON`)
+        } catch (error) {
+          return Either.left(`it is not JSON at ${JsonError.where(error, lines[i], i + 1)}`)
         }
         const document = fromValue(value, field, `line ${i + 1}`)
         if (Either.isLeft(document)) return Either.left(document.left)
@@ -92,8 +93,8 @@ export const parse = (
       let value: unknown
       try {
         value = JSON.parse(content)
-      } catch {
-        return Either.left("it is not valid JSON")
+      } catch (error) {
+        return Either.left(`it is not JSON at ${JsonError.where(error, content, 1)}`)
       }
       if (!Array.isArray(value)) return Either.left("the JSON is not an array of documents")
       return Either.all(value.map((item, i) => fromValue(item, field, `item ${i}`)))
@@ -107,9 +108,17 @@ export const parse = (
  * @since 0.1.0
  * @category reading
  */
-export const read = (path: string, format: Format, field: string) =>
+export const read = (
+  path: string,
+  format: Format,
+  field: string,
+  hint = "Pass --file with a readable file, or - for stdin."
+) =>
   Effect.gen(function* () {
-    const content = path === "-" ? yield* readStdin : yield* readText(path)
+    const raw = path === "-" ? yield* readStdin : yield* readText(path, hint)
+    const content = yield* checkText(path, raw)
     const parsed = parse(content, format === "auto" ? detect(path, content) : format, field)
-    return yield* Either.mapLeft(parsed, (reason) => new InputError({ path, reason }))
+    const documents = yield* Either.mapLeft(parsed, (reason) => new InputError({ path, reason }))
+    if (documents.length === 0) return yield* new InputError({ path, reason: "it holds no documents" })
+    return documents
   })

@@ -66,6 +66,11 @@ const queryOptions = {
       "A Cohere-compatible endpoint, e.g. http://127.0.0.1:8080 (default: COHERE_BASE_URL, else Cohere)."
     )
   ),
+  allowInsecureHttp: Options.boolean("allow-insecure-http").pipe(
+    Options.withDescription(
+      "Cohere only: allow a plain http:// --base-url on a host that is not this machine (the key goes in clear)."
+    )
+  ),
   apiVersion: Options.choice("api-version", ["v2", "v1"]).pipe(
     Options.withDefault("v2" as const),
     Options.withDescription("Cohere API version.")
@@ -97,6 +102,7 @@ const queryOptions = {
  */
 export const providerLayer = (options: Parsed) =>
   Effect.gen(function* () {
+    yield* checkFlags(options)
     const batching = {
       maxDocumentsPerRequest: options.batchSize,
       concurrency: options.concurrency,
@@ -109,9 +115,23 @@ export const providerLayer = (options: Parsed) =>
       if (Option.isSome(options.baseUrl)) {
         return yield* new UsageError({ reason: "--base-url needs --provider cohere (or COHERE_API_KEY set)." })
       }
+      if (Option.isSome(options.model)) {
+        return yield* new UsageError({
+          reason:
+            "--model applies to Cohere: the local reranker has one model (local-bm25); drop --model or add --provider cohere."
+        })
+      }
+      if (options.allowInsecureHttp) {
+        return yield* new UsageError({ reason: "--allow-insecure-http applies to Cohere (--provider cohere)." })
+      }
       const corpus = Option.isSome(options.corpus)
         ? CorpusStats.fromTexts(
-            (yield* Documents.read(options.corpus.value, options.format, options.field)).map((d) => d.text)
+            (yield* Documents.read(
+              options.corpus.value,
+              options.format,
+              options.field,
+              "Pass --corpus with a readable file of your collection."
+            )).map((d) => d.text)
           )
         : undefined
       return LocalReranker.layer({ ...batching, corpus })
@@ -124,10 +144,25 @@ export const providerLayer = (options: Parsed) =>
       concurrency: Config.succeed(batching.concurrency),
       merge: Config.succeed(batching.merge),
       apiVersion: Config.succeed(options.apiVersion),
+      allowInsecureHttp: Config.succeed(options.allowInsecureHttp),
       ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {}),
       ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
     }).pipe(Layer.provide(FetchHttpClient.layer))
   })
+
+/** Flag values the library would refuse under its own option names: refused here, under the flag's name. */
+const checkFlags = (options: Parsed): Effect.Effect<void, UsageError> => {
+  const positive = (flag: string, value: number) =>
+    Number.isInteger(value) && value >= 1 ? undefined : `${flag} must be a whole number >= 1, got ${value}.`
+  const problem =
+    (Option.isSome(options.topN) ? positive("--top-n", options.topN.value) : undefined) ??
+    (Option.isSome(options.minScore) && !Number.isFinite(options.minScore.value)
+      ? `--min-score must be a finite number, got ${options.minScore.value}.`
+      : undefined) ??
+    positive("--batch-size", options.batchSize) ??
+    positive("--concurrency", options.concurrency)
+  return problem === undefined ? Effect.void : Effect.fail(new UsageError({ reason: problem }))
+}
 
 const config = { query: queryArg, ...queryOptions }
 
@@ -158,7 +193,8 @@ export const command: Command.Command<"query", FileSystem.FileSystem, Failure, P
         minScore: Option.getOrUndefined(options.minScore),
         model: Option.getOrUndefined(options.model)
       }).pipe(Effect.provide(Layer.merge(layer, Progress.layer())))
-      const width = process.stdout.columns ?? 120
+      // Cut to the terminal's width only on a terminal that reports one; piped output is never cut.
+      const width = process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 ? process.stdout.columns : Infinity
       for (const line of Output.render(result, options.output, width)) yield* Console.log(line)
     })
 ).pipe(Command.withDescription("Rerank candidate documents from a file (or stdin) for a query, best first."))

@@ -7,7 +7,8 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { InputError } from "./CliError.js"
-import { readText } from "./internal/readText.js"
+import * as JsonError from "./internal/jsonError.js"
+import { checkText, readText } from "./internal/readText.js"
 
 /**
  * @since 0.1.0
@@ -56,8 +57,11 @@ export const parse = (content: string): Either.Either<Run, string> => {
       let value: { query?: unknown; id?: unknown; score?: unknown }
       try {
         value = JSON.parse(line)
-      } catch {
-        return Either.left(`line ${i + 1} is not JSON`)
+      } catch (error) {
+        return Either.left(`it is not JSON at ${JsonError.where(error, line, i + 1)}`)
+      }
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        return Either.left(`line ${i + 1} is not an object with "id" and a numeric "score"`)
       }
       if ((typeof value.id !== "string" && typeof value.id !== "number") || typeof value.score !== "number") {
         return Either.left(`line ${i + 1} needs "id" and a numeric "score"`)
@@ -84,6 +88,8 @@ export const parse = (content: string): Either.Either<Run, string> => {
  */
 export const read = (path: string) =>
   Effect.gen(function* () {
-    const content = yield* readText(path)
+    const content = yield* Effect.flatMap(readText(path, "Pass readable run files (TREC or JSONL)."), (raw) =>
+      checkText(path, raw)
+    )
     return yield* Either.mapLeft(parse(content), (reason) => new InputError({ path, reason }))
   })

@@ -8,6 +8,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as CliError from "./CliError.js"
+import * as TidyConsole from "./internal/tidyConsole.js"
 import { run } from "./Commands.js"
 
 // `rerank ... | head`: the reader went away; stop quietly, as Unix tools do.
@@ -16,7 +17,23 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-run(process.argv).pipe(
+const fail = (code: number, line: string) =>
+  Console.error(`rerank: ${line}`).pipe(
+    Effect.zipRight(
+      Effect.sync(() => {
+        process.exitCode = code
+      })
+    )
+  )
+
+// A common guess that @effect/cli would answer with an unrelated complaint.
+const guessed = process.argv.includes("--json")
+  ? fail(CliError.ExitCode.Usage, "there is no --json flag: use -o json (or --output json).")
+  : undefined
+
+const main = guessed ?? run(process.argv)
+
+main.pipe(
   Effect.catchIf(ValidationError.isValidationError, () =>
     // @effect/cli has already printed what was wrong with the arguments.
     Effect.sync(() => {
@@ -25,14 +42,16 @@ run(process.argv).pipe(
   ),
   Effect.catchAll((failure) => {
     const { code, line } = CliError.report(failure)
-    return Console.error(`rerank: ${line}`).pipe(
-      Effect.zipRight(
-        Effect.sync(() => {
-          process.exitCode = code
-        })
-      )
-    )
+    return fail(code, line)
   }),
+  // Never a stack on stdout: one line on stderr, exit 1.
+  Effect.catchAllDefect((defect) =>
+    fail(
+      CliError.ExitCode.Unexpected,
+      `unexpected failure: ${defect instanceof Error ? defect.message : String(defect)}. This is a bug: please report it.`
+    )
+  ),
+  TidyConsole.run,
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({ disableErrorReporting: false })
 )

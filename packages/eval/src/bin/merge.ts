@@ -35,4 +35,12 @@ const program = Effect.gen(function* () {
   )
 })
 
-program.pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+program.pipe(
+  Effect.catchTag("SystemError", (error) =>
+    Console.error(
+      `eval:merge needs the Vaswani collection at ${Conformance.dir}datasets/vaswani (set EFFECT_RERANK_CONFORMANCE to the conformance folder): ${error.message}`
+    ).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 2))))
+  ),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain
+)
