@@ -1,6 +1,7 @@
 import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { FetchHttpClient } from "@effect/platform"
+import { NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Duration, Effect, Layer, Option } from "effect"
 
 const documents = [
@@ -30,4 +31,5 @@ const RerankerLive = Cohere.layerConfig({ model: Config.succeed("rerank-v3.5") }
   Layer.provide(FetchHttpClient.layer)
 )
 
-Effect.runPromise(program.pipe(Effect.provide(RerankerLive)))
+// runMain reports a failure (a missing key: its variable's name first) on stderr and exits non-zero.
+program.pipe(Effect.provide(RerankerLive), NodeRuntime.runMain)

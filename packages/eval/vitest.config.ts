@@ -5,6 +5,8 @@ export default defineProject({
   resolve: { conditions: ["source", "module", "node", "development|production"] },
   ssr: { resolve: { conditions: ["source", "node", "development|production"] } },
   test: {
+    // Generous per-test bounds: the suite must pass on a busy 2-core machine; nothing here is timed.
+    testTimeout: 60_000,
     name: "eval",
     include: ["test/**/*.test.ts"]
   }

@@ -21,16 +21,19 @@ const fuseOptions = {
   ),
   method: Options.choice("method", Fusion.methods).pipe(
     Options.withDefault("rrf" as Fusion.Method),
-    Options.withDescription("Fusion method.")
+    Options.withDescription("Fusion method. Default: rrf.")
   ),
-  k: Options.float("k").pipe(Options.withDefault(Fusion.defaultK), Options.withDescription("RRF constant.")),
+  k: Options.float("k").pipe(
+    Options.withDefault(Fusion.defaultK),
+    Options.withDescription(`RRF constant. Default: ${Fusion.defaultK}.`)
+  ),
   weights: Options.text("weights").pipe(
     Options.optional,
     Options.withDescription("Comma-separated weight per run, e.g. 0.7,0.3.")
   ),
   normalize: Options.choice("normalize", Normalization.normalizations).pipe(
     Options.withDefault("none" as Normalization.Normalization),
-    Options.withDescription("Score normalization before score-based methods.")
+    Options.withDescription("Score normalization before score-based methods. Default: none.")
   ),
   topN: Options.integer("top-n").pipe(
     Options.withAlias("n"),
@@ -40,7 +43,9 @@ const fuseOptions = {
   output: Options.choice("output", ["trec", "jsonl"]).pipe(
     Options.withAlias("o"),
     Options.withDefault("trec" as const),
-    Options.withDescription("trec: qid Q0 docid rank score tag; jsonl: one object per result with contributions.")
+    Options.withDescription(
+      "trec: qid Q0 docid rank score tag; jsonl: one object per result with contributions. Default: trec."
+    )
   )
 }
 

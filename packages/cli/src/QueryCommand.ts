@@ -31,11 +31,11 @@ const queryOptions = {
   ),
   format: Options.choice("format", ["auto", "lines", "jsonl", "json"]).pipe(
     Options.withDefault("auto" as const),
-    Options.withDescription("How to read --file; auto: by extension, then by its first character.")
+    Options.withDescription("How to read --file; auto: by extension, then by its first character. Default: auto.")
   ),
   field: Options.text("field").pipe(
     Options.withDefault("text"),
-    Options.withDescription("JSON field holding the text; the other fields are kept and printed back.")
+    Options.withDescription("JSON field holding the text; the other fields are kept and printed back. Default: text.")
   ),
   topN: Options.integer("top-n").pipe(
     Options.withAlias("n"),
@@ -48,7 +48,9 @@ const queryOptions = {
   ),
   provider: Options.choice("provider", ["auto", "local", "cohere"]).pipe(
     Options.withDefault("auto" as const),
-    Options.withDescription("auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker.")
+    Options.withDescription(
+      "auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker. Default: auto."
+    )
   ),
   corpus: Options.text("corpus").pipe(
     Options.optional,
@@ -73,24 +75,26 @@ const queryOptions = {
   ),
   apiVersion: Options.choice("api-version", ["v2", "v1"]).pipe(
     Options.withDefault("v2" as const),
-    Options.withDescription("Cohere API version.")
+    Options.withDescription("Cohere API version. Default: v2.")
   ),
   batchSize: Options.integer("batch-size").pipe(
     Options.withDefault(Batching.defaults.maxDocumentsPerRequest),
-    Options.withDescription("Most documents per request; larger sets are split into windows.")
+    Options.withDescription(
+      `Most documents per request; larger sets are split into windows. Default: ${Batching.defaults.maxDocumentsPerRequest}.`
+    )
   ),
   concurrency: Options.integer("concurrency").pipe(
     Options.withDefault(Batching.defaults.concurrency),
-    Options.withDescription("Most windows in flight at once.")
+    Options.withDescription(`Most windows in flight at once. Default: ${Batching.defaults.concurrency}.`)
   ),
   merge: Options.choice("merge", Batching.merges).pipe(
     Options.withDefault(Batching.defaults.merge),
-    Options.withDescription("How windows are merged: score (default) or rrf.")
+    Options.withDescription("How windows are merged: score or rrf. Default: score.")
   ),
   output: Options.choice("output", ["table", "json", "jsonl"]).pipe(
     Options.withAlias("o"),
     Options.withDefault("table" as const),
-    Options.withDescription("table (cut to the terminal width), json, or jsonl.")
+    Options.withDescription("table (cut to the terminal width), json, or jsonl. Default: table.")
   )
 }
 

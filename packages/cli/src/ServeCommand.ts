@@ -21,11 +21,11 @@ const serveOptions = {
   port: Options.integer("port").pipe(
     Options.withAlias("p"),
     Options.withDefault(8080),
-    Options.withDescription("Port to listen on; 0 picks a free one.")
+    Options.withDescription("Port to listen on; 0 picks a free one. Default: 8080.")
   ),
   host: Options.text("host").pipe(
     Options.withDefault("127.0.0.1"),
-    Options.withDescription("Address to bind; the default keeps the server on this machine.")
+    Options.withDescription("Address to bind; the default keeps the server on this machine. Default: 127.0.0.1.")
   ),
   apiKey: Options.redacted("api-key").pipe(
     Options.withFallbackConfig(Config.redacted("RERANK_SERVER_API_KEY")),
@@ -38,10 +38,13 @@ const serveOptions = {
       "Inject a fault, repeatable: KIND[:every=N][:p=0.25][:retry-after=S][:ms=M], KIND one of 429, 500, 502, 503, 504, delay, reset, truncate, cut."
     )
   ),
-  seed: Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("Seed for probabilistic faults.")),
+  seed: Options.integer("seed").pipe(
+    Options.withDefault(1),
+    Options.withDescription("Seed for probabilistic faults. Default: 1.")
+  ),
   maxBodyBytes: Options.integer("max-body-bytes").pipe(
     Options.withDefault(10 * 1024 * 1024),
-    Options.withDescription("Largest request body; larger gets 413.")
+    Options.withDescription("Largest request body in bytes; larger gets 413. Default: 10485760 (10 MiB).")
   )
 }
 

@@ -107,7 +107,7 @@ describe("rerank query", () => {
   )
 
   it.live(
-    "a bad option fails the same way whichever provider: --concurrency 0 exits 12 naming concurrency",
+    "a bad option fails the same way whichever provider: --concurrency 0 exits 2 naming the flag",
     () =>
       Effect.gen(function* () {
         const local = yield* rerank(["query", query, "--file", sample, "--concurrency", "0"])
@@ -115,10 +115,10 @@ describe("rerank query", () => {
           COHERE_API_KEY: "k",
           COHERE_BASE_URL: "http://127.0.0.1:9"
         })
-        expect(local.code).toBe(12)
+        expect(local.code).toBe(2)
         expect(cohere.code).toBe(local.code)
-        expect(local.stderr).toContain("concurrency")
-        expect(cohere.stderr).toContain("concurrency")
+        expect(local.stderr).toBe("rerank: --concurrency must be a whole number >= 1, got 0.\n")
+        expect(cohere.stderr).toBe(local.stderr)
       }),
     timeout
   )
@@ -197,6 +197,121 @@ describe("rerank serve refuses what cannot work, and says why", () => {
         expect(host.code).toBe(13)
         expect(host.stderr).toContain("--host is not an address of this machine")
         expect(host.stderr).not.toContain("port in use")
+      }),
+    timeout
+  )
+})
+
+describe("rough edges a new user hit", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rerank-edges-"))
+  const file = (name: string, content: string | Buffer) => {
+    const path = join(dir, name)
+    writeFileSync(path, content)
+    return path
+  }
+
+  it.live(
+    "bad flag values exit 2 under the flag's name, never a library field",
+    () =>
+      Effect.gen(function* () {
+        for (const [flag, value] of [
+          ["--top-n", "-1"],
+          ["--batch-size", "0"]
+        ] as const) {
+          const run = yield* rerank(["query", query, "--file", sample, flag, value])
+          expect(run.code).toBe(2)
+          expect(run.stderr).toContain(flag)
+          expect(run.stderr).not.toMatch(/topN|maxDocumentsPerRequest/)
+        }
+        const word = yield* rerank(["query", query, "--file", sample, "--top-n", "abc"])
+        expect(word.code).toBe(2)
+        expect(word.stderr + word.stdout).toContain("is not an integer")
+      }),
+    timeout
+  )
+
+  it.live(
+    "unexpected input never prints a stack: a null line in a run is one line on stderr, exit 3",
+    () =>
+      Effect.gen(function* () {
+        const run = file("run.jsonl", '{"id":"a","score":1}\nnull\n')
+        const result = yield* rerank(["fuse", run, run])
+        expect(result.code).toBe(3)
+        expect(result.stdout).toBe("")
+        expect(result.stderr.trim().split("\n")).toHaveLength(1)
+        expect(result.stderr).toContain("line 2")
+        expect(result.stderr).not.toContain("--file")
+      }),
+    timeout
+  )
+
+  it.live(
+    "input errors say what is wrong with the file: missing (with the flag to fix), bad JSON (line, column), empty, binary",
+    () =>
+      Effect.gen(function* () {
+        const missing = yield* rerank(["query", query, "--file", join(dir, "nope.txt")])
+        expect(missing.code).toBe(3)
+        expect(missing.stderr).toContain("no such file. Pass --file")
+        const json = yield* rerank(["query", query, "--file", file("bad.json", '[\n  "a",\n  oops\n]')])
+        expect(json.code).toBe(3)
+        expect(json.stderr).toContain("not JSON at line 3, column 3")
+        expect(json.stderr).not.toContain("Pass --file")
+        for (const [name, content, says] of [
+          ["empty.txt", "", "it is empty"],
+          ["blank.txt", "\n  \n\n", "it is empty"],
+          ["binary.bin", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]), "not text"]
+        ] as const) {
+          const run = yield* rerank(["query", query, "--file", file(name, content)])
+          expect(run.code).toBe(3)
+          expect(run.stderr).toContain(says)
+          expect(run.stdout).toBe("")
+        }
+      }),
+    timeout
+  )
+
+  it.live(
+    "a piped table is never cut; --model with the local reranker is refused; --json points at -o json",
+    () =>
+      Effect.gen(function* () {
+        const long = "the capital city of a country is where its government sits ".repeat(6).trim()
+        const table = yield* rerank(["query", "capital", "--file", file("long.txt", `${long}\nanother line\n`)])
+        expect(table.code).toBe(0)
+        expect(table.stdout).toContain(long)
+        const model = yield* rerank(["query", query, "--file", sample, "--model", "foo"])
+        expect(model.code).toBe(2)
+        expect(model.stderr).toContain("--model applies to Cohere")
+        const json = yield* rerank(["query", query, "--file", sample, "--json"])
+        expect(json.code).toBe(2)
+        expect(json.stderr).toContain("use -o json")
+      }),
+    timeout
+  )
+
+  it.live(
+    "messages name the CLI's own flags: a plain-http base URL points at --allow-insecure-http, and it then works",
+    () =>
+      Effect.gen(function* () {
+        const env = { COHERE_API_KEY: "k" }
+        const refused = yield* rerank(["query", query, "--file", sample, "--base-url", "http://example.invalid"], env)
+        expect(refused.code).toBe(12)
+        expect(refused.stderr).toContain("--base-url")
+        expect(refused.stderr).toContain("--allow-insecure-http")
+        expect(refused.stderr).not.toMatch(/allowInsecureHttp|""/)
+      }),
+    timeout
+  )
+
+  it.live(
+    "--help piped has no ANSI codes, names the program in its usage, and shows defaults; --version prints one line",
+    () =>
+      Effect.gen(function* () {
+        const help = yield* rerank(["query", "--help"])
+        expect(help.stdout).not.toContain("\u001b[")
+        expect(help.stdout).toContain("$ rerank query")
+        expect(help.stdout).toContain("Default: 1000.")
+        const version = yield* rerank(["--version"])
+        expect(version.stdout).toBe("0.1.0\n")
       }),
     timeout
   )
