@@ -1,5 +1,5 @@
 /**
- * `node --cpu-prof --import tsx bench/src/profile.ts <client>`: one client, 2,000 calls at concurrency 16 against the
+ * `node --cpu-prof --conditions=source --import tsx bench/src/profile.ts <client>`: one client, 2,000 calls at concurrency 16 against the
  * canned loopback server in a child process, for a CPU profile of where the client's own time goes.
  */
 import { fork } from "node:child_process"

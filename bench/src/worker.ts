@@ -1,5 +1,5 @@
 /**
- * One client in its own process: `node --import tsx bench/src/worker.ts <client> <baseUrl>`. It waits for the
+ * One client in its own process: `node --conditions=source --import tsx bench/src/worker.ts <client> <baseUrl>`. It waits for the
  * orchestrator's orders over IPC, runs a phase, and answers with the figures.
  */
 import * as Clients from "./clients.js"

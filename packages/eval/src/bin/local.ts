@@ -47,12 +47,4 @@ const program = Effect.gen(function* () {
   yield* row("all", [...tune, ...heldOut])
 })
 
-program.pipe(
-  Effect.catchTag("SystemError", (error) =>
-    Console.error(
-      `eval:local needs the Vaswani collection at ${Conformance.dir}datasets/vaswani (set EFFECT_RERANK_CONFORMANCE to the conformance folder): ${error.message}`
-    ).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 2))))
-  ),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain
-)
+program.pipe(Conformance.requireData("eval:local"), Effect.provide(NodeContext.layer), NodeRuntime.runMain)

@@ -35,12 +35,4 @@ const program = Effect.gen(function* () {
   )
 })
 
-program.pipe(
-  Effect.catchTag("SystemError", (error) =>
-    Console.error(
-      `eval:merge needs the Vaswani collection at ${Conformance.dir}datasets/vaswani (set EFFECT_RERANK_CONFORMANCE to the conformance folder): ${error.message}`
-    ).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 2))))
-  ),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain
-)
+program.pipe(Conformance.requireData("eval:merge"), Effect.provide(NodeContext.layer), NodeRuntime.runMain)
