@@ -5,7 +5,7 @@
  *
  * Per client and round: 30 warm-up calls, 300 sequential calls (p50, p99), 300 calls at concurrency 16 (calls/s),
  * and 5 calls of 10,000 documents in windows of 1,000 at concurrency 4 (median; the floor's figure is ten sequential
- * 1,000-document calls). Environment: ROUNDS (default 3), CALLS (default 300), CLIENTS (comma-separated subset).
+ * 1,000-document calls). Environment: ROUNDS (default 5), CALLS (default 300), CLIENTS (comma-separated subset).
  */
 import { fork, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -13,7 +13,7 @@ import * as Clients from "./clients.js"
 import * as Workload from "./workload.js"
 import type { Order } from "./worker.js"
 
-const rounds = Number(process.env.ROUNDS ?? 3)
+const rounds = Number(process.env.ROUNDS ?? 5)
 const calls = Number(process.env.CALLS ?? 300)
 const chosen = (process.env.CLIENTS?.split(",") ?? Clients.names) as ReadonlyArray<Clients.Name>
 
