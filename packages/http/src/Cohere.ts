@@ -166,7 +166,7 @@ const chunkLimit = /max(imum)? chunks/i
 /** Cohere's error responses: `{id, message}`, `x-debug-trace-id`, and the 400 that is really a payload limit. */
 const cohereErrors: ResponseError.Protocol = {
   errorBody: (json) => Option.getOrElse(decodeErrorBody(json), () => ({})),
-  requestIdHeader: "x-debug-trace-id",
+  requestIdHeader: CohereSchema.requestIdHeader,
   special: (fields, context) => {
     if (fields.status !== 400 || !chunkLimit.test(fields.serverMessage ?? "")) return undefined
     const stated = /less than (\d+)/i.exec(fields.serverMessage ?? "")
@@ -282,7 +282,7 @@ const decodeReply = (
 ): Effect.Effect<Reranker.WindowResponse, RerankError.ResponseDecodeError | RerankError.TransportError> => {
   const { response, text } = reply
   const requestId = ResponseError.serverText(
-    Option.getOrUndefined(Headers.get(response.headers, "x-debug-trace-id")),
+    Option.getOrUndefined(Headers.get(response.headers, CohereSchema.requestIdHeader)),
     secret
   )
   let json: unknown

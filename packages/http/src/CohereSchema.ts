@@ -41,6 +41,23 @@ export const defaultMaxChunksPerDoc = 10
 export const maxTotalChunks = 10_000
 
 /**
+ * Cohere's 400 message when documents x chunks reach the limit (clients read the limit back out of it).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const chunkLimitMessage = (limit: number): string =>
+  `number of total max chunks (number of documents * max_chunks_per_doc) must be less than ${limit}`
+
+/**
+ * The header in which Cohere sends a request id when the error body has none.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const requestIdHeader = "x-debug-trace-id"
+
+/**
  * Cohere's recommended most documents a request.
  *
  * @since 0.2.0

@@ -76,7 +76,7 @@ export const errorResponse = (
       return error.unit === "chunks"
         ? {
             status: 400,
-            message: `invalid request: number of total max chunks (number of documents * max_chunks_per_doc) must be less than ${error.limit}`,
+            message: `invalid request: ${CohereSchema.chunkLimitMessage(error.limit)}`,
             headers: none
           }
         : { status: 413, message: `request too large: limit is ${error.limit} ${error.unit}`, headers: none }

@@ -83,9 +83,7 @@ export const parse = (version: ApiVersion, body: unknown): Either.Either<RerankC
   const v1 = version === "v1" ? (request as CohereSchema.V1Request) : undefined
   const chunks = v1?.maxChunksPerDoc ?? (v1 === undefined ? 1 : CohereSchema.defaultMaxChunksPerDoc)
   if (request.documents.length * chunks > CohereSchema.maxTotalChunks) {
-    return invalid(
-      `number of total max chunks (number of documents * max_chunks_per_doc) must be less than ${CohereSchema.maxTotalChunks}`
-    )
+    return invalid(CohereSchema.chunkLimitMessage(CohereSchema.maxTotalChunks))
   }
   const rankFields = Array.from(new Set(v1?.rankFields ?? []))
   if (rankFields.length > maxRankFields) return invalid(`rank_fields must have at most ${maxRankFields} fields`)
