@@ -1,8 +1,17 @@
 // Mutation testing (`pnpm test:mutation`): which behaviour of core, http and rrf no test pins down.
 // Not part of `.ci/run` (about an hour on two cores); docs/mutation.md says how to read the report.
+import { createRequire } from "node:module"
+
+// pnpm keeps the plugins out of Stryker's own node_modules, where it looks for "@stryker-mutator/*": name them.
+const require = createRequire(import.meta.url)
+
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   packageManager: "pnpm",
+  plugins: [
+    require.resolve("@stryker-mutator/vitest-runner"),
+    require.resolve("@stryker-mutator/typescript-checker")
+  ],
   testRunner: "vitest",
   vitest: { configFile: "vitest.mutation.config.ts", related: true },
   // The workspace's packages import each other through pnpm's symlinks to their sources: a sandbox copy would
