@@ -72,10 +72,18 @@ export interface Fields {
   readonly requestId: string | undefined
 }
 
+/** What a provider's error body (or its headers) says. */
+export interface ErrorBody {
+  readonly message?: string | undefined
+  readonly id?: string | undefined
+  /** The provider's own error code or type (Pinecone's `RESOURCE_EXHAUSTED`, Bedrock's exception name). */
+  readonly code?: string | undefined
+}
+
 /** How one provider's error responses read. */
 export interface Protocol {
-  /** The server's message and request id in a parsed JSON error body. */
-  readonly errorBody: (json: unknown) => { readonly message?: string | undefined; readonly id?: string | undefined }
+  /** The server's message, request id and error code: from a parsed JSON error body (`undefined` when the body is not JSON), or the headers. */
+  readonly errorBody: (json: unknown, headers: Headers.Headers) => ErrorBody
   /** A header holding a request id when the body has none. */
   readonly requestIdHeader?: string | undefined
   /** The provider's own reading of a response, before the shared table (e.g. Cohere's chunk limit on a 400). */
@@ -93,12 +101,14 @@ export interface Context {
   /** Documents in the failed request, and the chunks they count for, should a 413 name those units. */
   readonly documents: number
   readonly chunks: number
+  /** The provider's error code, scrubbed, when its body or headers name one. */
+  readonly code?: string | undefined
 }
 
 export const fromReply = (protocol: Protocol, context: Context): RerankError.RerankError => {
   const { response, text } = context.reply
   const json = parseJson(text)
-  const body = json === undefined ? {} : protocol.errorBody(json)
+  const body = protocol.errorBody(json, response.headers)
   const headerId =
     protocol.requestIdHeader === undefined
       ? undefined
@@ -108,7 +118,7 @@ export const fromReply = (protocol: Protocol, context: Context): RerankError.Rer
     serverMessage: serverText(body.message ?? (json === undefined ? text : undefined), context.secret),
     requestId: serverText(body.id ?? headerId, context.secret)
   }
-  const special = protocol.special?.(fields, context)
+  const special = protocol.special?.(fields, { ...context, code: serverText(body.code, context.secret) })
   if (special !== undefined) return special
   const { status } = fields
   if (status >= 300 && status < 400) {

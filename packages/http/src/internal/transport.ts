@@ -33,7 +33,8 @@ export interface EndpointOptions {
   readonly baseUrl: string
   /** The option or variable the key came from, for messages that never show the key itself. */
   readonly apiKeyName: string
-  readonly apiKey: Redacted.Redacted<string>
+  /** Absent for servers that run without a key. */
+  readonly apiKey: Redacted.Redacted<string> | undefined
   readonly allowInsecureHttp?: boolean | undefined
   readonly tracePropagation?: boolean | undefined
 }
@@ -61,7 +62,8 @@ export const checkEndpoint = (options: EndpointOptions): Either.Either<CheckedEn
       `refusing to send the API key in clear to ${url.host}: use https, or set allowInsecureHttp: true`
     )
   }
-  const key = Redacted.value(options.apiKey)
+  const key = options.apiKey === undefined ? undefined : Redacted.value(options.apiKey)
+  if (key === undefined) return Either.right({ baseUrl: url.href.replace(/\/+$/, ""), propagate: options.tracePropagation ?? loopback })
   if (key.trim() === "") return invalid(options.apiKeyName, "is empty")
   // Never echo the key: a header check downstream would otherwise quote it in an error.
   if (controlCharacters.test(key)) return invalid(options.apiKeyName, "contains control characters (a stray newline?)")

@@ -1,21 +1,15 @@
 /**
- * Reads a Cohere rerank request body (v1 or v2) with the client's own `CohereSchema`, then applies Cohere's rules
- * the schema cannot express, answering malformed bodies with Cohere's messages.
+ * The server's side of Cohere's protocol: a rerank request body (v1 or v2) read with the client's own
+ * `CohereSchema`, then Cohere's rules the schema cannot express, answering malformed bodies with Cohere's messages.
  */
-import { CohereSchema } from "@effect-rerank/http"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as CohereSchema from "../CohereSchema.js"
+import type { Call } from "../HttpProvider.js"
 
 export type ApiVersion = CohereSchema.ApiVersion
 
-export interface RerankCall {
-  readonly model: string | undefined
-  readonly query: string
-  readonly texts: ReadonlyArray<string>
-  readonly topN: number | undefined
-  readonly returnDocuments: boolean
-}
 
 /** More rank fields than any real document has: a long list only costs the server time. */
 export const maxRankFields = 100
@@ -68,7 +62,7 @@ const textOf = (
 }
 
 /** The call a valid body asks for, or Cohere's message for the first problem. */
-export const parse = (version: ApiVersion, body: unknown): Either.Either<RerankCall, string> => {
+export const parse = (version: ApiVersion, body: unknown): Either.Either<Call, string> => {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return invalid("request body must be a JSON object")
   }

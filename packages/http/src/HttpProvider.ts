@@ -1,0 +1,377 @@
+/**
+ * An HTTP rerank API as a `Reranker.Provider`, from its wire protocol. Every provider module of this package
+ * (`Cohere`, `Jina`, `Voyage`, ...) is a `WireProtocol` (how a window becomes a request body, how a 200 body becomes
+ * scores, how an error body reads, and the server's view of the same protocol) handed to `make`. The transport
+ * (endpoint checks, one request built once, the body cap, no redirects), the status table and the response checks
+ * are shared, and everything past one attempt (retries, timeouts, batching, merging) is the core's.
+ *
+ * Write your own HTTP provider the same way: a `WireProtocol` of a few functions, then `HttpProvider.layer`.
+ *
+ * @since 0.3.0
+ */
+import { Reranker, RerankError } from "@effect-rerank/core"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as ResponseError from "./internal/responseError.js"
+import * as Transport from "./internal/transport.js"
+
+/**
+ * What every HTTP provider accepts, beside its own options.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface CommonOptions extends Reranker.Options {
+  /** The key; required by hosted APIs, optional for self-hosted servers that run without one. */
+  readonly apiKey?: Redacted.Redacted<string> | undefined
+  /** The API's address. Plain `http://` is refused unless the host is loopback or `allowInsecureHttp`. */
+  readonly baseUrl?: string | undefined
+  /** The default model; a request's own `model` wins. */
+  readonly model?: string | undefined
+  /**
+   * `"sigmoid"` maps raw logits (TEI with `raw_scores`, some vLLM models) into (0, 1), so `minScore` means the same
+   * across providers; the order is unchanged. Default `"raw"`: scores as the provider sent them.
+   */
+  readonly scores?: "raw" | "sigmoid" | undefined
+  /** Largest request body sent, in bytes; larger fails with `PayloadLimitError` before sending. Default 10 MiB. */
+  readonly maxRequestBytes?: number | undefined
+  /** Largest 2xx body read, in bytes; larger fails with `ResponseDecodeError` without reading past it. 16 MiB. */
+  readonly maxResponseBytes?: number | undefined
+  /** Allow a plain `http://` base URL on a non-loopback host, sending the key in clear. Default false. */
+  readonly allowInsecureHttp?: boolean | undefined
+  /** Send trace propagation headers. Default: only to loopback hosts, never to third parties. */
+  readonly tracePropagation?: boolean | undefined
+  /** Applied to the configured client last: add middleware, a proxy, logging. */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * What a server reads out of a rerank request, in any protocol.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Call {
+  readonly model: string | undefined
+  readonly query: string
+  readonly texts: ReadonlyArray<string>
+  readonly topN: number | undefined
+  readonly returnDocuments: boolean
+}
+
+/**
+ * What a server answers a `Call` with, before the protocol shapes it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Answer {
+  readonly call: Call
+  readonly model: string
+  /** Best first; `index` is the position in `call.texts`. */
+  readonly results: ReadonlyArray<{ readonly index: number; readonly score: number }>
+  readonly searchUnits: number
+}
+
+/**
+ * How one provider's error responses read: the message, request id and error code of a parsed JSON body (or the
+ * headers), and the provider's own reading of a response before the shared status table.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type ErrorReading = ResponseError.Protocol
+
+/**
+ * One rerank protocol, both ways: the client's (request body, 200 body, error body) and the server's (the same
+ * schemas, the other way round). One definition per protocol.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
+  /** `gen_ai.system`, and the server's route prefix. */
+  readonly system: string
+  readonly defaults: {
+    /** Absent where there is no public address (self-hosted servers): the base URL is then required. */
+    readonly baseUrl?: string | undefined
+    readonly model: string
+    /** The published per-request document limit, the default of `maxDocumentsPerRequest`. */
+    readonly maxDocumentsPerRequest: number
+  }
+  /** The path under the base URL, e.g. `/v1/rerank`. */
+  readonly path: (options: Options) => string
+  /** Said on an invalid-key error: where the key comes from. */
+  readonly keyAdvice: string
+  /** Said on a transport, decode or 404 error: what an endpoint of this protocol answers. */
+  readonly endpointAdvice: string
+  /** How the key is sent. Default `Authorization: Bearer <key>`. */
+  readonly authorize?:
+    | ((apiKey: Redacted.Redacted<string>) => (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest)
+    | undefined
+  /** Constant headers beside auth, `Accept` and `User-Agent`. */
+  readonly headers?: ((options: Options) => Readonly<Record<string, string>> | undefined) | undefined
+  /** The provider's own option checks, a `ConfigError` naming the option. */
+  readonly validate?: ((options: Options) => Either.Either<void, ConfigError.ConfigError>) | undefined
+  /** Units a 413 or a chunk limit may count per document (Cohere v1 chunks). Default 1. */
+  readonly chunksPerDocument?: ((options: Options) => number) | undefined
+  /**
+   * Signs each attempt (AWS SigV4 for Bedrock): called with the request, its body and the clock's time, per attempt,
+   * since a signature carries its time.
+   */
+  readonly sign?:
+    | ((
+        request: HttpClientRequest.HttpClientRequest,
+        body: string,
+        now: number
+      ) => Effect.Effect<HttpClientRequest.HttpClientRequest, RerankError.RerankError>)
+    | undefined
+  /** The window as this provider's JSON body: only the fields the caller set. */
+  readonly encodeRequest: (request: Reranker.WindowRequest, options: Options) => unknown
+  /** A parsed 200 body to the window's results, or where it went wrong (by path, never quoting values). */
+  readonly decodeResponse: (json: unknown) => Either.Either<Reranker.WindowResponse, string>
+  readonly errors: ErrorReading
+  readonly server: {
+    /** The path under the server's prefix for this protocol (`/jina` + `/v1/rerank`). */
+    readonly paths: ReadonlyArray<string>
+    /** Where a client of this protocol sends its key. */
+    readonly auth: "bearer" | "api-key" | "aws-sigv4"
+    /** A request body (sent to `path`, one of `paths`) to a call, or the provider's message for the first problem. */
+    readonly decodeRequest: (json: unknown, path: string) => Either.Either<Call, string>
+    readonly encodeResponse: (answer: Answer) => unknown
+    /** An error body as this provider writes it; `code` is the provider's error code where it has one. */
+    readonly encodeError: (status: number, message: string) => unknown
+    /** Headers an error carries besides `Retry-After` (Bedrock's `x-amzn-ErrorType`). */
+    readonly errorHeaders?: ((status: number) => Readonly<Record<string, string>>) | undefined
+  }
+}
+
+/**
+ * @since 0.3.0
+ * @category constants
+ */
+export const defaults = {
+  /** A client-side guard against runaway bodies: no provider here publishes a smaller byte limit. */
+  maxRequestBytes: 10 * 1024 * 1024,
+  /** Room for 10,000 results with their documents. */
+  maxResponseBytes: 16 * 1024 * 1024
+} as const
+
+interface Settings {
+  readonly url: string
+  readonly propagate: boolean
+  readonly model: string
+  readonly maxRequestBytes: number
+  readonly maxResponseBytes: number
+}
+
+const isPositiveInteger = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1)
+
+const settingsOf = <O extends CommonOptions>(
+  protocol: WireProtocol<O>,
+  options: O
+): Either.Either<Settings, ConfigError.ConfigError> =>
+  Either.gen(function* () {
+    const baseUrl = options.baseUrl ?? protocol.defaults.baseUrl
+    if (baseUrl === undefined) return yield* Transport.invalid("baseUrl", "is required: this server has no public address")
+    const endpoint = yield* Transport.checkEndpoint({
+      baseUrl,
+      apiKeyName: "apiKey",
+      apiKey: options.apiKey,
+      allowInsecureHttp: options.allowInsecureHttp,
+      tracePropagation: options.tracePropagation
+    })
+    const model = options.model ?? protocol.defaults.model
+    if (typeof model !== "string" || model.trim() === "") return yield* Transport.invalid("model", "is empty")
+    if (options.scores !== undefined && options.scores !== "raw" && options.scores !== "sigmoid") {
+      return yield* Transport.invalid("scores", `must be "raw" or "sigmoid"`)
+    }
+    const maxRequestBytes = options.maxRequestBytes ?? defaults.maxRequestBytes
+    if (!isPositiveInteger(maxRequestBytes)) return yield* Transport.invalid("maxRequestBytes", "must be an integer >= 1")
+    const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
+    if (!isPositiveInteger(maxResponseBytes)) {
+      return yield* Transport.invalid("maxResponseBytes", "must be an integer >= 1")
+    }
+    if (protocol.validate !== undefined) yield* protocol.validate(options)
+    return { url: endpoint.baseUrl + protocol.path(options), propagate: endpoint.propagate, model, maxRequestBytes, maxResponseBytes }
+  })
+
+/**
+ * Logits to (0, 1). Monotone, so a window's order, ties and the merge are unchanged.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
+
+const hintOf =
+  (protocol: WireProtocol<any>) =>
+  (error: RerankError.RerankError): string | undefined => {
+    switch (error._tag) {
+      case "AuthenticationError":
+        return error.reason === "invalid-key" ? protocol.keyAdvice : undefined
+      case "ResponseDecodeError":
+      case "TransportError":
+        return protocol.endpointAdvice
+      case "InvalidRequestError":
+        return error.status === 404 ? protocol.endpointAdvice : undefined
+      default:
+        return undefined
+    }
+  }
+
+const decodeReply = (
+  protocol: WireProtocol<any>,
+  reply: Transport.Reply,
+  secret: string,
+  normalize: boolean
+): Effect.Effect<Reranker.WindowResponse, RerankError.ResponseDecodeError | RerankError.TransportError> => {
+  const { response, text } = reply
+  const idHeader = protocol.errors.requestIdHeader
+  const requestId = ResponseError.serverText(
+    idHeader === undefined ? undefined : Option.getOrUndefined(Headers.get(response.headers, idHeader)),
+    secret
+  )
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // Cut off in transit (a proxy or server dying mid-write), or not an API answer at all: transient, so retried.
+    // Said by type and size only, never the body itself: it could echo document texts.
+    const contentType =
+      ResponseError.serverText(Option.getOrUndefined(Headers.get(response.headers, "content-type")), secret) ??
+      "no content type"
+    return Effect.fail(
+      new RerankError.TransportError({
+        reason: `the ${response.status} body is not complete JSON (${contentType}, ${text.length} characters): cut off in transit, or not this API's answer`,
+        status: response.status,
+        requestId
+      })
+    )
+  }
+  const decoded = protocol.decodeResponse(json)
+  if (Either.isLeft(decoded)) {
+    return Effect.fail(
+      new RerankError.ResponseDecodeError({
+        reason: `the body is not a rerank response: ${decoded.left}`,
+        status: response.status,
+        requestId
+      })
+    )
+  }
+  if (!normalize) return Effect.succeed(decoded.right)
+  const { results } = decoded.right
+  return Effect.succeed({
+    ...decoded.right,
+    results: results.map((r) => ({ index: r.index, score: sigmoid(r.score) }))
+  })
+}
+
+/**
+ * The provider: one attempt at one window in this protocol. Fails with a `ConfigError` naming the option when an
+ * option makes no sense (a plain-http base URL to a remote host, a key with control characters, ...).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const provider = <O extends CommonOptions>(
+  protocol: WireProtocol<O>,
+  options: O
+): Effect.Effect<Reranker.Provider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const settings = yield* settingsOf(protocol, options)
+    const secret = options.apiKey === undefined ? "" : Redacted.value(options.apiKey)
+    const authorize = protocol.authorize ?? Transport.bearer
+    const endpoint = yield* Transport.makeEndpoint({
+      url: settings.url,
+      propagate: settings.propagate,
+      authorize: options.apiKey === undefined ? (request) => request : authorize(options.apiKey),
+      headers: protocol.headers?.(options),
+      transformClient: options.transformClient,
+      maxResponseBytes: settings.maxResponseBytes
+    })
+    const chunksPerDocument = protocol.chunksPerDocument?.(options) ?? 1
+    const normalize = options.scores === "sigmoid"
+    const sign = protocol.sign
+
+    const rerankWindow = (
+      request: Reranker.WindowRequest
+    ): Effect.Effect<Reranker.WindowResponse, RerankError.RerankError> => {
+      // Encoded once per window, not per attempt; counted without a copy.
+      const body = JSON.stringify(protocol.encodeRequest(request, options))
+      const bytes = Buffer.byteLength(body)
+      if (bytes > settings.maxRequestBytes) {
+        return Either.left(
+          new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: bytes, unit: "bytes" })
+        )
+      }
+      const documents = request.documents.length
+      const failed = (reply: Transport.Reply) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.fail(
+            ResponseError.fromReply(protocol.errors, {
+              reply,
+              now,
+              secret,
+              requestBytes: bytes,
+              maxRequestBytes: settings.maxRequestBytes,
+              documents,
+              chunks: documents * chunksPerDocument
+            })
+          )
+        )
+      const send =
+        sign === undefined
+          ? Transport.post(endpoint, body, bytes)
+          : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.flatMap(sign(endpoint.request, body, now), (signed) =>
+                Transport.post({ ...endpoint, request: signed }, body, bytes)
+              )
+            )
+      return Effect.flatMap(send, (reply) =>
+        HttpClientResponse.matchStatus(reply.response, {
+          "2xx": () => decodeReply(protocol, reply, secret, normalize),
+          orElse: () => failed(reply)
+        })
+      )
+    }
+
+    return {
+      system: protocol.system,
+      model: settings.model,
+      maxDocumentsPerRequest: protocol.defaults.maxDocumentsPerRequest,
+      hint: hintOf(protocol),
+      rerankWindow
+    } satisfies Reranker.Provider
+  })
+
+/**
+ * The `Reranker` over this protocol, with the core's retries, timeouts and batching.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const make = <O extends CommonOptions>(
+  protocol: WireProtocol<O>,
+  options: O
+): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Effect.flatMap(provider(protocol, options), (p) => Reranker.make(p, options))
+
+/**
+ * @since 0.3.0
+ * @category layers
+ */
+export const layer = <O extends CommonOptions>(
+  protocol: WireProtocol<O>,
+  options: O
+): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(Reranker.Reranker, make(protocol, options))
