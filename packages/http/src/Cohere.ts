@@ -174,7 +174,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     paths: ["/v2/rerank", "/v1/rerank"],
     auth: "bearer",
     decodeRequest: (json, path) => CohereRequest.parse(path === "/v1/rerank" ? "v1" : "v2", json),
-    encodeResponse: ({ call, results, searchUnits }) =>
+    encodeResponse: ({ call, path, results, searchUnits }) =>
       encodeResponse({
         id: crypto.randomUUID(),
         results: results.map((r) =>
@@ -182,7 +182,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
             ? { index: r.index, relevanceScore: r.score, document: { text: call.texts[r.index] } }
             : { index: r.index, relevanceScore: r.score }
         ),
-        meta: { billedUnits: { searchUnits } }
+        meta: { apiVersion: { version: path === "/v1/rerank" ? "1" : "2" }, billedUnits: { searchUnits } }
       }),
     encodeError: (_status, message) => ({ id: crypto.randomUUID(), message })
   }

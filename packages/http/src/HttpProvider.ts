@@ -21,6 +21,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as LayerConfig from "./internal/config.js"
 import * as ResponseError from "./internal/responseError.js"
 import * as Transport from "./internal/transport.js"
 
@@ -75,6 +76,8 @@ export interface Call {
  * @category models
  */
 export interface Answer {
+  /** The path the call came in on (one of the protocol's `server.paths`). */
+  readonly path: string
   readonly call: Call
   readonly model: string
   /** Best first; `index` is the position in `call.texts`. */
@@ -108,6 +111,8 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
     /** The published per-request document limit, the default of `maxDocumentsPerRequest`. */
     readonly maxDocumentsPerRequest: number
   }
+  /** A per-model document limit, where the provider publishes one (Pinecone); else `defaults.maxDocumentsPerRequest`. */
+  readonly maxDocumentsFor?: ((model: string) => number | undefined) | undefined
   /** The path under the base URL, e.g. `/v1/rerank`. */
   readonly path: (options: Options) => string
   /** Said on an invalid-key error: where the key comes from. */
@@ -125,16 +130,12 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
   /** Units a 413 or a chunk limit may count per document (Cohere v1 chunks). Default 1. */
   readonly chunksPerDocument?: ((options: Options) => number) | undefined
   /**
-   * Signs each attempt (AWS SigV4 for Bedrock): called with the request, its body and the clock's time, per attempt,
-   * since a signature carries its time.
+   * Signs each attempt (AWS SigV4 for Bedrock), when the options carry what it needs: called per attempt with the
+   * request, its body and the clock's time, since a signature carries its time.
    */
-  readonly sign?:
-    | ((
-        request: HttpClientRequest.HttpClientRequest,
-        body: string,
-        now: number
-      ) => Effect.Effect<HttpClientRequest.HttpClientRequest, RerankError.RerankError>)
-    | undefined
+  readonly signer?: ((options: Options) => Signer | undefined) | undefined
+  /** A secret besides `apiKey` that must never be echoed back into an error (an AWS secret key). */
+  readonly secretOf?: ((options: Options) => string | undefined) | undefined
   /** The window as this provider's JSON body: only the fields the caller set. */
   readonly encodeRequest: (request: Reranker.WindowRequest, options: Options) => unknown
   /** A parsed 200 body to the window's results, or where it went wrong (by path, never quoting values). */
@@ -154,6 +155,18 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
     readonly errorHeaders?: ((status: number) => Readonly<Record<string, string>>) | undefined
   }
 }
+
+/**
+ * Signs one attempt's request.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Signer = (
+  request: HttpClientRequest.HttpClientRequest,
+  body: string,
+  now: number
+) => Effect.Effect<HttpClientRequest.HttpClientRequest, RerankError.RerankError>
 
 /**
  * @since 0.3.0
@@ -289,7 +302,7 @@ export const provider = <O extends CommonOptions>(
 ): Effect.Effect<Reranker.Provider, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const settings = yield* settingsOf(protocol, options)
-    const secret = options.apiKey === undefined ? "" : Redacted.value(options.apiKey)
+    const secret = options.apiKey === undefined ? (protocol.secretOf?.(options) ?? "") : Redacted.value(options.apiKey)
     const authorize = protocol.authorize ?? Transport.bearer
     const endpoint = yield* Transport.makeEndpoint({
       url: settings.url,
@@ -301,7 +314,7 @@ export const provider = <O extends CommonOptions>(
     })
     const chunksPerDocument = protocol.chunksPerDocument?.(options) ?? 1
     const normalize = options.scores === "sigmoid"
-    const sign = protocol.sign
+    const sign = protocol.signer?.(options)
 
     const rerankWindow = (
       request: Reranker.WindowRequest
@@ -348,7 +361,7 @@ export const provider = <O extends CommonOptions>(
     return {
       system: protocol.system,
       model: settings.model,
-      maxDocumentsPerRequest: protocol.defaults.maxDocumentsPerRequest,
+      maxDocumentsPerRequest: protocol.maxDocumentsFor?.(settings.model) ?? protocol.defaults.maxDocumentsPerRequest,
       hint: hintOf(protocol),
       rerankWindow
     } satisfies Reranker.Provider
@@ -375,3 +388,58 @@ export const layer = <O extends CommonOptions>(
   options: O
 ): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(Reranker.Reranker, make(protocol, options))
+
+/**
+ * Where `layerConfig` reads a provider's key and base URL from.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Variables = LayerConfig.Variables
+
+/**
+ * `layerConfig`'s options: every option, each a `Config` (`Config.succeed` for a constant); the key and base URL may
+ * be left out, to be read from the provider's variables.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type ConfigOptions<O extends CommonOptions> = LayerConfig.ConfigOptions<O>
+
+/**
+ * A provider module's constructors from its protocol and variables: `make`, `layer`, and `layerConfig` (a missing
+ * required key fails at layer construction with a `ConfigError` naming the variable, not with a 401 later).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const constructors = <O extends CommonOptions>(protocol: WireProtocol<O>, variables: Variables) => {
+  const makeReranker = (options: O): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
+    make(protocol, options)
+  return {
+    make: makeReranker,
+    layer: (options: O): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
+      Layer.effect(Reranker.Reranker, makeReranker(options)),
+    layerConfig: (
+      options: ConfigOptions<O> = {} as ConfigOptions<O>
+    ): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
+      Layer.effect(Reranker.Reranker, Effect.flatMap(LayerConfig.resolve<O>(variables, options), makeReranker))
+  }
+}
+
+/**
+ * For a protocol's `validate`: all is well.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const valid: Either.Either<void, ConfigError.ConfigError> = Either.void
+
+/**
+ * For a protocol's `validate`: a `ConfigError` naming the option.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const invalid = (option: string, reason: string): Either.Either<never, ConfigError.ConfigError> =>
+  Transport.invalid(option, reason)

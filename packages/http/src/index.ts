@@ -15,3 +15,66 @@ export * as Cohere from "./Cohere.js"
  * @since 0.2.0
  */
 export * as CohereSchema from "./CohereSchema.js"
+
+/**
+ * An HTTP rerank API as a `Reranker.Provider`, from its wire protocol: the builder every provider module uses.
+ *
+ * @since 0.3.0
+ */
+export * as HttpProvider from "./HttpProvider.js"
+
+/**
+ * Jina AI's Rerank API.
+ *
+ * @since 0.3.0
+ */
+export * as Jina from "./Jina.js"
+
+/**
+ * Voyage AI's Rerank API.
+ *
+ * @since 0.3.0
+ */
+export * as Voyage from "./Voyage.js"
+
+/**
+ * Mixedbread's Reranking API.
+ *
+ * @since 0.3.0
+ */
+export * as Mixedbread from "./Mixedbread.js"
+
+/**
+ * Pinecone Inference's Rerank API.
+ *
+ * @since 0.3.0
+ */
+export * as Pinecone from "./Pinecone.js"
+
+/**
+ * Together AI's Rerank API.
+ *
+ * @since 0.3.0
+ */
+export * as Together from "./Together.js"
+
+/**
+ * Hugging Face text-embeddings-inference (self-hosted).
+ *
+ * @since 0.3.0
+ */
+export * as Tei from "./Tei.js"
+
+/**
+ * vLLM's rerank endpoint (self-hosted).
+ *
+ * @since 0.3.0
+ */
+export * as Vllm from "./Vllm.js"
+
+/**
+ * Amazon Bedrock's Rerank, signed with AWS SigV4.
+ *
+ * @since 0.3.0
+ */
+export * as Bedrock from "./Bedrock.js"

@@ -6,7 +6,19 @@
  * @since 0.1.0
  */
 import { Reranker, type RerankError } from "@effect-rerank/core"
-import { CohereSchema } from "@effect-rerank/http"
+import {
+  Bedrock,
+  Cohere,
+  CohereSchema,
+  type HttpProvider,
+  Jina,
+  Mixedbread,
+  Pinecone,
+  Tei,
+  Together,
+  Vllm,
+  Voyage
+} from "@effect-rerank/http"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -20,11 +32,9 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
 import * as Body from "./internal/body.js"
-import * as Request from "./internal/request.js"
 
 /**
  * @since 0.1.0
@@ -43,10 +53,6 @@ export interface Options {
  * @category constants
  */
 export const defaults = { maxBodyBytes: 10 * 1024 * 1024, port: 8080, host: "127.0.0.1" } as const
-
-const encodeResponse = Schema.encodeSync(CohereSchema.RerankResponse)
-
-const rerankPaths: ReadonlySet<string> = new Set(["/v1/rerank", "/v2/rerank"])
 
 const cohereError = (status: number, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson({ id: crypto.randomUUID(), message }, { status, headers })
@@ -138,6 +144,37 @@ const breakConnection = (request: HttpServerRequest.HttpServerRequest, body: str
 }
 
 /**
+ * The protocols served, by route prefix: Cohere's at the root (the paths every Cohere client knows), each other
+ * provider's under its name, so that provider's own client or SDK can be pointed at `<server>/<name>`.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const protocols: ReadonlyArray<{ readonly prefix: string; readonly protocol: HttpProvider.WireProtocol<any> }> = [
+  { prefix: "", protocol: Cohere.protocol },
+  { prefix: "/jina", protocol: Jina.protocol },
+  { prefix: "/voyage", protocol: Voyage.protocol },
+  { prefix: "/mixedbread", protocol: Mixedbread.protocol },
+  { prefix: "/pinecone", protocol: Pinecone.protocol },
+  { prefix: "/together", protocol: Together.protocol },
+  { prefix: "/tei", protocol: Tei.protocol },
+  { prefix: "/vllm", protocol: Vllm.protocol },
+  { prefix: "/bedrock", protocol: Bedrock.protocol }
+]
+
+const routes = protocols.flatMap(({ prefix, protocol }) =>
+  protocol.server.paths.map((path) => ({ route: prefix + path, path, protocol }))
+)
+
+const routePaths: ReadonlySet<string> = new Set(routes.map((r) => r.route))
+
+/** The key a client of this protocol sent, where that protocol sends it. */
+const presentedKey = (
+  auth: HttpProvider.WireProtocol["server"]["auth"],
+  headers: Readonly<Record<string, string | undefined>>
+): string | undefined => (auth === "api-key" ? headers["api-key"]?.trim() : bearer(headers.authorization))
+
+/**
  * The server as an `HttpApp`, serving the `Reranker` in context.
  *
  * @since 0.1.0
@@ -151,13 +188,20 @@ export const makeApp = (
     const injector = FaultInjection.make(options.faults ?? { rules: [] })
     const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes
 
-    const rerank = (version: Request.ApiVersion) =>
-      Effect.gen(function* () {
+    const rerank = (protocol: HttpProvider.WireProtocol<any>, path: string) => {
+      const failWith = (status: number, message: string, headers: Record<string, string> = {}) =>
+        HttpServerResponse.unsafeJson(protocol.server.encodeError(status, message), {
+          status,
+          headers: { ...protocol.server.errorHeaders?.(status), ...headers }
+        })
+      return Effect.gen(function* () {
         const request = yield* HttpServerRequest.HttpServerRequest
         if (options.apiKey !== undefined) {
-          const given = bearer(request.headers.authorization)
+          // A SigV4 signature cannot be checked without the caller's AWS secret: a keyed server takes Bedrock calls
+          // with a Bedrock API key (bearer) only.
+          const given = presentedKey(protocol.server.auth, request.headers)
           if (given === undefined || !sameKey(given, Redacted.value(options.apiKey))) {
-            return cohereError(401, "invalid api token")
+            return failWith(401, "invalid api token")
           }
         }
         const fault = injector.next()
@@ -166,11 +210,13 @@ export const makeApp = (
           yield* Effect.annotateCurrentSpan("fault", f._tag)
           switch (f._tag) {
             case "Status":
-              return cohereError(
+              return failWith(
                 f.status,
-                f.status === 429
-                  ? "You are using a Trial key, which is limited to 10 API calls / minute."
-                  : "internal server error",
+                f.status !== 429
+                  ? "internal server error"
+                  : protocol === Cohere.protocol
+                    ? "You are using a Trial key, which is limited to 10 API calls / minute."
+                    : "rate limit exceeded",
                 f.status === 429 && f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}
               )
             case "Reset":
@@ -184,7 +230,7 @@ export const makeApp = (
           }
         }
         const tooLarge = () =>
-          cohereError(413, `request body too large: limit is ${maxBodyBytes} bytes`, { connection: "close" })
+          failWith(413, `request body too large: limit is ${maxBodyBytes} bytes`, { connection: "close" })
         const declared = Number(request.headers["content-length"] ?? "0")
         if (declared > maxBodyBytes) return tooLarge()
         const text = yield* Body.read(request, maxBodyBytes)
@@ -192,34 +238,30 @@ export const makeApp = (
         // Before parsing: a small body of deep nesting would cost the parser (and the event loop) far more.
         const depth = Body.nestingDepth(text, Body.maxNestingDepth)
         if (depth > Body.maxNestingDepth) {
-          return cohereError(400, `invalid request: request body is nested deeper than ${Body.maxNestingDepth} levels`)
+          return failWith(400, `invalid request: request body is nested deeper than ${Body.maxNestingDepth} levels`)
         }
         let json: unknown
         try {
           json = JSON.parse(text)
         } catch {
-          return cohereError(400, "invalid request: request body is not valid JSON")
+          return failWith(400, "invalid request: request body is not valid JSON")
         }
-        const call = Request.parse(version, json)
-        if (Either.isLeft(call)) return cohereError(400, call.left)
-        const { model, query, returnDocuments, texts, topN } = call.right
+        const decoded = protocol.server.decodeRequest(json, path)
+        if (Either.isLeft(decoded)) return failWith(400, decoded.left)
+        const call = decoded.right
+        const { model, query, texts, topN } = call
         const result = yield* Effect.either(reranker.rerank({ query, documents: texts, topN, model }))
         if (Either.isLeft(result)) {
           const { headers, message, status } = errorResponse(result.left)
-          return cohereError(status, message, headers)
+          return failWith(status, message, headers)
         }
         const body = JSON.stringify(
-          encodeResponse({
-            id: crypto.randomUUID(),
-            results: result.right.results.map((r) =>
-              returnDocuments
-                ? { index: r.index, relevanceScore: r.score, document: { text: texts[r.index] } }
-                : { index: r.index, relevanceScore: r.score }
-            ),
-            meta: {
-              apiVersion: { version: version === "v2" ? "2" : "1" },
-              billedUnits: { searchUnits: result.right.usage.searchUnits }
-            }
+          protocol.server.encodeResponse({
+            path,
+            call,
+            model: result.right.model,
+            results: result.right.results,
+            searchUnits: result.right.usage.searchUnits
           })
         )
         if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, body)
@@ -230,24 +272,31 @@ export const makeApp = (
         }
         return HttpServerResponse.text(body, { contentType: "application/json" })
       })
+    }
 
-    const routes = HttpRouter.empty.pipe(
-      HttpRouter.post("/v2/rerank", rerank("v2")),
-      HttpRouter.post("/v1/rerank", rerank("v1")),
-      Effect.catchTag("RouteNotFound", () =>
-        Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
-          rerankPaths.has(new URL(request.url, "http://server").pathname)
-            ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
-            : cohereError(404, "not found: this server answers POST /v1/rerank and POST /v2/rerank")
+    let routed: HttpRouter.HttpRouter<never, never> = HttpRouter.empty
+    for (const { path, protocol, route } of routes) {
+      routed = HttpRouter.post(routed, route as HttpRouter.PathInput, rerank(protocol, path))
+    }
+    const router = routed
+      .pipe(
+        Effect.catchTag("RouteNotFound", () =>
+          Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+            routePaths.has(new URL(request.url, "http://server").pathname)
+              ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
+              : cohereError(
+                  404,
+                  "not found: this server answers POST /v1/rerank and POST /v2/rerank, and each other protocol under its name (/jina/v1/rerank, /voyage/v1/rerank, /mixedbread/v1/reranking, /pinecone/rerank, /together/v1/rerank, /tei/rerank, /vllm/v2/rerank, /bedrock/rerank)"
+                )
+          )
         )
       )
-    )
 
     // One line per request, whatever its route or status: method, path, status and time only, never headers (the
     // key) or bodies (document texts).
     return Effect.gen(function* () {
       const start = yield* Clock.currentTimeMillis
-      const response = yield* routes
+      const response = yield* router
       const request = yield* HttpServerRequest.HttpServerRequest
       yield* Effect.logInfo("request").pipe(
         Effect.annotateLogs({

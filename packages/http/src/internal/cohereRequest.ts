@@ -3,63 +3,17 @@
  * `CohereSchema`, then Cohere's rules the schema cannot express, answering malformed bodies with Cohere's messages.
  */
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as CohereSchema from "../CohereSchema.js"
 import type { Call } from "../HttpProvider.js"
+import { describe, invalid, maxRankFields, textOf } from "./wire.js"
 
 export type ApiVersion = CohereSchema.ApiVersion
 
 
-/** More rank fields than any real document has: a long list only costs the server time. */
-export const maxRankFields = 100
-
-const invalid = (message: string) => Either.left(`invalid request: ${message}`)
-
 const decodeV2 = Schema.decodeUnknownEither(CohereSchema.V2Request, { errors: "first" })
 const decodeV1 = Schema.decodeUnknownEither(CohereSchema.V1Request, { errors: "first" })
-
-const articles: Record<string, string> = {
-  string: "a string",
-  number: "a number",
-  boolean: "a boolean",
-  "string | { readonly [x: string]: unknown }": "a string or an object"
-}
-
-/** Names the field and the type it must have; never quotes the value (it may be huge, or a document). */
-const describe = (error: ParseResult.ParseError): string => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  if (issue === undefined) return "request body must be a JSON object"
-  const path = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${String(key)}`))
-  const field = path.join("")
-  if (field === "") return "request body must be a JSON object"
-  if (issue._tag === "Missing") return `${field} is required`
-  const expected = /^Expected ([^,]+)/.exec(issue.message)
-  if (expected === null) return `${field} must be ${issue.message}`
-  const type = expected[1]
-  return `${field} must be ${articles[type] ?? (type.startsWith("ReadonlyArray") ? "an array" : type)}`
-}
-
-const textOf = (
-  document: CohereSchema.V1Request["documents"][number],
-  index: number,
-  rankFields: ReadonlyArray<string>
-): Either.Either<string, string> => {
-  if (typeof document === "string") return Either.right(document)
-  if (rankFields.length > 0) {
-    const parts: Array<string> = []
-    // Own properties only: `constructor` or `__proto__` never become document text.
-    for (const field of rankFields) {
-      if (Object.hasOwn(document, field) && document[field] !== undefined) {
-        parts.push(`${field}: ${String(document[field])}`)
-      }
-    }
-    return Either.right(parts.join("\n"))
-  }
-  return Object.hasOwn(document, "text") && typeof document.text === "string"
-    ? Either.right(document.text)
-    : invalid(`documents[${index}] must have a "text" field, or pass rank_fields`)
-}
 
 /** The call a valid body asks for, or Cohere's message for the first problem. */
 export const parse = (version: ApiVersion, body: unknown): Either.Either<Call, string> => {

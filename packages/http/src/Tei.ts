@@ -1,0 +1,162 @@
+/**
+ * Hugging Face text-embeddings-inference (TEI), self-hosted, as a `Reranker`: `POST <TEI_BASE_URL>/rerank`.
+ *
+ * Sources: TEI's OpenAPI document (`docs/openapi.json`: `RerankRequest` with `query`, `texts`, `truncate`,
+ * `truncation_direction`, `raw_scores`, `return_text`; the response a bare array of `{index, score, text?}`;
+ * `ErrorResponse` `{error, error_type}` with the examples 413 "Batch size error" / validation, 422 tokenizer,
+ * 424 backend ("Inference failed"), 429 overloaded ("Model is overloaded")) and its router: a request over
+ * `--max-client-batch-size` (default 32) fails with "batch size N > maximum allowed batch size M" (413 before v1.9,
+ * 422 since), `error_type` is PascalCase on the wire in recent versions, and a 401 (with `--api-key`) has an empty
+ * body. A TEI server serves one model, so no model is sent. Scores are the model's sigmoid output in [0, 1], or raw
+ * logits with `rawScores` (then `scores: "sigmoid"` maps them back for `minScore`).
+ *
+ * @since 0.3.0
+ */
+import { RerankError } from "@effect-rerank/core"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
+import * as HttpProvider from "./HttpProvider.js"
+import * as Wire from "./internal/wire.js"
+
+/**
+ * @since 0.3.0
+ * @category constants
+ */
+export const defaults = {
+  /** Only for reports: TEI serves one model and takes no model field. */
+  model: "tei",
+  /** TEI's default `--max-client-batch-size`. */
+  maxDocumentsPerRequest: 32
+} as const
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options extends HttpProvider.CommonOptions {
+  /** Required: where the server runs (`TEI_BASE_URL`). */
+  readonly baseUrl?: string | undefined
+  /** `truncate`: cut inputs over the model's length instead of failing. */
+  readonly truncate?: boolean | undefined
+  /** `truncation_direction`, `"Right"` (default) or `"Left"`. */
+  readonly truncationDirection?: "Left" | "Right" | undefined
+  /** `raw_scores`: logits instead of sigmoid scores. */
+  readonly rawScores?: boolean | undefined
+}
+
+/**
+ * `POST /rerank`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Request = Schema.Struct({
+  query: Schema.String,
+  texts: Schema.Array(Schema.String),
+  truncate: Schema.optional(Schema.Boolean),
+  truncationDirection: Wire.optionalFrom(Schema.Literal("Left", "Right", "left", "right"), "truncation_direction"),
+  rawScores: Wire.optionalFrom(Schema.Boolean, "raw_scores"),
+  returnText: Wire.optionalFrom(Schema.Boolean, "return_text")
+})
+
+/**
+ * The 200 body: a bare array, best first.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Response = Schema.Array(
+  Schema.Struct({ index: Schema.Number, score: Schema.Number, text: Wire.nullable(Schema.String) })
+)
+
+/**
+ * TEI's error body.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ErrorBody = Schema.Struct({
+  error: Wire.nullable(Schema.String),
+  errorType: Wire.nullable(Schema.String).pipe(Schema.fromKey("error_type"))
+})
+
+const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
+const encodeResponse = Schema.encodeSync(Response)
+
+const batchSize = /batch size (\d+) > maximum allowed batch size (\d+)/i
+
+/** TEI's `error_type` by status (PascalCase, as recent versions send it). */
+const errorTypes: Record<number, string> = { 413: "Validation", 422: "Validation", 424: "Backend", 429: "Overloaded" }
+
+/**
+ * @since 0.3.0
+ * @category protocol
+ */
+export const protocol: HttpProvider.WireProtocol<Options> = {
+  system: "tei",
+  defaults,
+  path: () => "/rerank",
+  keyAdvice: "TEI takes the key it was started with (--api-key) from TEI_API_KEY.",
+  endpointAdvice: "A text-embeddings-inference server answers POST /rerank with a reranker model (TEI_BASE_URL).",
+  encodeRequest: (request, options) => {
+    const body: Mutable<typeof Request.Encoded> = { query: request.query, texts: request.documents }
+    if (options.truncate !== undefined) body.truncate = options.truncate
+    if (options.truncationDirection !== undefined) body.truncation_direction = options.truncationDirection
+    if (options.rawScores !== undefined) body.raw_scores = options.rawScores
+    return body
+  },
+  decodeResponse: Wire.responseDecoder(Response, (response) => ({
+    results: response.map((r) => ({ index: r.index, score: r.score }))
+  })),
+  errors: {
+    errorBody: (json) =>
+      Option.match(decodeErrorBody(json), {
+        onNone: () => ({}),
+        onSome: ({ error, errorType }) => ({ message: error ?? undefined, code: errorType ?? undefined })
+      }),
+    // Over the server's batch size: a payload limit in documents, whether TEI says 413 (before v1.9) or 422.
+    special: (fields, context) => {
+      const stated = batchSize.exec(fields.serverMessage ?? "")
+      if (stated === null || (fields.status !== 413 && fields.status !== 422)) return undefined
+      return new RerankError.PayloadLimitError({
+        ...fields,
+        limit: Number(stated[2]),
+        actual: context.documents,
+        unit: "documents"
+      })
+    }
+  },
+  server: {
+    paths: ["/rerank"],
+    auth: "bearer",
+    decodeRequest: Wire.callDecoder(Request, (request) => ({
+      model: undefined,
+      query: request.query,
+      documents: request.texts,
+      returnDocuments: request.returnText,
+      field: "texts"
+    })),
+    encodeResponse: ({ call, results }) =>
+      encodeResponse(
+        results.map((r) =>
+          call.returnDocuments ? { index: r.index, score: r.score, text: call.texts[r.index] } : { index: r.index, score: r.score }
+        )
+      ),
+    encodeError: (status, message) => ({ error: message, error_type: errorTypes[status] ?? (status >= 500 ? "Backend" : "Validation") })
+  }
+}
+
+/**
+ * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the base URL from `TEI_BASE_URL` and the key,
+ * when the server was started with one, from `TEI_API_KEY`.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const { layer, layerConfig, make } = HttpProvider.constructors(protocol, {
+  key: ["TEI_API_KEY"],
+  keyRequired: false,
+  keyName: "the key the TEI server was started with",
+  baseUrl: "TEI_BASE_URL"
+})

@@ -1,0 +1,147 @@
+/**
+ * vLLM's rerank endpoint, self-hosted, as a `Reranker`: `POST <VLLM_BASE_URL>/v2/rerank` (Cohere-style; vLLM also
+ * serves `/v1/rerank` and `/rerank` in the Jina style, with the same bodies).
+ *
+ * Sources: vLLM's OpenAI-compatible server (`vllm/entrypoints/openai/protocol.py`: `RerankRequest` with `model`
+ * (optional: the served model), `query`, `documents`, `top_n`, `truncate_prompt_tokens`; `RerankResponse` with `id`,
+ * `model`, `usage.total_tokens`, `results[].index`, `results[].document.text`, `results[].relevance_score`), and its
+ * two error envelopes: `{"error": {"message", "type", "param", "code"}}` in current versions, the flat
+ * `{"object": "error", "message", "type", "param", "code"}` in older ones. What a score means depends on the model:
+ * most cross-encoders give [0, 1], some give logits (`scores: "sigmoid"` maps those).
+ *
+ * @since 0.3.0
+ */
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
+import * as HttpProvider from "./HttpProvider.js"
+import * as Wire from "./internal/wire.js"
+
+/**
+ * @since 0.3.0
+ * @category constants
+ */
+export const defaults = {
+  /** The served model: no `model` field is sent unless one is configured or requested. */
+  model: "served-model",
+  // vLLM has no fixed limit (its batch scheduler takes any count); 1,000 as for the Cohere-style APIs.
+  maxDocumentsPerRequest: 1000
+} as const
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options extends HttpProvider.CommonOptions {
+  /** Required: where the server runs (`VLLM_BASE_URL`). */
+  readonly baseUrl?: string | undefined
+  /** `truncate_prompt_tokens`: keep this many tokens of each query-document pair. */
+  readonly truncatePromptTokens?: number | undefined
+}
+
+/**
+ * `POST /v2/rerank`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Request = Schema.Struct({
+  model: Schema.optional(Schema.String),
+  query: Schema.String,
+  documents: Schema.Array(Wire.Document),
+  topN: Wire.optionalFrom(Wire.PositiveInt, "top_n"),
+  truncatePromptTokens: Wire.optionalFrom(Wire.PositiveInt, "truncate_prompt_tokens")
+})
+
+/**
+ * The 200 body.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Response = Schema.Struct({
+  id: Wire.nullable(Schema.String),
+  model: Wire.nullable(Schema.String),
+  usage: Wire.nullable(Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })),
+  results: Schema.Array(
+    Schema.Struct({
+      index: Schema.Number,
+      document: Wire.nullable(Schema.Unknown),
+      relevanceScore: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("relevance_score"))
+    })
+  )
+})
+
+const encodeResponse = Schema.encodeSync(Response)
+
+const statusTypes: Record<number, string> = {
+  400: "BadRequestError",
+  401: "Unauthorized",
+  404: "NotFoundError",
+  413: "BadRequestError",
+  429: "TooManyRequests",
+  500: "InternalServerError",
+  503: "ServiceUnavailable"
+}
+
+/**
+ * @since 0.3.0
+ * @category protocol
+ */
+export const protocol: HttpProvider.WireProtocol<Options> = {
+  system: "vllm",
+  defaults,
+  path: () => "/v2/rerank",
+  keyAdvice: "vLLM takes the key it was started with (--api-key) from VLLM_API_KEY.",
+  endpointAdvice: "A vLLM server answers POST /v2/rerank when serving a reranker (score) model (VLLM_BASE_URL).",
+  validate: (options) =>
+    options.truncatePromptTokens === undefined ||
+    (Number.isInteger(options.truncatePromptTokens) && options.truncatePromptTokens >= 1)
+      ? HttpProvider.valid
+      : HttpProvider.invalid("truncatePromptTokens", "must be an integer >= 1"),
+  encodeRequest: (request, options) => {
+    const body: Mutable<typeof Request.Encoded> = { query: request.query, documents: request.documents }
+    if (request.model !== defaults.model) body.model = request.model
+    const topN = Option.getOrUndefined(request.topN)
+    if (topN !== undefined) body.top_n = topN
+    if (options.truncatePromptTokens !== undefined) body.truncate_prompt_tokens = options.truncatePromptTokens
+    return body
+  },
+  decodeResponse: Wire.responseDecoder(Response, (response) => ({
+    results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore }))
+  })),
+  errors: { errorBody: Wire.openAiError },
+  server: {
+    paths: ["/v2/rerank", "/v1/rerank", "/rerank"],
+    auth: "bearer",
+    decodeRequest: Wire.callDecoder(Request, (request) => request),
+    encodeResponse: ({ call, model, results }) =>
+      encodeResponse({
+        id: `rerank-${crypto.randomUUID()}`,
+        model,
+        usage: { totalTokens: 0 },
+        results: results.map((r) => ({
+          index: r.index,
+          document: { text: call.texts[r.index] },
+          relevanceScore: r.score
+        }))
+      }),
+    encodeError: (status, message) => ({
+      error: { message, type: statusTypes[status] ?? (status >= 500 ? "InternalServerError" : "BadRequestError"), param: null, code: status }
+    })
+  }
+}
+
+/**
+ * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the base URL from `VLLM_BASE_URL` and the key,
+ * when the server was started with one, from `VLLM_API_KEY`.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const { layer, layerConfig, make } = HttpProvider.constructors(protocol, {
+  key: ["VLLM_API_KEY"],
+  keyRequired: false,
+  keyName: "the key the vLLM server was started with",
+  baseUrl: "VLLM_BASE_URL"
+})

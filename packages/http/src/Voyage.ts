@@ -1,0 +1,154 @@
+/**
+ * Voyage AI's Rerank API (`POST https://api.voyageai.com/v1/rerank`) as a `Reranker`.
+ *
+ * Sources: Voyage's API reference and its official TypeScript SDK (`voyageai`, `RerankRequest`: `query`,
+ * `documents` (at most 1,000), `model`, `top_k`, `return_documents`, `truncation`; `RerankResponse`: `object`,
+ * `data[].index`, `data[].relevance_score`, `data[].document`, `model`, `usage.total_tokens`), recorded bodies in
+ * Elasticsearch's `VoyageAIRerankResponseEntityTests`, and docs.voyageai.com/docs/error-codes (FastAPI's
+ * `{"detail": ...}`; 400 invalid request or too many tokens, 401 key, 403 IP, 429 rate limit, 5xx). A request is
+ * also limited in total tokens (query tokens x documents + document tokens: 600K for rerank-2.5 and rerank-2, 300K
+ * for rerank-1...); this client does not tokenize, so a window over the budget comes back as Voyage's 400. Scores
+ * are in [0, 1].
+ *
+ * @since 0.3.0
+ */
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
+import * as HttpProvider from "./HttpProvider.js"
+import * as Wire from "./internal/wire.js"
+
+/**
+ * Voyage's rerank models; any other string is allowed too.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Model =
+  | "rerank-2.5"
+  | "rerank-2.5-lite"
+  | "rerank-2"
+  | "rerank-2-lite"
+  | "rerank-1"
+  | "rerank-lite-1"
+  | (string & {})
+
+/**
+ * @since 0.3.0
+ * @category constants
+ */
+export const defaults = {
+  baseUrl: "https://api.voyageai.com",
+  model: "rerank-2.5",
+  /** "The number of documents cannot exceed 1000." */
+  maxDocumentsPerRequest: 1000
+} as const
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options extends HttpProvider.CommonOptions {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly model?: Model | undefined
+  /** `truncation` (Voyage's default true): false makes an over-long query or document an error instead. */
+  readonly truncation?: boolean | undefined
+  /** `return_documents` (default false). */
+  readonly returnDocuments?: boolean | undefined
+}
+
+/**
+ * `POST /v1/rerank`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Request = Schema.Struct({
+  query: Schema.String,
+  documents: Schema.Array(Schema.String),
+  model: Schema.String,
+  topK: Wire.optionalFrom(Wire.PositiveInt, "top_k"),
+  returnDocuments: Wire.optionalFrom(Schema.Boolean, "return_documents"),
+  truncation: Schema.optional(Schema.Boolean)
+})
+
+/**
+ * The 200 body: results under `data`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Response = Schema.Struct({
+  object: Wire.nullable(Schema.String),
+  data: Schema.Array(
+    Schema.Struct({
+      index: Schema.Number,
+      relevanceScore: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("relevance_score")),
+      document: Wire.nullable(Schema.Unknown)
+    })
+  ),
+  model: Wire.nullable(Schema.String),
+  usage: Wire.nullable(Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) }))
+})
+
+const encodeResponse = Schema.encodeSync(Response)
+
+/**
+ * @since 0.3.0
+ * @category protocol
+ */
+export const protocol: HttpProvider.WireProtocol<Options> = {
+  system: "voyage",
+  defaults,
+  path: () => "/v1/rerank",
+  keyAdvice: "Voyage reads the key from VOYAGE_API_KEY.",
+  endpointAdvice: "A Voyage endpoint answers POST /v1/rerank (VOYAGE_BASE_URL).",
+  encodeRequest: (request, options) => {
+    const body: Mutable<typeof Request.Encoded> = {
+      query: request.query,
+      documents: request.documents,
+      model: request.model
+    }
+    const topN = Option.getOrUndefined(request.topN)
+    if (topN !== undefined) body.top_k = topN
+    if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
+    if (options.truncation !== undefined) body.truncation = options.truncation
+    return body
+  },
+  decodeResponse: Wire.responseDecoder(Response, (response) => ({
+    results: response.data.map((r) => ({ index: r.index, score: r.relevanceScore }))
+  })),
+  errors: { errorBody: Wire.fastApiError },
+  server: {
+    paths: ["/v1/rerank"],
+    auth: "bearer",
+    decodeRequest: Wire.callDecoder(Request, (request) => ({ ...request, topN: request.topK })),
+    encodeResponse: ({ call, model, results }) =>
+      encodeResponse({
+        object: "list",
+        data: results.map((r) =>
+          call.returnDocuments
+            ? { index: r.index, relevanceScore: r.score, document: call.texts[r.index] }
+            : { index: r.index, relevanceScore: r.score }
+        ),
+        model,
+        usage: { totalTokens: 0 }
+      }),
+    encodeError: (_status, message) => ({ detail: message })
+  }
+}
+
+/**
+ * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `VOYAGE_API_KEY` and the base URL
+ * from `VOYAGE_BASE_URL` unless given.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const { layer, layerConfig, make } = HttpProvider.constructors(protocol, {
+  key: ["VOYAGE_API_KEY"],
+  keyRequired: true,
+  keyName: "a Voyage API key",
+  baseUrl: "VOYAGE_BASE_URL"
+})
