@@ -179,12 +179,19 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     return (request, body, now) =>
       Effect.map(
         Effect.promise(() =>
-          SigV4.sign({ method: request.method, url: request.url, headers: request.headers, body }, credentials, region, defaults.service, now)
+          SigV4.sign(
+            { method: request.method, url: request.url, headers: request.headers, body },
+            credentials,
+            region,
+            defaults.service,
+            now
+          )
         ),
         (headers) => HttpClientRequest.setHeaders(request, headers)
       )
   },
-  secretOf: (options) => (options.credentials === undefined ? undefined : Redacted.value(options.credentials.secretAccessKey)),
+  secretOf: (options) =>
+    options.credentials === undefined ? undefined : Redacted.value(options.credentials.secretAccessKey),
   encodeRequest: (request, options): typeof Request.Encoded => {
     const additional = options.additionalModelRequestFields
     return {
@@ -221,21 +228,27 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       const body = isObject(json) ? json : {}
       const type = header ?? (typeof body.__type === "string" ? body.__type : undefined)
       const code = type?.split(":")[0].split("#").pop()
-      const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : undefined
+      const message =
+        typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : undefined
       return { message, code }
     },
     requestIdHeader: "x-amzn-requestid",
     special: (fields, context) => {
       const code = context.code
       if (code === undefined) return undefined
-      if (code === "ThrottlingException" || code === "ServiceQuotaExceededException" || code === "TooManyRequestsException") {
+      if (
+        code === "ThrottlingException" ||
+        code === "ServiceQuotaExceededException" ||
+        code === "TooManyRequestsException"
+      ) {
         return new RerankError.RateLimitError({
           ...fields,
           retryAfter: ResponseError.retryAfter(context.reply.response.headers, context.now)
         })
       }
       if (invalidKey.has(code)) return new RerankError.AuthenticationError({ ...fields, reason: "invalid-key" })
-      if (code === "AccessDeniedException") return new RerankError.AuthenticationError({ ...fields, reason: "forbidden" })
+      if (code === "AccessDeniedException")
+        return new RerankError.AuthenticationError({ ...fields, reason: "forbidden" })
       if (code === "ValidationException" && fields.status === 400 && accessProblem.test(fields.serverMessage ?? "")) {
         return new RerankError.AuthenticationError({ ...fields, reason: "forbidden" })
       }
@@ -261,7 +274,9 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     encodeResponse: ({ results }) =>
       encodeResponse({ results: results.map((r) => ({ index: r.index, relevanceScore: r.score })) }),
     encodeError: (_status, message) => ({ message }),
-    errorHeaders: (status) => ({ "x-amzn-errortype": exceptions[status] ?? (status >= 500 ? "InternalServerException" : "ValidationException") })
+    errorHeaders: (status) => ({
+      "x-amzn-errortype": exceptions[status] ?? (status >= 500 ? "InternalServerException" : "ValidationException")
+    })
   }
 }
 
@@ -269,7 +284,9 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * @since 0.3.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
+export const make = (
+  options: Options
+): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
   HttpProvider.make(protocol, {
     ...options,
     baseUrl: options.baseUrl ?? `https://bedrock-agent-runtime.${options.region}.amazonaws.com`
@@ -279,7 +296,9 @@ export const make = (options: Options): Effect.Effect<Reranker.Service, ConfigEr
  * @since 0.3.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
+export const layer = (
+  options: Options
+): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(Reranker.Reranker, make(options))
 
 /**
@@ -342,7 +361,8 @@ export const layerConfig = (
       const given = yield* LayerConfig.unwrap(options)
       const region = given.region ?? (yield* regionConfig)
       const credentials = Option.getOrUndefined(yield* credentialsConfig)
-      const apiKey = given.apiKey ?? Option.getOrUndefined(yield* Config.option(Config.redacted("AWS_BEARER_TOKEN_BEDROCK")))
+      const apiKey =
+        given.apiKey ?? Option.getOrUndefined(yield* Config.option(Config.redacted("AWS_BEARER_TOKEN_BEDROCK")))
       return yield* make({ ...given, region, credentials, apiKey })
     })
   )

@@ -121,7 +121,9 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
   readonly endpointAdvice: string
   /** How the key is sent. Default `Authorization: Bearer <key>`. */
   readonly authorize?:
-    | ((apiKey: Redacted.Redacted<string>) => (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest)
+    | ((
+        apiKey: Redacted.Redacted<string>
+      ) => (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest)
     | undefined
   /** Constant headers beside auth, `Accept` and `User-Agent`. */
   readonly headers?: ((options: Options) => Readonly<Record<string, string>> | undefined) | undefined
@@ -195,7 +197,8 @@ const settingsOf = <O extends CommonOptions>(
 ): Either.Either<Settings, ConfigError.ConfigError> =>
   Either.gen(function* () {
     const baseUrl = options.baseUrl ?? protocol.defaults.baseUrl
-    if (baseUrl === undefined) return yield* Transport.invalid("baseUrl", "is required: this server has no public address")
+    if (baseUrl === undefined)
+      return yield* Transport.invalid("baseUrl", "is required: this server has no public address")
     const endpoint = yield* Transport.checkEndpoint({
       baseUrl,
       apiKeyName: "apiKey",
@@ -209,13 +212,20 @@ const settingsOf = <O extends CommonOptions>(
       return yield* Transport.invalid("scores", `must be "raw" or "sigmoid"`)
     }
     const maxRequestBytes = options.maxRequestBytes ?? defaults.maxRequestBytes
-    if (!isPositiveInteger(maxRequestBytes)) return yield* Transport.invalid("maxRequestBytes", "must be an integer >= 1")
+    if (!isPositiveInteger(maxRequestBytes))
+      return yield* Transport.invalid("maxRequestBytes", "must be an integer >= 1")
     const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
     if (!isPositiveInteger(maxResponseBytes)) {
       return yield* Transport.invalid("maxResponseBytes", "must be an integer >= 1")
     }
     if (protocol.validate !== undefined) yield* protocol.validate(options)
-    return { url: endpoint.baseUrl + protocol.path(options), propagate: endpoint.propagate, model, maxRequestBytes, maxResponseBytes }
+    return {
+      url: endpoint.baseUrl + protocol.path(options),
+      propagate: endpoint.propagate,
+      model,
+      maxRequestBytes,
+      maxResponseBytes
+    }
   })
 
 /**

@@ -77,7 +77,9 @@ export const Request = Schema.Struct({
  */
 export const Response = Schema.Struct({
   model: Wire.nullable(Schema.String),
-  usage: Wire.nullable(Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })),
+  usage: Wire.nullable(
+    Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })
+  ),
   results: Schema.Array(
     Schema.Struct({
       index: Schema.Number,

@@ -93,7 +93,9 @@ export const Response = Schema.Struct({
   data: Schema.Array(
     Schema.Struct({ index: Schema.Number, score: Schema.Number, document: Wire.nullable(Schema.Unknown) })
   ),
-  usage: Wire.nullable(Schema.Struct({ rerankUnits: Wire.nullable(Schema.Number).pipe(Schema.fromKey("rerank_units")) }))
+  usage: Wire.nullable(
+    Schema.Struct({ rerankUnits: Wire.nullable(Schema.Number).pipe(Schema.fromKey("rerank_units")) })
+  )
 })
 
 /**

@@ -140,10 +140,15 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     encodeResponse: ({ call, results }) =>
       encodeResponse(
         results.map((r) =>
-          call.returnDocuments ? { index: r.index, score: r.score, text: call.texts[r.index] } : { index: r.index, score: r.score }
+          call.returnDocuments
+            ? { index: r.index, score: r.score, text: call.texts[r.index] }
+            : { index: r.index, score: r.score }
         )
       ),
-    encodeError: (status, message) => ({ error: message, error_type: errorTypes[status] ?? (status >= 500 ? "Backend" : "Validation") })
+    encodeError: (status, message) => ({
+      error: message,
+      error_type: errorTypes[status] ?? (status >= 500 ? "Backend" : "Validation")
+    })
   }
 }
 

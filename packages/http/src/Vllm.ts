@@ -62,7 +62,9 @@ export const Request = Schema.Struct({
 export const Response = Schema.Struct({
   id: Wire.nullable(Schema.String),
   model: Wire.nullable(Schema.String),
-  usage: Wire.nullable(Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })),
+  usage: Wire.nullable(
+    Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })
+  ),
   results: Schema.Array(
     Schema.Struct({
       index: Schema.Number,
@@ -127,7 +129,12 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
         }))
       }),
     encodeError: (status, message) => ({
-      error: { message, type: statusTypes[status] ?? (status >= 500 ? "InternalServerError" : "BadRequestError"), param: null, code: status }
+      error: {
+        message,
+        type: statusTypes[status] ?? (status >= 500 ? "InternalServerError" : "BadRequestError"),
+        param: null,
+        code: status
+      }
     })
   }
 }

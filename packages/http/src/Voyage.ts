@@ -26,13 +26,7 @@ import * as Wire from "./internal/wire.js"
  * @category models
  */
 export type Model =
-  | "rerank-2.5"
-  | "rerank-2.5-lite"
-  | "rerank-2"
-  | "rerank-2-lite"
-  | "rerank-1"
-  | "rerank-lite-1"
-  | (string & {})
+  "rerank-2.5" | "rerank-2.5-lite" | "rerank-2" | "rerank-2-lite" | "rerank-1" | "rerank-lite-1" | (string & {})
 
 /**
  * @since 0.3.0
@@ -89,7 +83,9 @@ export const Response = Schema.Struct({
     })
   ),
   model: Wire.nullable(Schema.String),
-  usage: Wire.nullable(Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) }))
+  usage: Wire.nullable(
+    Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })
+  )
 })
 
 const encodeResponse = Schema.encodeSync(Response)

@@ -150,17 +150,18 @@ const breakConnection = (request: HttpServerRequest.HttpServerRequest, body: str
  * @since 0.3.0
  * @category constants
  */
-export const protocols: ReadonlyArray<{ readonly prefix: string; readonly protocol: HttpProvider.WireProtocol<any> }> = [
-  { prefix: "", protocol: Cohere.protocol },
-  { prefix: "/jina", protocol: Jina.protocol },
-  { prefix: "/voyage", protocol: Voyage.protocol },
-  { prefix: "/mixedbread", protocol: Mixedbread.protocol },
-  { prefix: "/pinecone", protocol: Pinecone.protocol },
-  { prefix: "/together", protocol: Together.protocol },
-  { prefix: "/tei", protocol: Tei.protocol },
-  { prefix: "/vllm", protocol: Vllm.protocol },
-  { prefix: "/bedrock", protocol: Bedrock.protocol }
-]
+export const protocols: ReadonlyArray<{ readonly prefix: string; readonly protocol: HttpProvider.WireProtocol<any> }> =
+  [
+    { prefix: "", protocol: Cohere.protocol },
+    { prefix: "/jina", protocol: Jina.protocol },
+    { prefix: "/voyage", protocol: Voyage.protocol },
+    { prefix: "/mixedbread", protocol: Mixedbread.protocol },
+    { prefix: "/pinecone", protocol: Pinecone.protocol },
+    { prefix: "/together", protocol: Together.protocol },
+    { prefix: "/tei", protocol: Tei.protocol },
+    { prefix: "/vllm", protocol: Vllm.protocol },
+    { prefix: "/bedrock", protocol: Bedrock.protocol }
+  ]
 
 const routes = protocols.flatMap(({ prefix, protocol }) =>
   protocol.server.paths.map((path) => ({ route: prefix + path, path, protocol }))
@@ -278,19 +279,18 @@ export const makeApp = (
     for (const { path, protocol, route } of routes) {
       routed = HttpRouter.post(routed, route as HttpRouter.PathInput, rerank(protocol, path))
     }
-    const router = routed
-      .pipe(
-        Effect.catchTag("RouteNotFound", () =>
-          Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
-            routePaths.has(new URL(request.url, "http://server").pathname)
-              ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
-              : cohereError(
-                  404,
-                  "not found: this server answers POST /v1/rerank and POST /v2/rerank, and each other protocol under its name (/jina/v1/rerank, /voyage/v1/rerank, /mixedbread/v1/reranking, /pinecone/rerank, /together/v1/rerank, /tei/rerank, /vllm/v2/rerank, /bedrock/rerank)"
-                )
-          )
+    const router = routed.pipe(
+      Effect.catchTag("RouteNotFound", () =>
+        Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+          routePaths.has(new URL(request.url, "http://server").pathname)
+            ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
+            : cohereError(
+                404,
+                "not found: this server answers POST /v1/rerank and POST /v2/rerank, and each other protocol under its name (/jina/v1/rerank, /voyage/v1/rerank, /mixedbread/v1/reranking, /pinecone/rerank, /together/v1/rerank, /tei/rerank, /vllm/v2/rerank, /bedrock/rerank)"
+              )
         )
       )
+    )
 
     // One line per request, whatever its route or status: method, path, status and time only, never headers (the
     // key) or bodies (document texts).

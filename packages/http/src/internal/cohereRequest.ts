@@ -11,7 +11,6 @@ import { describe, invalid, maxRankFields, textOf } from "./wire.js"
 
 export type ApiVersion = CohereSchema.ApiVersion
 
-
 const decodeV2 = Schema.decodeUnknownEither(CohereSchema.V2Request, { errors: "first" })
 const decodeV1 = Schema.decodeUnknownEither(CohereSchema.V1Request, { errors: "first" })
 

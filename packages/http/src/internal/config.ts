@@ -61,7 +61,9 @@ export type ConfigOptions<O extends { readonly apiKey?: unknown; readonly baseUr
 >
 
 /** The options read from `Config`, the key and base URL from the environment unless given. */
-export const resolve = <O extends { readonly apiKey?: Redacted.Redacted<string> | undefined; readonly baseUrl?: string | undefined }>(
+export const resolve = <
+  O extends { readonly apiKey?: Redacted.Redacted<string> | undefined; readonly baseUrl?: string | undefined }
+>(
   variables: Variables,
   options: ConfigOptions<O>
 ): Effect.Effect<O, ConfigError.ConfigError> =>

@@ -63,7 +63,8 @@ export const checkEndpoint = (options: EndpointOptions): Either.Either<CheckedEn
     )
   }
   const key = options.apiKey === undefined ? undefined : Redacted.value(options.apiKey)
-  if (key === undefined) return Either.right({ baseUrl: url.href.replace(/\/+$/, ""), propagate: options.tracePropagation ?? loopback })
+  if (key === undefined)
+    return Either.right({ baseUrl: url.href.replace(/\/+$/, ""), propagate: options.tracePropagation ?? loopback })
   if (key.trim() === "") return invalid(options.apiKeyName, "is empty")
   // Never echo the key: a header check downstream would otherwise quote it in an error.
   if (controlCharacters.test(key)) return invalid(options.apiKeyName, "contains control characters (a stray newline?)")

@@ -45,9 +45,7 @@ export const responseDecoder = <A, I>(
 }
 
 /** A request body through `schema`, or the server's message naming the first problem. */
-export const requestDecoder = <A, I>(
-  schema: Schema.Schema<A, I>
-): ((json: unknown) => Either.Either<A, string>) => {
+export const requestDecoder = <A, I>(schema: Schema.Schema<A, I>): ((json: unknown) => Either.Either<A, string>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
   return (json) => {
     if (typeof json !== "object" || json === null || Array.isArray(json)) {
@@ -150,7 +148,9 @@ export const call = (request: {
 export const callDecoder = <A, I>(
   schema: Schema.Schema<A, I>,
   toCall: (request: A) => Parameters<typeof call>[0]
-): ((json: unknown) => Either.Either<ReturnType<typeof call> extends Either.Either<infer R, string> ? R : never, string>) => {
+): ((
+  json: unknown
+) => Either.Either<ReturnType<typeof call> extends Either.Either<infer R, string> ? R : never, string>) => {
   const decode = requestDecoder(schema)
   return (json) => Either.flatMap(decode(json), (request) => call(toCall(request)))
 }
@@ -184,7 +184,8 @@ export const openAiError = (
   if (!isObject(json)) return {}
   const { error } = json
   const body = isObject(error) ? error : json
-  const code = stringOr(body.code) ?? (typeof body.code === "number" ? String(body.code) : undefined) ?? stringOr(body.type)
+  const code =
+    stringOr(body.code) ?? (typeof body.code === "number" ? String(body.code) : undefined) ?? stringOr(body.type)
   return {
     message: stringOr(body.message) ?? stringOr(error) ?? stringOr(json.detail),
     code,
