@@ -23,7 +23,7 @@ import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -150,6 +150,9 @@ const invalidKey = new Set([
 
 const accessProblem = /\b403\b|access denied|don't have access|not authorized|not have access/i
 
+const isRegion = (region: unknown) => typeof region === "string" && /^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(region)
+const regionReason = "must be an AWS region such as us-west-2"
+
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
@@ -165,11 +168,12 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   endpointAdvice:
     "Bedrock's Agent Runtime answers POST /rerank at https://bedrock-agent-runtime.<region>.amazonaws.com (AWS_REGION).",
   validate: (options) => {
-    if (typeof options.region !== "string" || !/^[a-z0-9-]+$/.test(options.region)) {
-      return HttpProvider.invalid("region", "must be an AWS region such as us-west-2")
-    }
+    if (!isRegion(options.region)) return HttpProvider.invalid("region", regionReason)
     if (options.credentials === undefined && options.apiKey === undefined) {
-      return HttpProvider.invalid("credentials", "are required: AWS credentials, or a Bedrock API key as apiKey")
+      return HttpProvider.invalid(
+        "credentials",
+        "are required: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_BEARER_TOKEN_BEDROCK for a Bedrock API key)"
+      )
     }
     return HttpProvider.valid
   },
@@ -287,10 +291,12 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
 export const make = (
   options: Options
 ): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  HttpProvider.make(protocol, {
-    ...options,
-    baseUrl: options.baseUrl ?? `https://bedrock-agent-runtime.${options.region}.amazonaws.com`
-  })
+  isRegion(options.region)
+    ? HttpProvider.make(protocol, {
+        ...options,
+        baseUrl: options.baseUrl ?? `https://bedrock-agent-runtime.${options.region}.amazonaws.com`
+      })
+    : Effect.fail(ConfigError.InvalidData(["region"], regionReason))
 
 /**
  * @since 0.3.0

@@ -117,6 +117,8 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       }),
     // Over the server's batch size: a payload limit in documents, whether TEI says 413 (before v1.9) or 422.
     special: (fields, context) => {
+      // 424: the model failed on this input (TEI's "Inference failed"): the server's fault, not retried.
+      if (fields.status === 424) return new RerankError.ServiceError(fields)
       const stated = batchSize.exec(fields.serverMessage ?? "")
       if (stated === null || (fields.status !== 413 && fields.status !== 422)) return undefined
       return new RerankError.PayloadLimitError({

@@ -207,10 +207,10 @@ export const post = (
       .pipe(
         Effect.flatMap((response) => {
           const ok = response.status >= 200 && response.status < 300
-          return Effect.map(
-            readBody(response, ok ? endpoint.maxResponseBytes : maxErrorBodyBytes, !ok),
-            (text): Reply => ({ response, text })
-          )
+          const body = readBody(response, ok ? endpoint.maxResponseBytes : maxErrorBodyBytes, !ok)
+          // An error's status says what went wrong; a body that cannot be read (none at all, as TEI's 401, or a
+          // connection dropped mid-way) only loses the server's message.
+          return Effect.map(ok ? body : Effect.orElseSucceed(body, () => ""), (text): Reply => ({ response, text }))
         }),
         Effect.provideService(FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" }),
         Effect.locally(Headers.currentRedactedNames, redactedOnSpans),

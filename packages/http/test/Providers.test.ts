@@ -1,0 +1,544 @@
+/**
+ * Each provider module through the public API against scripted responses: its real bodies (fixtures/providers.ts)
+ * decoded, its real error bodies mapped to the right tag, the exact request it sends, and what is special to it.
+ */
+import { Reranker, type RerankError } from "@effect-rerank/core"
+import { Bedrock, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Option, Redacted, TestClock } from "effect"
+import * as Fixtures from "./fixtures/providers.js"
+import * as Scripted from "./ScriptedClient.js"
+
+const key = Redacted.make("sk-test-0123456789")
+const documents = ["zero", "one", "two", "three", "four", "five"]
+const query = "which one?"
+
+const credentials = {
+  accessKeyId: "AKIDEXAMPLE",
+  secretAccessKey: Redacted.make("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+}
+
+type Name = keyof typeof Fixtures.responses
+
+// Options as the tests vary them: each provider's own, loosely typed.
+type Loose = Record<string, any>
+
+const layers: Record<Name, (options: Loose) => Layer.Layer<Reranker.Reranker, unknown, any>> = {
+  jina: (o) => Jina.layer({ apiKey: key, ...o }),
+  voyage: (o) => Voyage.layer({ apiKey: key, ...o }),
+  mixedbread: (o) => Mixedbread.layer({ apiKey: key, ...o }),
+  pinecone: (o) => Pinecone.layer({ apiKey: key, ...o }),
+  together: (o) => Together.layer({ apiKey: key, ...o }),
+  tei: (o) => Tei.layer({ baseUrl: "https://tei.internal.example", ...o }),
+  vllm: (o) => Vllm.layer({ baseUrl: "https://vllm.internal.example", ...o }),
+  bedrock: (o) => Bedrock.layer({ region: "us-west-2", credentials, ...o })
+}
+
+const run = <A, E>(
+  name: Name,
+  script: ReadonlyArray<Scripted.Step> | Scripted.Answer,
+  effect: Effect.Effect<A, E, Reranker.Reranker>,
+  options: Record<string, unknown> = {}
+) => {
+  const scripted = Scripted.make(script)
+  return Effect.map(
+    effect.pipe(Effect.provide(layers[name](options).pipe(Layer.provide(scripted.layer), Layer.orDie))),
+    (result) => ({ result, calls: scripted.calls })
+  )
+}
+
+const expectedOrder: Record<Name, ReadonlyArray<readonly [number, number]>> = {
+  jina: [
+    [2, 0.98005307],
+    [3, 0.27904198],
+    [0, 0.10194652]
+  ],
+  voyage: [
+    [2, 0.98005307],
+    [3, 0.27904198],
+    [0, 0.10194652]
+  ],
+  mixedbread: [
+    [0, 0.98291015625],
+    [2, 0.61962890625],
+    [3, 0.3642578125]
+  ],
+  pinecone: [
+    [2, 0.47654688],
+    [0, 0.047963805],
+    [3, 0.007587992],
+    [1, 0.0006491712]
+  ],
+  together: [
+    [0, 0.6475887154399037],
+    [5, 0.6323295373206566]
+  ],
+  tei: [
+    [1, 0.9976404],
+    [0, 0.12527926]
+  ],
+  vllm: [
+    [1, 0.99853515625],
+    [0, 0.0005860328674316406]
+  ],
+  bedrock: [
+    [0, 0.5110583305358887],
+    [5, 0.30241215229034424]
+  ]
+}
+
+const expectedError: Record<
+  Name,
+  { readonly tag: RerankError.RerankError["_tag"]; readonly attempts: number; readonly message: string }
+> = {
+  jina: { tag: "AuthenticationError", attempts: 1, message: "Unauthorized: Invalid API key" },
+  voyage: { tag: "RateLimitError", attempts: 4, message: "Rate limit exceeded. Please pace your requests." },
+  mixedbread: { tag: "InvalidRequestError", attempts: 1, message: "Invalid model: unknown-model" },
+  pinecone: {
+    tag: "InvalidRequestError",
+    attempts: 1,
+    message: "Bad request. The request body included invalid request parameters."
+  },
+  together: { tag: "AuthenticationError", attempts: 1, message: "Invalid API key provided" },
+  tei: { tag: "RateLimitError", attempts: 4, message: "Model is overloaded" },
+  vllm: { tag: "InvalidRequestError", attempts: 1, message: "The model `nope` does not exist." },
+  bedrock: { tag: "RateLimitError", attempts: 4, message: "Too many requests, please wait before trying again." }
+}
+
+describe("each provider decodes its real response and error bodies", () => {
+  for (const name of Object.keys(Fixtures.responses) as Array<Name>) {
+    const response = Fixtures.responses[name]
+    it.effect(`${name}: ${response.source.slice(0, 60)}...`, () =>
+      Effect.gen(function* () {
+        const { result } = yield* run(
+          name,
+          [Scripted.json(response.status, response.body)],
+          Reranker.rerank({ query, documents })
+        )
+        expect(result.results.map((r) => [r.index, r.score])).toEqual(expectedOrder[name])
+        expect(result.results.map((r) => r.rank)).toEqual(expectedOrder[name].map((_, i) => i + 1))
+        expect(result.results[0].document).toBe(documents[expectedOrder[name][0][0]])
+      })
+    )
+
+    const error = Fixtures.errors[name]
+    it.effect(`${name}: a real ${error.status} error body is ${expectedError[name].tag}`, () =>
+      Effect.gen(function* () {
+        const fiber = yield* run(
+          name,
+          [Scripted.json(error.status, error.body, "headers" in error ? error.headers : {})],
+          Effect.flip(Reranker.rerank({ query, documents }))
+        ).pipe(Effect.fork)
+        yield* TestClock.adjust("5 minutes")
+        const { calls, result } = yield* fiber.await.pipe(Effect.flatten)
+        expect(result._tag).toBe(expectedError[name].tag)
+        expect(result.attempts).toBe(expectedError[name].attempts)
+        expect(calls.length).toBe(expectedError[name].attempts)
+        expect("serverMessage" in result && result.serverMessage).toBe(expectedError[name].message)
+        expect("status" in result && result.status).toBe(error.status)
+      })
+    )
+  }
+})
+
+const sent = (name: Name, options: Record<string, unknown>, topN?: number) =>
+  Effect.map(
+    run(
+      name,
+      [Scripted.json(200, Fixtures.responses[name].body)],
+      Reranker.rerank({ query, documents, ...(topN === undefined ? {} : { topN }) }),
+      options
+    ),
+    ({ calls }) => calls[0]
+  )
+
+describe("the request each provider sends: its own field names, only what was set", () => {
+  it.effect("Jina: POST /v1/rerank with top_n and return_documents only when set", () =>
+    Effect.gen(function* () {
+      const bare = yield* sent("jina", {})
+      expect(bare.url).toBe("https://api.jina.ai/v1/rerank")
+      expect(bare.headers.authorization).toBe("Bearer sk-test-0123456789")
+      expect(bare.body).toEqual({ model: "jina-reranker-v2-base-multilingual", query, documents })
+      const full = yield* sent("jina", { returnDocuments: false, model: "jina-reranker-v3" }, 2)
+      expect(full.body).toEqual({ model: "jina-reranker-v3", query, documents, top_n: 2, return_documents: false })
+    })
+  )
+
+  it.effect("Voyage: POST /v1/rerank with top_k, truncation and return_documents", () =>
+    Effect.gen(function* () {
+      const bare = yield* sent("voyage", {})
+      expect(bare.url).toBe("https://api.voyageai.com/v1/rerank")
+      expect(bare.body).toEqual({ query, documents, model: "rerank-2.5" })
+      const full = yield* sent("voyage", { truncation: false, returnDocuments: true }, 2)
+      expect(full.body).toEqual({
+        query,
+        documents,
+        model: "rerank-2.5",
+        top_k: 2,
+        return_documents: true,
+        truncation: false
+      })
+    })
+  )
+
+  it.effect("Mixedbread: POST /v1/reranking with input and top_k", () =>
+    Effect.gen(function* () {
+      const full = yield* sent("mixedbread", { returnInput: false }, 3)
+      expect(full.url).toBe("https://api.mixedbread.com/v1/reranking")
+      expect(full.body).toEqual({
+        model: "mixedbread-ai/mxbai-rerank-large-v2",
+        query,
+        input: documents,
+        top_k: 3,
+        return_input: false
+      })
+    })
+  )
+
+  it.effect("Pinecone: Api-Key and X-Pinecone-API-Version headers (no bearer), documents as {text}, truncate", () =>
+    Effect.gen(function* () {
+      const call = yield* sent("pinecone", { truncate: "NONE" }, 2)
+      expect(call.url).toBe("https://api.pinecone.io/rerank")
+      expect(call.headers["api-key"]).toBe("sk-test-0123456789")
+      expect(call.headers.authorization).toBeUndefined()
+      expect(call.headers["x-pinecone-api-version"]).toBe("2025-04")
+      expect(call.body).toEqual({
+        model: "bge-reranker-v2-m3",
+        query,
+        documents: documents.map((text) => ({ text })),
+        top_n: 2,
+        parameters: { truncate: "NONE" }
+      })
+    })
+  )
+
+  it.effect("Together: POST /v1/rerank, Cohere-like", () =>
+    Effect.gen(function* () {
+      const call = yield* sent("together", {}, 2)
+      expect(call.url).toBe("https://api.together.xyz/v1/rerank")
+      expect(call.body).toEqual({ model: "Salesforce/Llama-Rank-V1", query, documents, top_n: 2 })
+    })
+  )
+
+  it.effect("TEI: POST /rerank with texts, no model, no key unless given; raw_scores and truncation when set", () =>
+    Effect.gen(function* () {
+      const bare = yield* sent("tei", {})
+      expect(bare.url).toBe("https://tei.internal.example/rerank")
+      expect(bare.headers.authorization).toBeUndefined()
+      expect(bare.body).toEqual({ query, texts: documents })
+      const full = yield* sent("tei", { apiKey: key, truncate: true, truncationDirection: "Left", rawScores: true })
+      expect(full.headers.authorization).toBe("Bearer sk-test-0123456789")
+      expect(full.body).toEqual({
+        query,
+        texts: documents,
+        truncate: true,
+        truncation_direction: "Left",
+        raw_scores: true
+      })
+    })
+  )
+
+  it.effect("vLLM: POST /v2/rerank; the model only when one is configured", () =>
+    Effect.gen(function* () {
+      const bare = yield* sent("vllm", {})
+      expect(bare.url).toBe("https://vllm.internal.example/v2/rerank")
+      expect(bare.body).toEqual({ query, documents })
+      const full = yield* sent("vllm", { model: "BAAI/bge-reranker-base", truncatePromptTokens: 256 }, 2)
+      expect(full.body).toEqual({
+        model: "BAAI/bge-reranker-base",
+        query,
+        documents,
+        top_n: 2,
+        truncate_prompt_tokens: 256
+      })
+    })
+  )
+
+  it.effect("Bedrock: the regional Agent Runtime, the model's ARN, every result asked for, a SigV4 signature", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.parse("2026-11-26T10:00:00Z"))
+      const call = yield* sent("bedrock", {})
+      expect(call.url).toBe("https://bedrock-agent-runtime.us-west-2.amazonaws.com/rerank")
+      expect(call.body).toEqual({
+        queries: [{ type: "TEXT", textQuery: { text: query } }],
+        sources: documents.map((text) => ({
+          type: "INLINE",
+          inlineDocumentSource: { type: "TEXT", textDocument: { text } }
+        })),
+        rerankingConfiguration: {
+          type: "BEDROCK_RERANKING_MODEL",
+          bedrockRerankingConfiguration: {
+            numberOfResults: documents.length,
+            modelConfiguration: { modelArn: "arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0" }
+          }
+        }
+      })
+      expect(call.headers["x-amz-date"]).toBe("20261126T100000Z")
+      expect(call.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261126\/us-west-2\/bedrock\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*x-amz-date, Signature=[0-9a-f]{64}$/
+      )
+      // The secret never travels.
+      expect(JSON.stringify(call)).not.toContain("wJalrXUtnFEMI")
+    })
+  )
+
+  it.effect("Bedrock: each retry is signed anew at its own time", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.parse("2026-11-26T10:00:00Z"))
+      const scripted = Scripted.make([
+        Scripted.json(503, { message: "busy" }, { "x-amzn-errortype": "ServiceUnavailableException" }),
+        Scripted.json(200, Fixtures.responses.bedrock.body)
+      ])
+      const fiber = yield* Reranker.rerank({ query, documents }).pipe(
+        Effect.provide(
+          layers
+            .bedrock({ retry: { base: "3 seconds", cap: "3 seconds" } })
+            .pipe(Layer.provide(scripted.layer), Layer.orDie)
+        ),
+        Effect.fork
+      )
+      yield* TestClock.adjust("10 seconds")
+      yield* fiber.await
+      expect(scripted.calls.length).toBe(2)
+      expect(scripted.calls[0].headers["x-amz-date"]).toBe("20261126T100000Z")
+      expect(scripted.calls[1].headers["x-amz-date"]).not.toBe("20261126T100000Z")
+      expect(scripted.calls[1].headers.authorization).not.toBe(scripted.calls[0].headers.authorization)
+    })
+  )
+})
+
+const failWith = (name: Name, step: Scripted.Step, options: Record<string, unknown> = {}) =>
+  Effect.gen(function* () {
+    const fiber = yield* run(name, [step], Effect.flip(Reranker.rerank({ query, documents })), options).pipe(
+      Effect.fork
+    )
+    yield* TestClock.adjust("10 minutes")
+    return yield* fiber.await.pipe(Effect.flatten)
+  })
+
+describe("what is special to each provider", () => {
+  it.effect("Jina: an exhausted balance comes as 403 and is billing, not a forbidden key", () =>
+    Effect.gen(function* () {
+      const { result } = yield* failWith(
+        "jina",
+        Scripted.json(403, { detail: "Insufficient balance. Please top up your account." })
+      )
+      expect(result._tag).toBe("AuthenticationError")
+      if (result._tag === "AuthenticationError") expect(result.reason).toBe("billing")
+      const other = yield* failWith("jina", Scripted.json(403, { detail: "Forbidden" }))
+      expect(other.result._tag === "AuthenticationError" && other.result.reason).toBe("forbidden")
+    })
+  )
+
+  it.effect("Jina: FastAPI's 422 list of issues becomes one message; the key advice names JINA_API_KEY", () =>
+    Effect.gen(function* () {
+      const { result } = yield* failWith(
+        "jina",
+        Scripted.json(422, { detail: [{ loc: ["body", "query"], msg: "field required", type: "value_error.missing" }] })
+      )
+      expect(result._tag).toBe("InvalidRequestError")
+      expect("serverMessage" in result && result.serverMessage).toBe("field required")
+      const auth = yield* failWith("jina", Scripted.json(401, { detail: "Unauthorized" }))
+      expect(auth.result.hint).toContain("JINA_API_KEY")
+    })
+  )
+
+  for (const [status, version] of [
+    [413, "before v1.9"],
+    [422, "since v1.9"]
+  ] as const) {
+    it.effect(`TEI: over its batch size (${status}, ${version}) is a PayloadLimitError in documents`, () =>
+      Effect.gen(function* () {
+        const { result } = yield* failWith(
+          "tei",
+          Scripted.json(status, { error: "batch size 6 > maximum allowed batch size 4", error_type: "Validation" })
+        )
+        expect(result._tag).toBe("PayloadLimitError")
+        if (result._tag === "PayloadLimitError") {
+          expect([result.limit, result.actual, result.unit]).toEqual([4, 6, "documents"])
+        }
+        expect(result.attempts).toBe(1)
+      })
+    )
+  }
+
+  it.effect(
+    "TEI: a 424 (inference failed) is a ServiceError, not retried; a 401 with an empty body is invalid-key",
+    () =>
+      Effect.gen(function* () {
+        const backend = yield* failWith("tei", Scripted.json(424, { error: "Inference failed", error_type: "Backend" }))
+        expect(backend.result._tag).toBe("ServiceError")
+        expect(backend.calls.length).toBe(1)
+        const auth = yield* failWith("tei", { status: 401 })
+        expect(auth.result._tag === "AuthenticationError" && auth.result.reason).toBe("invalid-key")
+        expect(auth.result.hint).toContain("TEI_API_KEY")
+      })
+  )
+
+  it.effect("TEI: raw logits with scores: sigmoid come back in (0, 1), same order; ties broken by input index", () =>
+    Effect.gen(function* () {
+      const { result } = yield* run(
+        "tei",
+        // TEI lists tied scores in reverse input order; the core's rule decides, not the server's.
+        [
+          Scripted.json(200, [
+            { index: 2, score: 3.5 },
+            { index: 4, score: -1.25 },
+            { index: 1, score: -1.25 },
+            { index: 0, score: -4 }
+          ])
+        ],
+        Reranker.rerank({ query, documents: documents.slice(0, 5) }),
+        { rawScores: true, scores: "sigmoid" }
+      )
+      expect(result.results.map((r) => r.index)).toEqual([2, 1, 4, 0])
+      expect(result.results[0].score).toBeCloseTo(1 / (1 + Math.exp(-3.5)), 12)
+      for (const r of result.results) expect(r.score > 0 && r.score < 1).toBe(true)
+    })
+  )
+
+  it.effect("vLLM: both error envelopes, nested (current) and flat (older), read the same", () =>
+    Effect.gen(function* () {
+      const nested = yield* failWith(
+        "vllm",
+        Scripted.json(400, {
+          error: { message: "top_n must be positive", type: "BadRequestError", param: null, code: 400 }
+        })
+      )
+      const flat = yield* failWith(
+        "vllm",
+        Scripted.json(400, {
+          object: "error",
+          message: "top_n must be positive",
+          type: "BadRequestError",
+          param: null,
+          code: 400
+        })
+      )
+      for (const { result } of [nested, flat]) {
+        expect(result._tag).toBe("InvalidRequestError")
+        expect("serverMessage" in result && result.serverMessage).toBe("top_n must be positive")
+      }
+    })
+  )
+
+  it.effect(
+    "Pinecone: batches at the model's own limit (cohere-rerank-3.5: 200 a request, bge-reranker-v2-m3: 100)",
+    () =>
+      Effect.gen(function* () {
+        const many = Array.from({ length: 450 }, (_, i) => `document ${i}`)
+        const answer: Scripted.Answer = (body) =>
+          Scripted.json(200, {
+            model: body.model,
+            data: body.documents.map((_: unknown, index: number) => ({ index, score: 1 - index / 1000 })),
+            usage: { rerank_units: 1 }
+          })
+        const cohere = yield* run("pinecone", answer, Reranker.rerank({ query, documents: many }), {
+          model: "cohere-rerank-3.5"
+        })
+        // Windows are even: 450 at 200 a request is 3 windows of 150.
+        expect(cohere.calls.map((c) => c.body.documents.length)).toEqual([150, 150, 150])
+        expect(cohere.result.usage).toEqual({ searchUnits: 3, requests: 3 })
+        const bge = yield* run("pinecone", answer, Reranker.rerank({ query, documents: many }))
+        expect(bge.calls.length).toBe(5)
+      })
+  )
+
+  it.effect("Pinecone: RESOURCE_EXHAUSTED 429 with Retry-After is a RateLimitError carrying it", () =>
+    Effect.gen(function* () {
+      const { result } = yield* failWith(
+        "pinecone",
+        Scripted.json(
+          429,
+          { error: { code: "RESOURCE_EXHAUSTED", message: "Request rate limit exceeded" }, status: 429 },
+          { "retry-after": "60" }
+        ),
+        { retry: { maxRetries: 0 } }
+      )
+      expect(result._tag).toBe("RateLimitError")
+      if (result._tag === "RateLimitError")
+        expect(Option.map(result.retryAfter, (d) => d.toJSON())).toEqual(
+          Option.some({ _id: "Duration", _tag: "Millis", millis: 60000 })
+        )
+    })
+  )
+
+  const bedrockError = (status: number, type: string, message: string) =>
+    Scripted.json(
+      status,
+      { message },
+      { "x-amzn-errortype": `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` }
+    )
+
+  it.effect("Bedrock: exception names decide, not only the status", () =>
+    Effect.gen(function* () {
+      const quota = yield* failWith("bedrock", bedrockError(400, "ServiceQuotaExceededException", "quota exceeded"), {
+        retry: { maxRetries: 0 }
+      })
+      expect(quota.result._tag).toBe("RateLimitError")
+      const access = yield* failWith(
+        "bedrock",
+        bedrockError(
+          400,
+          "ValidationException",
+          "Operation not allowed: status code 403, You don't have access to the model"
+        )
+      )
+      expect(access.result._tag === "AuthenticationError" && access.result.reason).toBe("forbidden")
+      const validation = yield* failWith(
+        "bedrock",
+        bedrockError(400, "ValidationException", "numberOfResults must be <= 1000")
+      )
+      expect(validation.result._tag).toBe("InvalidRequestError")
+      const denied = yield* failWith("bedrock", bedrockError(403, "AccessDeniedException", "not authorized"))
+      expect(denied.result._tag === "AuthenticationError" && denied.result.reason).toBe("forbidden")
+      const signature = yield* failWith("bedrock", bedrockError(403, "InvalidSignatureException", "signature mismatch"))
+      expect(signature.result._tag === "AuthenticationError" && signature.result.reason).toBe("invalid-key")
+      expect(signature.result.hint).toContain("AWS_ACCESS_KEY_ID")
+      const notReady = yield* failWith("bedrock", bedrockError(429, "ModelNotReadyException", "warming up"), {
+        retry: { maxRetries: 0 }
+      })
+      // "Not ready to serve inference requests": retried as a 503.
+      expect(notReady.result._tag === "ServiceError" && notReady.result.status).toBe(503)
+    })
+  )
+
+  it.effect(
+    "Bedrock: the request id comes from x-amzn-RequestId; the AWS secret is scrubbed from anything echoed",
+    () =>
+      Effect.gen(function* () {
+        const { result } = yield* failWith(
+          "bedrock",
+          Scripted.json(
+            400,
+            { message: "bad secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+            { "x-amzn-errortype": "ValidationException", "x-amzn-requestid": "req-42" }
+          )
+        )
+        expect(result.requestId).toBe("req-42")
+        expect(JSON.stringify(result)).not.toContain("wJalrXUtnFEMI")
+      })
+  )
+})
+
+describe("options are checked when the layer is built, naming the option", () => {
+  const configError = (layer: Layer.Layer<Reranker.Reranker, unknown, any>) =>
+    Effect.flip(Layer.build(layer.pipe(Layer.provide(Scripted.make([]).layer))).pipe(Effect.scoped))
+
+  it.effect("self-hosted servers need a base URL; Bedrock a region and credentials; scores raw or sigmoid", () =>
+    Effect.gen(function* () {
+      expect(String(yield* configError(Tei.layer({})))).toContain("baseUrl")
+      expect(
+        String(yield* configError(Vllm.layer({ baseUrl: "https://v.example", truncatePromptTokens: 0 })))
+      ).toContain("truncatePromptTokens")
+      expect(String(yield* configError(Bedrock.layer({ region: "US West", credentials })))).toContain("region")
+      expect(String(yield* configError(Bedrock.layer({ region: "us-west-2" })))).toContain("credentials")
+      expect(String(yield* configError(Jina.layer({ apiKey: key, scores: "softmax" as "sigmoid" })))).toContain(
+        "scores"
+      )
+      expect(String(yield* configError(Voyage.layer({ apiKey: key, baseUrl: "http://api.example.com" })))).toContain(
+        "refusing to send the API key in clear"
+      )
+    })
+  )
+})
