@@ -435,3 +435,132 @@ export const layerTest = (
   score: TestScore,
   options?: Options & { readonly model?: string }
 ): Layer.Layer<Reranker, ConfigError.ConfigError> => Layer.effect(Reranker, makeTest(score, options))
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface FallbackOptions {
+  /**
+   * The error kinds, by tag, on which the next reranker takes the call, once the failing one's own retries are
+   * spent. Default: `RateLimitError`, `ServiceError`, `TransportError`, `TimeoutError` (the provider is busy or
+   * down). An error of any other kind (a bad request, a bad key) fails the call at once: the next provider would
+   * only repeat it, or hide a configuration mistake.
+   */
+  readonly on?: ReadonlyArray<RerankError["_tag"]> | undefined
+  /**
+   * When every reranker failed with such an error: succeed with the documents in their input order (scores 0,
+   * `topN` applied, `minScore` not) and a warning naming the errors, instead of failing. Default false.
+   */
+  readonly failOpen?: boolean | undefined
+}
+
+const fallbackOn: ReadonlyArray<RerankError["_tag"]> = [
+  "RateLimitError",
+  "ServiceError",
+  "TransportError",
+  "TimeoutError"
+]
+
+/** The documents as they came, for a caller who would rather have an unranked answer than none. */
+const inputOrder = <A>(request: RerankRequest.RerankRequest<A>, model: string, warning: string) => {
+  const limit = Math.min(request.topN ?? request.documents.length, request.documents.length)
+  const results: Array<RerankResult.Ranked<A>> = []
+  for (let i = 0; i < limit; i++) results.push({ index: i, rank: i + 1, score: 0, document: request.documents[i] })
+  return { results, model, usage: { searchUnits: 0, requests: 0 }, warnings: [warning] }
+}
+
+/**
+ * Rerankers in order of preference as one: the first answers unless it fails (after its own retries) with an error
+ * of a kind named in `on`; then the next takes the call, and so on. The result's `model` is the answering
+ * reranker's, and a warning says which ones failed before it. Each try is its own `Reranker.rerank` span under a
+ * `Reranker.fallback` span; interrupting the call interrupts the try in flight and starts no other.
+ *
+ * @example
+ * ```ts
+ * import { Reranker } from "@effect-rerank/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const primary = yield* Reranker.makeTest(() => 1, { model: "primary" })
+ *   const secondary = yield* Reranker.makeTest(() => 0.5, { model: "secondary" })
+ *   return Reranker.fallback([primary, secondary], { failOpen: true })
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const fallback = (rerankers: readonly [Service, ...Array<Service>], options: FallbackOptions = {}): Service => {
+  const on = new Set(options.on ?? fallbackOn)
+  const rerank = <A>(request: RerankRequest.RerankRequest<A>) => {
+    const failures: Array<RerankError> = []
+    const attempt = (i: number): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
+      rerankers[i].rerank(request).pipe(
+        Effect.map((result) =>
+          failures.length === 0
+            ? result
+            : {
+                ...result,
+                warnings: [
+                  ...result.warnings,
+                  `answered by ${result.model} (fallback ${i + 1} of ${rerankers.length}) after ${failures.map((e) => e._tag).join(", ")}`
+                ]
+              }
+        ),
+        Effect.tap(() => Effect.annotateCurrentSpan("rerank.fallback.answered_by", i)),
+        Effect.catchIf(
+          (error) => on.has(error._tag),
+          (error) => {
+            failures.push(error)
+            if (i + 1 < rerankers.length) return attempt(i + 1)
+            if (options.failOpen !== true) return Effect.fail(error)
+            return Effect.as(
+              Effect.annotateCurrentSpan("rerank.fallback.fail_open", true),
+              inputOrder(
+                request,
+                "fail-open",
+                `no reranker answered (${failures.map((e) => e._tag).join(", ")}): documents returned in input order`
+              )
+            )
+          }
+        )
+      )
+    return attempt(0).pipe(
+      Effect.withSpan("Reranker.fallback", {
+        kind: "internal",
+        captureStackTrace: false,
+        attributes: { "rerank.fallback.rerankers": rerankers.length }
+      })
+    )
+  }
+  return { rerank }
+}
+
+/**
+ * `fallback` over layers: each layer is built on its own (they all provide `Reranker`), then chained in order.
+ *
+ * @example
+ * ```ts
+ * import { Reranker } from "@effect-rerank/core"
+ *
+ * const Chain = Reranker.layerFallback([
+ *   Reranker.layerTest(() => 1, { model: "primary" }),
+ *   Reranker.layerTest(() => 0.5, { model: "secondary" })
+ * ])
+ * ```
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerFallback = <E, R>(
+  layers: readonly [Layer.Layer<Reranker, E, R>, ...Array<Layer.Layer<Reranker, E, R>>],
+  options?: FallbackOptions
+): Layer.Layer<Reranker, E, R> =>
+  Layer.scoped(
+    Reranker,
+    Effect.map(
+      Effect.forEach(layers, (layer) => Effect.map(Layer.build(layer), Context.get(Reranker))),
+      (services) => fallback(services as unknown as readonly [Service, ...Array<Service>], options)
+    )
+  )
