@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Batching, Reranker } from "@effect-rerank/core"
-import { Cohere } from "@effect-rerank/http"
+import { Bedrock, Cohere, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
 import { CorpusStats, LocalReranker } from "@effect-rerank/local"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
@@ -23,6 +23,29 @@ import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
 
 const queryArg = Args.text({ name: "query" }).pipe(Args.withDescription("The search query to rank the documents for."))
+
+/** What every HTTP provider's `layerConfig` takes from the flags. */
+interface CommonFlags {
+  readonly maxDocumentsPerRequest?: Config.Config<number>
+  readonly concurrency: Config.Config<number>
+  readonly merge: Config.Config<Batching.Merge>
+  readonly allowInsecureHttp: Config.Config<boolean>
+  readonly baseUrl?: Config.Config<string>
+}
+
+/** The providers besides Cohere and the local reranker, each reading its own variables. */
+const httpProviders = {
+  jina: (flags: CommonFlags) => Jina.layerConfig(flags),
+  voyage: (flags: CommonFlags) => Voyage.layerConfig(flags),
+  mixedbread: (flags: CommonFlags) => Mixedbread.layerConfig(flags),
+  pinecone: (flags: CommonFlags) => Pinecone.layerConfig(flags),
+  together: (flags: CommonFlags) => Together.layerConfig(flags),
+  tei: (flags: CommonFlags) => Tei.layerConfig(flags),
+  vllm: (flags: CommonFlags) => Vllm.layerConfig(flags),
+  bedrock: (flags: CommonFlags) => Bedrock.layerConfig(flags)
+}
+
+type HttpProviderName = keyof typeof httpProviders
 
 const queryOptions = {
   file: Options.text("file").pipe(
@@ -46,10 +69,17 @@ const queryOptions = {
     Options.optional,
     Options.withDescription("Drop results whose relevance score is below this.")
   ),
-  provider: Options.choice("provider", ["auto", "local", "cohere"]).pipe(
+  provider: Options.choice("provider", ["auto", "local", "cohere", ...Object.keys(httpProviders)] as [
+    "auto",
+    "local",
+    "cohere",
+    ...Array<HttpProviderName>
+  ]).pipe(
     Options.withDefault("auto" as const),
     Options.withDescription(
-      "auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker. Default: auto."
+      "auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker. The others read " +
+        "their own variables: JINA_API_KEY, VOYAGE_API_KEY, MXBAI_API_KEY, PINECONE_API_KEY, TOGETHER_API_KEY, " +
+        "TEI_BASE_URL, VLLM_BASE_URL, and AWS_REGION with AWS credentials for bedrock. Default: auto."
     )
   ),
   corpus: Options.text("corpus").pipe(
@@ -60,17 +90,17 @@ const queryOptions = {
   ),
   model: Options.text("model").pipe(
     Options.optional,
-    Options.withDescription(`Model name (Cohere default: ${Cohere.defaults.model}).`)
+    Options.withDescription(`Model name (default: the provider's own; Cohere's is ${Cohere.defaults.model}).`)
   ),
   baseUrl: Options.text("base-url").pipe(
     Options.optional,
     Options.withDescription(
-      "A Cohere-compatible endpoint, e.g. http://127.0.0.1:8080 (default: COHERE_BASE_URL, else Cohere)."
+      "The provider's endpoint, e.g. http://127.0.0.1:8080 for rerank serve (default: COHERE_BASE_URL, JINA_BASE_URL, ... else the provider's own)."
     )
   ),
   allowInsecureHttp: Options.boolean("allow-insecure-http").pipe(
     Options.withDescription(
-      "Cohere only: allow a plain http:// --base-url on a host that is not this machine (the key goes in clear)."
+      "Allow a plain http:// --base-url on a host that is not this machine (the key goes in clear)."
     )
   ),
   apiVersion: Options.choice("api-version", ["v2", "v1"]).pipe(
@@ -78,9 +108,9 @@ const queryOptions = {
     Options.withDescription("Cohere API version. Default: v2.")
   ),
   batchSize: Options.integer("batch-size").pipe(
-    Options.withDefault(Batching.defaults.maxDocumentsPerRequest),
+    Options.optional,
     Options.withDescription(
-      `Most documents per request; larger sets are split into windows. Default: ${Batching.defaults.maxDocumentsPerRequest}.`
+      `Most documents per request; larger sets are split into windows. Default: the provider's own limit (${Batching.defaults.maxDocumentsPerRequest} for Cohere, 32 for TEI, ...).`
     )
   ),
   concurrency: Options.integer("concurrency").pipe(
@@ -108,9 +138,22 @@ export const providerLayer = (options: Parsed) =>
   Effect.gen(function* () {
     yield* checkFlags(options)
     const batching = {
-      maxDocumentsPerRequest: options.batchSize,
+      ...(Option.isSome(options.batchSize) ? { maxDocumentsPerRequest: options.batchSize.value } : {}),
       concurrency: options.concurrency,
       merge: options.merge
+    }
+    const common = {
+      ...(Option.isSome(options.batchSize) ? { maxDocumentsPerRequest: Config.succeed(options.batchSize.value) } : {}),
+      concurrency: Config.succeed(batching.concurrency),
+      merge: Config.succeed(batching.merge),
+      allowInsecureHttp: Config.succeed(options.allowInsecureHttp),
+      ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
+    }
+    if (options.provider !== "auto" && options.provider !== "local" && options.provider !== "cohere") {
+      if (Option.isSome(options.corpus)) {
+        return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
+      }
+      return httpProviders[options.provider](common).pipe(Layer.provide(FetchHttpClient.layer))
     }
     // Read once: the key found here is handed to the layer, which does not read the environment again.
     const key = yield* Config.option(Cohere.apiKeyConfig).pipe(Effect.orElseSucceed(() => Option.none()))
@@ -144,13 +187,9 @@ export const providerLayer = (options: Parsed) =>
       return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
     }
     return Cohere.layerConfig({
-      maxDocumentsPerRequest: Config.succeed(batching.maxDocumentsPerRequest),
-      concurrency: Config.succeed(batching.concurrency),
-      merge: Config.succeed(batching.merge),
+      ...common,
       apiVersion: Config.succeed(options.apiVersion),
-      allowInsecureHttp: Config.succeed(options.allowInsecureHttp),
-      ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {}),
-      ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
+      ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {})
     }).pipe(Layer.provide(FetchHttpClient.layer))
   })
 
@@ -163,7 +202,7 @@ const checkFlags = (options: Parsed): Effect.Effect<void, UsageError> => {
     (Option.isSome(options.minScore) && !Number.isFinite(options.minScore.value)
       ? `--min-score must be a finite number, got ${options.minScore.value}.`
       : undefined) ??
-    positive("--batch-size", options.batchSize) ??
+    (Option.isSome(options.batchSize) ? positive("--batch-size", options.batchSize.value) : undefined) ??
     positive("--concurrency", options.concurrency)
   return problem === undefined ? Effect.void : Effect.fail(new UsageError({ reason: problem }))
 }

@@ -25,7 +25,9 @@ interface Run {
 const rerank = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   Effect.async<Run>((resume) => {
     const base = { ...process.env }
-    for (const name of ["CO_API_KEY", "COHERE_API_KEY", "COHERE_BASE_URL"]) delete base[name]
+    for (const name of Object.keys(base)) {
+      if (/^(CO|COHERE|JINA|VOYAGE|MXBAI|PINECONE|TOGETHER|TEI|VLLM)_|^AWS_/.test(name)) delete base[name]
+    }
     execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd: root }, (error, stdout, stderr) => {
       resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
     })
@@ -158,6 +160,38 @@ describe("rerank query", () => {
         expect(JSON.parse(good.stdout).results[0].index).toBe(3)
       }),
     timeout
+  )
+})
+
+describe("rerank query --provider <name>: every protocol, the key from its own variable", () => {
+  it.scopedLive(
+    "jina, voyage, pinecone and tei against rerank serve's prefixes; a missing key names the provider's variable",
+    () =>
+      Effect.gen(function* () {
+        const context = yield* Layer.build(
+          NodeServer.layer({ port: 0, apiKey: Redacted.make("right-key") }).pipe(Layer.provide(LocalReranker.layer()))
+        )
+        const baseUrl = yield* HttpServer.addressFormattedWith((address) => Effect.succeed(address)).pipe(
+          Effect.provide(context)
+        )
+        for (const [provider, variable, prefix] of [
+          ["jina", "JINA_API_KEY", "/jina"],
+          ["voyage", "VOYAGE_API_KEY", "/voyage"],
+          ["pinecone", "PINECONE_API_KEY", "/pinecone"],
+          ["tei", "TEI_API_KEY", "/tei"]
+        ] as const) {
+          const args = ["query", query, "--file", sample, "--provider", provider, "--base-url", baseUrl + prefix]
+          const good = yield* rerank([...args, "-o", "json"], { [variable]: "right-key" })
+          expect(good.code).toBe(0)
+          expect(JSON.parse(good.stdout).results[0].index).toBe(3)
+          if (provider !== "tei") {
+            const missing = yield* rerank(args)
+            expect(missing.code).toBe(12)
+            expect(missing.stderr).toContain(variable)
+          }
+        }
+      }),
+    timeout * 4
   )
 })
 
@@ -309,7 +343,7 @@ describe("rough edges a new user hit", () => {
         const help = yield* rerank(["query", "--help"])
         expect(help.stdout).not.toContain("\u001b[")
         expect(help.stdout).toContain("$ rerank query")
-        expect(help.stdout).toContain("Default: 1000.")
+        expect(help.stdout).toContain("Default: the provider's own limit (1000 for Cohere")
         const version = yield* rerank(["--version"])
         expect(version.stdout).toBe("0.1.0\n")
       }),

@@ -4,7 +4,7 @@
  */
 import { Reranker, RerankError } from "@effect-rerank/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, Option, TestClock } from "effect"
+import { Duration, Effect, Fiber, Option, TestClock } from "effect"
 import { recordingTracer } from "../../../test-utils/Spans.js"
 
 const query = "capital of france"
