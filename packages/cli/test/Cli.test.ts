@@ -35,6 +35,15 @@ const rerank = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =
 
 const timeout = 30_000
 
+/** `rerank serve`'s server, in process, on a free port with a key, for the scope; its base URL. */
+const keyedServer = (key: string) =>
+  Effect.gen(function* () {
+    const context = yield* Layer.build(
+      NodeServer.layer({ port: 0, apiKey: Redacted.make(key) }).pipe(Layer.provide(LocalReranker.layer()))
+    )
+    return yield* HttpServer.addressFormattedWith((address) => Effect.succeed(address)).pipe(Effect.provide(context))
+  })
+
 describe("rerank query", () => {
   it.live(
     "reranks the sample with the local reranker and prints a table, best first",
@@ -140,12 +149,7 @@ describe("rerank query", () => {
     "against a keyed server: a bad key exits 5, the right one reranks through Cohere's API",
     () =>
       Effect.gen(function* () {
-        const context = yield* Layer.build(
-          NodeServer.layer({ port: 0, apiKey: Redacted.make("right-key") }).pipe(Layer.provide(LocalReranker.layer()))
-        )
-        const baseUrl = yield* HttpServer.addressFormattedWith((address) => Effect.succeed(address)).pipe(
-          Effect.provide(context)
-        )
+        const baseUrl = yield* keyedServer("right-key")
         const bad = yield* rerank(["query", query, "--file", sample, "--base-url", baseUrl], {
           COHERE_API_KEY: "wrong"
         })
@@ -168,12 +172,7 @@ describe("rerank query --provider <name>: every protocol, the key from its own v
     "jina, voyage, pinecone and tei against rerank serve's prefixes; a missing key names the provider's variable",
     () =>
       Effect.gen(function* () {
-        const context = yield* Layer.build(
-          NodeServer.layer({ port: 0, apiKey: Redacted.make("right-key") }).pipe(Layer.provide(LocalReranker.layer()))
-        )
-        const baseUrl = yield* HttpServer.addressFormattedWith((address) => Effect.succeed(address)).pipe(
-          Effect.provide(context)
-        )
+        const baseUrl = yield* keyedServer("right-key")
         for (const [provider, variable, prefix] of [
           ["jina", "JINA_API_KEY", "/jina"],
           ["voyage", "VOYAGE_API_KEY", "/voyage"],

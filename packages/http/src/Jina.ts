@@ -77,16 +77,8 @@ export const Request = Schema.Struct({
  */
 export const Response = Schema.Struct({
   model: Wire.nullable(Schema.String),
-  usage: Wire.nullable(
-    Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })
-  ),
-  results: Schema.Array(
-    Schema.Struct({
-      index: Schema.Number,
-      relevanceScore: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("relevance_score")),
-      document: Wire.nullable(Schema.Unknown)
-    })
-  )
+  usage: Wire.nullable(Wire.TotalTokens),
+  results: Schema.Array(Wire.RelevanceResult)
 })
 
 const encodeResponse = Schema.encodeSync(Response)
@@ -114,9 +106,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     return body
   },
-  decodeResponse: Wire.responseDecoder(Response, (response) => ({
-    results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore }))
-  })),
+  decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.results)),
   errors: {
     errorBody: Wire.fastApiError,
     // Jina answers an exhausted balance with 403: a billing problem, not a forbidden key.

@@ -72,13 +72,7 @@ export const Response = Schema.Struct({
   id: Wire.nullable(Schema.String),
   object: Wire.nullable(Schema.String),
   model: Wire.nullable(Schema.String),
-  results: Schema.Array(
-    Schema.Struct({
-      index: Schema.Number,
-      relevanceScore: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("relevance_score")),
-      document: Wire.nullable(Schema.Unknown)
-    })
-  ),
+  results: Schema.Array(Wire.RelevanceResult),
   usage: Wire.nullable(
     Schema.Struct({
       promptTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("prompt_tokens")),
@@ -111,9 +105,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     return body
   },
-  decodeResponse: Wire.responseDecoder(Response, (response) => ({
-    results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore }))
-  })),
+  decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.results)),
   errors: { errorBody: Wire.openAiError },
   server: {
     paths: ["/v1/rerank"],

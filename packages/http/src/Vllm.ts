@@ -62,16 +62,8 @@ export const Request = Schema.Struct({
 export const Response = Schema.Struct({
   id: Wire.nullable(Schema.String),
   model: Wire.nullable(Schema.String),
-  usage: Wire.nullable(
-    Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })
-  ),
-  results: Schema.Array(
-    Schema.Struct({
-      index: Schema.Number,
-      document: Wire.nullable(Schema.Unknown),
-      relevanceScore: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("relevance_score"))
-    })
-  )
+  usage: Wire.nullable(Wire.TotalTokens),
+  results: Schema.Array(Wire.RelevanceResult)
 })
 
 const encodeResponse = Schema.encodeSync(Response)
@@ -109,9 +101,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.truncatePromptTokens !== undefined) body.truncate_prompt_tokens = options.truncatePromptTokens
     return body
   },
-  decodeResponse: Wire.responseDecoder(Response, (response) => ({
-    results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore }))
-  })),
+  decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.results)),
   errors: { errorBody: Wire.openAiError },
   server: {
     paths: ["/v2/rerank", "/v1/rerank", "/rerank"],

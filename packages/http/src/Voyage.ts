@@ -75,17 +75,9 @@ export const Request = Schema.Struct({
  */
 export const Response = Schema.Struct({
   object: Wire.nullable(Schema.String),
-  data: Schema.Array(
-    Schema.Struct({
-      index: Schema.Number,
-      relevanceScore: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("relevance_score")),
-      document: Wire.nullable(Schema.Unknown)
-    })
-  ),
+  data: Schema.Array(Wire.RelevanceResult),
   model: Wire.nullable(Schema.String),
-  usage: Wire.nullable(
-    Schema.Struct({ totalTokens: Wire.nullable(Schema.Number).pipe(Schema.fromKey("total_tokens")) })
-  )
+  usage: Wire.nullable(Wire.TotalTokens)
 })
 
 const encodeResponse = Schema.encodeSync(Response)
@@ -112,9 +104,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.truncation !== undefined) body.truncation = options.truncation
     return body
   },
-  decodeResponse: Wire.responseDecoder(Response, (response) => ({
-    results: response.data.map((r) => ({ index: r.index, score: r.relevanceScore }))
-  })),
+  decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.data)),
   errors: { errorBody: Wire.fastApiError },
   server: {
     paths: ["/v1/rerank"],

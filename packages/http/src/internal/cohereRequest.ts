@@ -7,7 +7,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as CohereSchema from "../CohereSchema.js"
 import type { Call } from "../HttpProvider.js"
-import { describe, invalid, maxRankFields, textOf } from "./wire.js"
+import { call, describe, invalid } from "./wire.js"
 
 export type ApiVersion = CohereSchema.ApiVersion
 
@@ -25,26 +25,10 @@ export const parse = (version: ApiVersion, body: unknown): Either.Either<Call, s
   if (Either.isLeft(decoded)) return invalid(describe(decoded.left))
   const request = decoded.right
   if (version === "v2" && request.model?.trim() === "") return invalid("model must be specified")
-  if (request.query.trim() === "") return invalid("query must not be empty")
-  if (request.documents.length === 0) return invalid("list of documents must not be empty")
   const v1 = version === "v1" ? (request as CohereSchema.V1Request) : undefined
   const chunks = v1?.maxChunksPerDoc ?? (v1 === undefined ? 1 : CohereSchema.defaultMaxChunksPerDoc)
   if (request.documents.length * chunks > CohereSchema.maxTotalChunks) {
     return invalid(CohereSchema.chunkLimitMessage(CohereSchema.maxTotalChunks))
   }
-  const rankFields = Array.from(new Set(v1?.rankFields ?? []))
-  if (rankFields.length > maxRankFields) return invalid(`rank_fields must have at most ${maxRankFields} fields`)
-  const texts: Array<string> = []
-  for (let i = 0; i < request.documents.length; i++) {
-    const text = textOf(request.documents[i], i, rankFields)
-    if (Either.isLeft(text)) return Either.left(text.left)
-    texts.push(text.right)
-  }
-  return Either.right({
-    model: request.model,
-    query: request.query,
-    texts,
-    topN: request.topN,
-    returnDocuments: v1?.returnDocuments === true
-  })
+  return call({ ...request, rankFields: v1?.rankFields, returnDocuments: v1?.returnDocuments })
 }

@@ -192,3 +192,22 @@ export const openAiError = (
     id: stringOr(json.id) ?? stringOr(json.request_id)
   }
 }
+
+/** A result as the Cohere-like APIs write it (Jina, Voyage, Together, vLLM): `relevance_score`, `document` if asked. */
+export const RelevanceResult = Schema.Struct({
+  index: Schema.Number,
+  relevanceScore: Schema.propertySignature(Schema.Number).pipe(Schema.fromKey("relevance_score")),
+  document: nullable(Schema.Unknown)
+})
+
+/** `usage: {total_tokens}`. */
+export const TotalTokens = Schema.Struct({
+  totalTokens: nullable(Schema.Number).pipe(Schema.fromKey("total_tokens"))
+})
+
+/** Relevance-scored results to a window's. */
+export const relevanceWindow = (
+  results: ReadonlyArray<typeof RelevanceResult.Type>
+): { readonly results: ReadonlyArray<{ readonly index: number; readonly score: number }> } => ({
+  results: results.map((r) => ({ index: r.index, score: r.relevanceScore }))
+})
