@@ -8,10 +8,7 @@ const require = createRequire(import.meta.url)
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   packageManager: "pnpm",
-  plugins: [
-    require.resolve("@stryker-mutator/vitest-runner"),
-    require.resolve("@stryker-mutator/typescript-checker")
-  ],
+  plugins: [require.resolve("@stryker-mutator/vitest-runner"), require.resolve("@stryker-mutator/typescript-checker")],
   testRunner: "vitest",
   vitest: { configFile: "vitest.mutation.config.ts", related: true },
   // The workspace's packages import each other through pnpm's symlinks to their sources: a sandbox copy would
