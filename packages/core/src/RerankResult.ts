@@ -28,6 +28,10 @@ export interface Usage {
   readonly searchUnits: number
   /** Requests that succeeded: one per window. */
   readonly requests: number
+  /** With a score cache: documents whose scores came from it. */
+  readonly cachedDocuments?: number | undefined
+  /** With a score cache: documents sent to the provider (the misses). */
+  readonly sentDocuments?: number | undefined
 }
 
 /**

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -18,10 +18,12 @@ import * as Schedule from "effect/Schedule"
 import type { Mutable } from "effect/Types"
 import * as Batching from "./Batching.js"
 import * as Internal from "./internal/options.js"
+import * as Quota from "./Quota.js"
 import { PayloadLimitError, type RerankError, ResponseDecodeError, TimeoutError } from "./RerankError.js"
 import * as RerankRequest from "./RerankRequest.js"
 import * as RerankResult from "./RerankResult.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
+import * as ScoreCache from "./ScoreCache.js"
 
 /**
  * @since 0.1.0
@@ -138,6 +140,15 @@ export interface Provider {
    * is never retried.
    */
   readonly rerankWindow: (request: WindowRequest) => Effect.Effect<WindowResponse, RerankError>
+  /**
+   * True when each document is scored alone against the query (a cross-encoder: every provider here), so its scores
+   * can be cached document by document (the `cache` option). Default false.
+   */
+  readonly pointwise?: boolean | undefined
+  /** What besides the model changes a score (truncation, token limits), as a string: part of every cache key. */
+  readonly scoring?: string | undefined
+  /** This provider's quota's name (system, endpoint and a hash of the key; never the key). Default `system`. */
+  readonly quotaKey?: string | undefined
 }
 
 /**
@@ -154,6 +165,16 @@ export interface Options extends Batching.Options {
   readonly totalTimeout?: Duration.DurationInput | undefined
   /** The default policy's options, or a `Schedule` that replaces the policy wholesale. */
   readonly retry?: RetryPolicy.Options | Schedule.Schedule<unknown, RerankError> | undefined
+  /**
+   * Pace every attempt to a quota (`{ limit, window }`), shared by every process when a Redis `RateLimiterStore` is
+   * provided (see `Quota`). A 429 that still comes back is handled as always.
+   */
+  readonly rateLimit?: Quota.Options | undefined
+  /**
+   * Remember scores and send only the documents not seen before (see `ScoreCache`): `true` or `{ ttl }`. In memory
+   * unless a `ScoreCache.ScoreCacheStore` is provided. Needs a pointwise provider and `merge: "score"`.
+   */
+  readonly cache?: ScoreCache.Options | boolean | undefined
 }
 
 const decodeError = (reason: string) => Effect.fail(new ResponseDecodeError({ reason }))
@@ -183,19 +204,33 @@ const assemble = <A>(
   request: RerankRequest.RerankRequest<A>,
   windows: ReadonlyArray<Batching.Window>,
   responses: ReadonlyArray<WindowResponse>,
-  merge: Batching.Merge
+  merge: Batching.Merge,
+  cached?: Cached
 ) => {
   const { documents, minScore } = request
+  const sent = cached?.sent
   // Each result becomes its final object once, at its input position; merging orders those very objects.
   const perWindow = responses.map((response, w) => {
     const offset = windows[w].offset
     const out = new Array<Mutable<RerankResult.Ranked<A>>>(response.results.length)
     for (let i = 0; i < out.length; i++) {
       const { index, score } = response.results[i]
-      out[i] = { index: offset + index, rank: 0, score, document: documents[offset + index] }
+      const position = sent === undefined ? offset + index : sent[offset + index]
+      out[i] = { index: position, rank: 0, score, document: documents[position] }
     }
     return out
   })
+  if (cached !== undefined && cached.hits.length > 0) {
+    // One more sorted list for the merge (always by score with a cache): score descending, then input position.
+    const hits = cached.hits.map(({ index, score }): Mutable<RerankResult.Ranked<A>> => ({
+      index,
+      rank: 0,
+      score,
+      document: documents[index]
+    }))
+    hits.sort((a, b) => b.score - a.score || a.index - b.index)
+    perWindow.push(hits)
+  }
   const merged = Batching.merge(perWindow, merge)
   const limit = Math.min(request.topN ?? merged.length, merged.length)
   const results: Array<Mutable<RerankResult.Ranked<A>>> = []
@@ -214,6 +249,22 @@ const assemble = <A>(
   return { results, searchUnits, warnings: Array.from(warnings) }
 }
 
+/** A call's cache lookup: the documents found, and the input positions of those sent. */
+interface Cached {
+  readonly keys: ReadonlyArray<string>
+  readonly hits: ReadonlyArray<{ readonly index: number; readonly score: number }>
+  readonly sent: ReadonlyArray<number>
+}
+
+/**
+ * Said on a result when the cache's store could not be reached: the call went to the provider in full (a lookup)
+ * or its scores were not kept (a write). Never a wrong answer.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const cacheUnavailableWarning = "the score cache's store could not be reached: scores were not reused or kept"
+
 /** The one place an error's attempt count (and the provider's advice) is set. */
 const finalize = <E extends RerankError>(error: E, attempts: number, hint: string | undefined): E => {
   const Constructor = error.constructor as new (fields: object) => E
@@ -230,9 +281,53 @@ const spanOptions = { kind: "client", captureStackTrace: false } as const
  * @category constructors
  */
 export const make = (provider: Provider, options: Options = {}): Effect.Effect<Service, ConfigError.ConfigError> =>
-  Effect.map(Internal.resolve(options, provider), (resolved) => fromResolved(provider, resolved))
+  Effect.gen(function* () {
+    const resolved = yield* Internal.resolve(options, provider)
+    const pace =
+      options.rateLimit === undefined
+        ? undefined
+        : yield* Quota.make(yield* Quota.validate(options.rateLimit), provider.quotaKey ?? provider.system)
+    const cache =
+      options.cache === undefined || options.cache === false
+        ? undefined
+        : yield* cacheOf(provider, resolved, options.cache === true ? {} : options.cache)
+    return fromResolved(provider, resolved, pace, cache)
+  })
 
-const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service => {
+interface Cache {
+  readonly store: ScoreCache.Store
+  readonly ttl: Duration.Duration
+}
+
+const cacheOf = (
+  provider: Provider,
+  resolved: Internal.Resolved,
+  options: ScoreCache.Options
+): Effect.Effect<Cache, ConfigError.ConfigError> =>
+  Effect.gen(function* () {
+    if (provider.pointwise !== true) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          ["cache"],
+          `the ${provider.system} provider does not score each document alone, so its scores cannot be cached one by one`
+        )
+      )
+    }
+    if (resolved.batching.merge !== "score") {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(["cache"], `needs merge: "score" (an RRF merge depends on how the windows fall)`)
+      )
+    }
+    const ttl = yield* ScoreCache.validate(options)
+    return { store: yield* ScoreCache.storeFromContext, ttl }
+  })
+
+const fromResolved = (
+  provider: Provider,
+  resolved: Internal.Resolved,
+  pace: Quota.Pace | undefined,
+  cache: Cache | undefined
+): Service => {
   const { batching, retry, timeout, totalTimeout } = resolved
   const hintFor = (error: RerankError) => (provider.hint === undefined ? undefined : provider.hint(error))
   const attemptTimeout = {
@@ -240,9 +335,10 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
     onTimeout: () => new TimeoutError({ timeout, scope: "attempt" })
   }
 
-  /** Attempts counted for the whole call, across windows: the span's `rerank.attempts`. */
+  /** Attempts counted for the whole call, across windows: the span's `rerank.attempts`; and its notes. */
   interface Call {
     attempts: number
+    readonly warnings: Set<string>
   }
 
   /** One window with retries: attempts counted here, once; the error leaves with its count and hint. */
@@ -259,10 +355,17 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
       attempts++
       call.attempts++
       // No span of its own: an HTTP provider's attempt is the platform's `http.client` span, a child of the call's.
-      return once.pipe(
+      const send = once.pipe(
         Effect.timeoutFail(attemptTimeout),
         Effect.flatMap((response) => checkWindowResponse(response, size))
       )
+      // The wait for the quota comes before the attempt's clock starts.
+      return pace === undefined
+        ? send
+        : Effect.flatMap(pace, (warning) => {
+            if (warning !== undefined) call.warnings.add(warning)
+            return send
+          })
     })
     // The schedule is started only after a failure: a call that succeeds at once pays nothing for it.
     const retryFrom = (first: RerankError) =>
@@ -287,11 +390,53 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
     return Effect.catchAll(attempt, retryFrom)
   }
 
+  const scope = (model: string) => ({ system: provider.system, model, scoring: provider.scoring ?? "" })
+
+  /** Every document looked up at once; a store that cannot answer makes every document a miss, never an error. */
+  const lookup = (cache: Cache, model: string, query: string, texts: ReadonlyArray<string>, call: Call) => {
+    const keys = ScoreCache.keys(scope(model), query, texts)
+    return cache.store.getMany(keys).pipe(
+      Effect.catchAll(() => {
+        call.warnings.add(cacheUnavailableWarning)
+        return Effect.succeed(keys.map(() => Option.none<number>()))
+      }),
+      Effect.map((found): Cached => {
+        const hits: Array<{ index: number; score: number }> = []
+        const sent: Array<number> = []
+        for (let i = 0; i < found.length; i++) {
+          const score = found[i]
+          if (score._tag === "Some") hits.push({ index: i, score: score.value })
+          else sent.push(i)
+        }
+        return { keys, hits, sent }
+      })
+    )
+  }
+
+  /** The fresh scores, written in one go; a failed write only costs the next call a lookup miss. */
+  const keep = (
+    cache: Cache,
+    cached: Cached,
+    windows: ReadonlyArray<Batching.Window>,
+    responses: ReadonlyArray<WindowResponse>,
+    call: Call
+  ) => {
+    const entries: Array<readonly [string, number]> = []
+    responses.forEach((response, w) => {
+      for (const { index, score } of response.results) {
+        entries.push([cached.keys[cached.sent[windows[w].offset + index]], score])
+      }
+    })
+    return Effect.catchAll(cache.store.setMany(entries, cache.ttl), () =>
+      Effect.sync(() => call.warnings.add(cacheUnavailableWarning))
+    )
+  }
+
   const rerank = <A>(
     request: RerankRequest.RerankRequest<A>
   ): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
     Effect.gen(function* () {
-      const call: Call = { attempts: 0 }
+      const call: Call = { attempts: 0, warnings: new Set() }
       const run = Effect.gen(function* () {
         const texts = yield* RerankRequest.validate(request)
         const model = request.model ?? provider.model
@@ -303,22 +448,24 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
           ...(request.topN === undefined ? {} : { "gen_ai.request.top_n": request.topN })
         })
         if (texts.length === 0) return RerankResult.empty<A>(model)
-        if (!batching.batching && texts.length > batching.maxDocumentsPerRequest) {
+        const cached = cache === undefined ? undefined : yield* lookup(cache, model, request.query, texts, call)
+        const toSend = cached === undefined ? texts : cached.sent.map((i) => texts[i])
+        if (!batching.batching && toSend.length > batching.maxDocumentsPerRequest) {
           return yield* new PayloadLimitError({
             limit: batching.maxDocumentsPerRequest,
-            actual: texts.length,
+            actual: toSend.length,
             unit: "documents",
             attempts: 0
           })
         }
 
-        const windows = Batching.windows(texts.length, batching.maxDocumentsPerRequest)
+        const windows = toSend.length === 0 ? [] : Batching.windows(toSend.length, batching.maxDocumentsPerRequest)
         yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": batching.merge })
         const progress = yield* Effect.serviceOption(Progress)
         let completed = 0
         const requestOf = (window: Batching.Window): WindowRequest => ({
           query: request.query,
-          documents: windows.length === 1 ? texts : texts.slice(window.offset, window.offset + window.size),
+          documents: windows.length === 1 ? toSend : toSend.slice(window.offset, window.offset + window.size),
           model,
           // Safe for both merges: an item below its window's top N is beaten by N items of its own window.
           topN: request.topN === undefined ? Option.none() : Option.some(Math.min(request.topN, window.size))
@@ -336,15 +483,26 @@ const fromResolved = (provider: Provider, resolved: Internal.Resolved): Service 
             ? [yield* runOne(windows[0])]
             : yield* Effect.forEach(windows, runOne, { concurrency: batching.concurrency })
 
-        const { results, searchUnits, warnings } = assemble(request, windows, responses, batching.merge)
+        if (cache !== undefined && cached !== undefined) yield* keep(cache, cached, windows, responses, call)
+        const { results, searchUnits, warnings } = assemble(request, windows, responses, batching.merge, cached)
         yield* Effect.annotateCurrentSpan({
           "gen_ai.usage.search_units": searchUnits,
-          "rerank.attempts": call.attempts
+          "rerank.attempts": call.attempts,
+          ...(cached === undefined ? {} : { "rerank.cache.hits": cached.hits.length })
         })
+        for (const warning of call.warnings) if (!warnings.includes(warning)) warnings.push(warning)
         return {
           results,
           model,
-          usage: { searchUnits, requests: responses.length },
+          usage:
+            cached === undefined
+              ? { searchUnits, requests: responses.length }
+              : {
+                  searchUnits,
+                  requests: responses.length,
+                  cachedDocuments: cached.hits.length,
+                  sentDocuments: toSend.length
+                },
           warnings
         } satisfies RerankResult.RerankResult<A>
       })

@@ -43,3 +43,17 @@ export * as RerankResult from "./RerankResult.js"
  * @since 0.1.0
  */
 export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * A provider key's quota, paced before every attempt and shared through a Redis store.
+ *
+ * @since 0.3.0
+ */
+export * as Quota from "./Quota.js"
+
+/**
+ * Scores already paid for, remembered per document; shared through Redis.
+ *
+ * @since 0.3.0
+ */
+export * as ScoreCache from "./ScoreCache.js"

@@ -196,6 +196,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   },
   secretOf: (options) =>
     options.credentials === undefined ? undefined : Redacted.value(options.credentials.secretAccessKey),
+  scoring: (options) => [options.region, options.additionalModelRequestFields],
   encodeRequest: (request, options): typeof Request.Encoded => {
     const additional = options.additionalModelRequestFields
     return {

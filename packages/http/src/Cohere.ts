@@ -125,6 +125,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
         return yield* invalid("priority", `must be an integer from ${min} to ${max}`)
       }
     }),
+  scoring: (options) => [options.apiVersion ?? defaults.apiVersion, options.maxTokensPerDoc, options.maxChunksPerDoc],
   chunksPerDocument: (options) =>
     (options.apiVersion ?? defaults.apiVersion) === "v1"
       ? (options.maxChunksPerDoc ?? CohereSchema.defaultMaxChunksPerDoc)

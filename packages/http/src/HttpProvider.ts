@@ -21,6 +21,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { createHash } from "node:crypto"
 import * as LayerConfig from "./internal/config.js"
 import * as ResponseError from "./internal/responseError.js"
 import * as Transport from "./internal/transport.js"
@@ -129,6 +130,11 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
   readonly headers?: ((options: Options) => Readonly<Record<string, string>> | undefined) | undefined
   /** The provider's own option checks, a `ConfigError` naming the option. */
   readonly validate?: ((options: Options) => Either.Either<void, ConfigError.ConfigError>) | undefined
+  /**
+   * The options that change a score (truncation, token limits, raw scores), as a string for the score cache's keys.
+   * Default: none beyond the model.
+   */
+  readonly scoring?: ((options: Options) => unknown) | undefined
   /** Units a 413 or a chunk limit may count per document (Cohere v1 chunks). Default 1. */
   readonly chunksPerDocument?: ((options: Options) => number) | undefined
   /**
@@ -373,7 +379,14 @@ export const provider = <O extends CommonOptions>(
       model: settings.model,
       maxDocumentsPerRequest: protocol.maxDocumentsFor?.(settings.model) ?? protocol.defaults.maxDocumentsPerRequest,
       hint: hintOf(protocol),
-      rerankWindow
+      rerankWindow,
+      // Every protocol here fronts a cross-encoder: each document is scored alone against the query.
+      pointwise: true,
+      scoring: JSON.stringify([protocol.scoring?.(options) ?? null, options.scores ?? "raw"]),
+      // The key's identity, never the key: the same key on the same endpoint shares one budget, whichever process.
+      quotaKey: `${protocol.system}:${new URL(settings.url).host}:${
+        secret === "" ? "no-key" : createHash("sha256").update(secret).digest("base64url").slice(0, 16)
+      }`
     } satisfies Reranker.Provider
   })
 

@@ -138,6 +138,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   endpointAdvice: "A Pinecone endpoint answers POST /rerank (PINECONE_BASE_URL).",
   authorize: (apiKey) => (request) => HttpClientRequest.setHeader(request, "Api-Key", Redacted.value(apiKey)),
   headers: (options) => ({ "X-Pinecone-API-Version": options.apiVersion ?? defaults.apiVersion }),
+  scoring: (options) => [options.truncate],
   encodeRequest: (request, options) => {
     const body: Mutable<typeof Request.Encoded> = {
       model: request.model,

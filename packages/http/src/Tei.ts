@@ -99,6 +99,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   path: () => "/rerank",
   keyAdvice: "TEI takes the key it was started with (--api-key) from TEI_API_KEY.",
   endpointAdvice: "A text-embeddings-inference server answers POST /rerank with a reranker model (TEI_BASE_URL).",
+  scoring: (options) => [options.truncate, options.truncationDirection, options.rawScores],
   encodeRequest: (request, options) => {
     const body: Mutable<typeof Request.Encoded> = { query: request.query, texts: request.documents }
     if (options.truncate !== undefined) body.truncate = options.truncate

@@ -93,6 +93,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     (Number.isInteger(options.truncatePromptTokens) && options.truncatePromptTokens >= 1)
       ? HttpProvider.valid
       : HttpProvider.invalid("truncatePromptTokens", "must be an integer >= 1"),
+  scoring: (options) => [options.truncatePromptTokens],
   encodeRequest: (request, options) => {
     const body: Mutable<typeof Request.Encoded> = { query: request.query, documents: request.documents }
     if (request.model !== defaults.model) body.model = request.model

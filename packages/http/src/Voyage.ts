@@ -92,6 +92,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   path: () => "/v1/rerank",
   keyAdvice: "Voyage reads the key from VOYAGE_API_KEY.",
   endpointAdvice: "A Voyage endpoint answers POST /v1/rerank (VOYAGE_BASE_URL).",
+  scoring: (options) => [options.truncation],
   encodeRequest: (request, options) => {
     const body: Mutable<typeof Request.Encoded> = {
       query: request.query,

@@ -19,6 +19,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import { createHash } from "node:crypto"
 import * as Analyzer from "./Analyzer.js"
 import * as CorpusStats from "./CorpusStats.js"
 
@@ -106,6 +107,16 @@ const checkOptions = (options: Options): Either.Either<Options, ConfigError.Conf
   return problem === undefined ? Either.right(options) : Either.left(ConfigError.InvalidData([problem[0]], problem[1]))
 }
 
+/** What besides the texts decides a score: the weights' parameters and the corpus statistics (fingerprinted). */
+const scoringOf = (options: Options): string => {
+  const { averageLength, b, corpus, k1, proximityWeight } = options
+  const parameters = JSON.stringify([k1 ?? null, b ?? null, proximityWeight ?? null, averageLength ?? null])
+  if (corpus === undefined) return parameters
+  const hash = createHash("sha256").update(JSON.stringify([corpus.documents, corpus.averageLength]))
+  for (const [term, count] of corpus.documentFrequency) hash.update(`${term}\u0000${count}\u0000`)
+  return `${parameters}:corpus:${hash.digest("base64url")}`
+}
+
 /**
  * The local reranker as a provider, for `Reranker.make`: one window scored in-process, no billed units. Options
  * that make no sense fail with a `ConfigError` naming the option.
@@ -117,6 +128,9 @@ export const provider = (options: Options = {}): Either.Either<Reranker.Provider
   Either.map(checkOptions(options), () => ({
     system: "local",
     model: options.model ?? defaults.model,
+    // Scores depend on the query, the document and the fixed corpus statistics only: cacheable per document.
+    pointwise: true,
+    scoring: scoringOf(options),
     rerankWindow: (request) =>
       Effect.suspend(() => {
         const score = scorer(request.query, options)

@@ -1,0 +1,122 @@
+/**
+ * A provider key's quota, shared: every attempt a reranker sends waits for a token from `@effect/experimental`'s
+ * `RateLimiter` first (a token bucket of `limit` tokens refilled over `window`), so a fleet of workers on one key
+ * stays under the provider's limit instead of each retrying its own 429s. The store is the in-memory one unless a
+ * `RateLimiterStore` is provided (`RateLimiter/Redis`'s `layerStore`, or `Quota.layerRedis`), which makes the budget
+ * shared by every process on that Redis.
+ *
+ * @since 0.3.0
+ */
+import * as RateLimiter from "@effect/experimental/RateLimiter"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import { TransportError } from "./RerankError.js"
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options {
+  /** Calls allowed per `window` (the provider's limit, or a little under it to leave room for clock skew). */
+  readonly limit: number
+  readonly window: Duration.DurationInput
+  /**
+   * The budget's name in the store. Default: the provider's system and a hash of its key (never the key itself), so
+   * every process using the same key shares one budget.
+   */
+  readonly key?: string | undefined
+  /**
+   * When the store cannot be reached (Redis down): `"proceed"` (default) sends the call unpaced and says so in the
+   * result's warnings; `"fail"` fails the attempt with a `TransportError` naming the store (retried like any).
+   */
+  readonly onStoreError?: "proceed" | "fail" | undefined
+}
+
+/**
+ * Waits for a token before an attempt: `undefined`, or a warning when the call went unpaced.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Pace = Effect.Effect<string | undefined, TransportError>
+
+/**
+ * The warning a call carries when the store could not be reached and it went out unpaced.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const unpacedWarning = "the shared quota's store could not be reached: this call was sent unpaced"
+
+const invalid = (option: string, reason: string) => Either.left(ConfigError.InvalidData([option], reason))
+
+/**
+ * Checks the options (a `ConfigError` naming `rateLimit.limit` / `rateLimit.window` / `rateLimit.onStoreError`).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const validate = (options: Options): Either.Either<Options, ConfigError.ConfigError> => {
+  if (!Number.isInteger(options.limit) || options.limit < 1) {
+    return invalid("rateLimit.limit", `must be an integer >= 1, got ${options.limit}`)
+  }
+  let window: Duration.Duration
+  try {
+    window = Duration.decode(options.window)
+  } catch {
+    return invalid("rateLimit.window", `must be a duration, got ${String(options.window)}`)
+  }
+  if (!Duration.greaterThan(window, Duration.zero) || !Duration.isFinite(window)) {
+    return invalid("rateLimit.window", `must be a finite duration longer than zero, got ${String(options.window)}`)
+  }
+  if (options.onStoreError !== undefined && options.onStoreError !== "proceed" && options.onStoreError !== "fail") {
+    return invalid("rateLimit.onStoreError", `must be "proceed" or "fail"`)
+  }
+  if (options.key !== undefined && (typeof options.key !== "string" || options.key.trim() === "")) {
+    return invalid("rateLimit.key", "must be a non-empty string")
+  }
+  return Either.right(options)
+}
+
+/**
+ * The pacing effect for a provider: the store in context if there is one, else an in-memory store of its own.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const make = (options: Options, defaultKey: string): Effect.Effect<Pace> =>
+  Effect.gen(function* () {
+    const provided = yield* Effect.serviceOption(RateLimiter.RateLimiterStore)
+    const limiter = yield* RateLimiter.make.pipe(
+      Option.isSome(provided)
+        ? Effect.provideService(RateLimiter.RateLimiterStore, provided.value)
+        : Effect.provide(RateLimiter.layerStoreMemory)
+    )
+    const consume = {
+      key: `effect-rerank:${options.key ?? defaultKey}`,
+      limit: options.limit,
+      window: options.window,
+      algorithm: "token-bucket",
+      onExceeded: "delay"
+    } as const
+    const onStoreError = options.onStoreError ?? "proceed"
+    return limiter.consume(consume).pipe(
+      Effect.flatMap(({ delay }) => (Duration.isZero(delay) ? Effect.void : Effect.sleep(delay))),
+      Effect.as(undefined),
+      Effect.catchAll((error) =>
+        onStoreError === "proceed"
+          ? Effect.as(
+              Effect.logWarning("rate limiter store unavailable; sending unpaced").pipe(
+                Effect.annotateLogs({ reason: error.reason })
+              ),
+              unpacedWarning
+            )
+          : Effect.fail(
+              new TransportError({ reason: `the shared quota's store could not be reached (${error.reason})` })
+            )
+      )
+    )
+  })

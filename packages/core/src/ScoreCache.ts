@@ -1,0 +1,192 @@
+/**
+ * Scores already paid for, remembered. A pointwise reranker (every provider here: each document is scored alone
+ * against the query) gives a document the same score for the same query, model and scoring options, so a call looks
+ * every document up first and sends only the misses. Keys are SHA-256 hashes of the provider, model, scoring
+ * options, query and document text: neither texts nor keys are stored. In memory (bounded, with a TTL) unless a
+ * `ScoreCache.Store` is provided: `layerPersistence` over `@effect/experimental`'s `BackingPersistence` (its Redis
+ * layer) shares it between processes.
+ *
+ * @since 0.3.0
+ */
+import * as Persistence from "@effect/experimental/Persistence"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { createHash } from "node:crypto"
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface Options {
+  /** How long a score is kept. Default 1 day. */
+  readonly ttl?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.3.0
+ * @category errors
+ */
+export class StoreError extends Data.TaggedError("ScoreCacheStoreError")<{ readonly reason: string }> {}
+
+/**
+ * Where scores live: looked up and written many at a time.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Store {
+  readonly getMany: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Option.Option<number>>, StoreError>
+  readonly setMany: (
+    entries: ReadonlyArray<readonly [key: string, score: number]>,
+    ttl: Duration.Duration
+  ) => Effect.Effect<void, StoreError>
+}
+
+/**
+ * @since 0.3.0
+ * @category tags
+ */
+export class ScoreCacheStore extends Context.Tag("@effect-rerank/core/ScoreCache/Store")<ScoreCacheStore, Store>() {}
+
+/**
+ * @since 0.3.0
+ * @category constants
+ */
+export const defaults = { ttl: Duration.days(1), maxEntries: 100_000 } as const
+
+/**
+ * A bounded in-memory store: least recently used entries go first past `maxEntries`, and entries expire after their
+ * TTL (by the `Clock`, so tests drive it with `TestClock`).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const makeMemory = (maxEntries: number = defaults.maxEntries): Effect.Effect<Store> =>
+  Effect.map(Effect.clock, (clock) => {
+    // A Map keeps insertion order: re-inserting on a hit makes its first key the least recently used.
+    const entries = new Map<string, readonly [score: number, expires: number]>()
+    return {
+      getMany: (keys) =>
+        Effect.sync(() => {
+          const now = clock.unsafeCurrentTimeMillis()
+          return keys.map((key) => {
+            const entry = entries.get(key)
+            if (entry === undefined) return Option.none()
+            entries.delete(key)
+            if (entry[1] <= now) return Option.none()
+            entries.set(key, entry)
+            return Option.some(entry[0])
+          })
+        }),
+      setMany: (list, ttl) =>
+        Effect.sync(() => {
+          const expires = clock.unsafeCurrentTimeMillis() + Duration.toMillis(ttl)
+          for (const [key, score] of list) {
+            entries.delete(key)
+            entries.set(key, [score, expires])
+          }
+          for (const key of entries.keys()) {
+            if (entries.size <= maxEntries) break
+            entries.delete(key)
+          }
+        })
+    }
+  })
+
+/**
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerMemory = (maxEntries?: number): Layer.Layer<ScoreCacheStore> =>
+  Layer.effect(ScoreCacheStore, makeMemory(maxEntries))
+
+/**
+ * A store over `@effect/experimental`'s `BackingPersistence` (its Redis layer, `Persistence/Redis`'s `layer`): one
+ * `MGET` per call for the lookups and one `MULTI` for the writes, shared by every process on that Redis.
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerPersistence = (
+  storeId = "effect-rerank:scores"
+): Layer.Layer<ScoreCacheStore, never, Persistence.BackingPersistence> =>
+  Layer.scoped(
+    ScoreCacheStore,
+    Effect.gen(function* () {
+      const backing = yield* Persistence.BackingPersistence
+      const store = yield* backing.make(storeId)
+      const failed = (error: Persistence.PersistenceError) => new StoreError({ reason: error.message })
+      return {
+        getMany: (keys) =>
+          keys.length === 0
+            ? Effect.succeed([])
+            : Effect.mapBoth(store.getMany([...keys]), {
+                onFailure: failed,
+                onSuccess: (values) =>
+                  values.map((value) =>
+                    Option.filter(
+                      value,
+                      (score): score is number => typeof score === "number" && Number.isFinite(score)
+                    )
+                  ) as ReadonlyArray<Option.Option<number>>
+              }),
+        setMany: (list, ttl) =>
+          list.length === 0
+            ? Effect.void
+            : Effect.mapError(
+                store.setMany(list.map(([key, score]) => [key, score, Option.some(ttl)] as const)),
+                failed
+              )
+      } satisfies Store
+    })
+  )
+
+/**
+ * Checks the options (a `ConfigError` naming `cache.ttl`).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const validate = (options: Options): Either.Either<Duration.Duration, ConfigError.ConfigError> => {
+  if (options.ttl === undefined) return Either.right(defaults.ttl)
+  try {
+    const ttl = Duration.decode(options.ttl)
+    if (Duration.greaterThan(ttl, Duration.zero) && Duration.isFinite(ttl)) return Either.right(ttl)
+  } catch {
+    // reported below
+  }
+  return Either.left(ConfigError.InvalidData(["cache.ttl"], `must be a finite duration longer than zero`))
+}
+
+/**
+ * The keys of a call's documents: one hash state for what they share (provider, model, options, query), copied for
+ * each text.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const keys = (
+  scope: { readonly system: string; readonly model: string; readonly scoring: string },
+  query: string,
+  texts: ReadonlyArray<string>
+): Array<string> => {
+  const shared = createHash("sha256").update(JSON.stringify([scope.system, scope.model, scope.scoring, query]))
+  return texts.map((text) => shared.copy().update("\u0000").update(text).digest("base64url"))
+}
+
+/**
+ * The store in context, or a bounded in-memory one.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const storeFromContext: Effect.Effect<Store> = Effect.flatMap(
+  Effect.serviceOption(ScoreCacheStore),
+  Option.match({ onNone: () => makeMemory(), onSome: Effect.succeed })
+)
