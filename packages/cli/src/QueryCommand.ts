@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Batching, Reranker } from "@effect-rerank/core"
-import { Bedrock, Cohere, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import { Cohere } from "@effect-rerank/http"
 import { CorpusStats, LocalReranker } from "@effect-rerank/local"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
@@ -18,34 +18,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type Failure, UsageError } from "./CliError.js"
+import * as Providers from "./Providers.js"
 import * as Documents from "./Documents.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
 
 const queryArg = Args.text({ name: "query" }).pipe(Args.withDescription("The search query to rank the documents for."))
-
-/** What every HTTP provider's `layerConfig` takes from the flags. */
-interface CommonFlags {
-  readonly maxDocumentsPerRequest?: Config.Config<number>
-  readonly concurrency: Config.Config<number>
-  readonly merge: Config.Config<Batching.Merge>
-  readonly allowInsecureHttp: Config.Config<boolean>
-  readonly baseUrl?: Config.Config<string>
-}
-
-/** The providers besides Cohere and the local reranker, each reading its own variables. */
-const httpProviders = {
-  jina: (flags: CommonFlags) => Jina.layerConfig(flags),
-  voyage: (flags: CommonFlags) => Voyage.layerConfig(flags),
-  mixedbread: (flags: CommonFlags) => Mixedbread.layerConfig(flags),
-  pinecone: (flags: CommonFlags) => Pinecone.layerConfig(flags),
-  together: (flags: CommonFlags) => Together.layerConfig(flags),
-  tei: (flags: CommonFlags) => Tei.layerConfig(flags),
-  vllm: (flags: CommonFlags) => Vllm.layerConfig(flags),
-  bedrock: (flags: CommonFlags) => Bedrock.layerConfig(flags)
-}
-
-type HttpProviderName = keyof typeof httpProviders
 
 const queryOptions = {
   file: Options.text("file").pipe(
@@ -69,12 +47,7 @@ const queryOptions = {
     Options.optional,
     Options.withDescription("Drop results whose relevance score is below this.")
   ),
-  provider: Options.choice("provider", ["auto", "local", "cohere", ...Object.keys(httpProviders)] as [
-    "auto",
-    "local",
-    "cohere",
-    ...Array<HttpProviderName>
-  ]).pipe(
+  provider: Options.choice("provider", ["auto", "local", "cohere", ...Providers.httpNames]).pipe(
     Options.withDefault("auto" as const),
     Options.withDescription(
       "auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker. The others read " +
@@ -153,7 +126,7 @@ export const providerLayer = (options: Parsed) =>
       if (Option.isSome(options.corpus)) {
         return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
       }
-      return httpProviders[options.provider](common).pipe(Layer.provide(FetchHttpClient.layer))
+      return Providers.http[options.provider](common).pipe(Layer.provide(FetchHttpClient.layer))
     }
     // Read once: the key found here is handed to the layer, which does not read the environment again.
     const key = yield* Config.option(Cohere.apiKeyConfig).pipe(Effect.orElseSucceed(() => Option.none()))

@@ -3,12 +3,17 @@
  *
  * @since 0.1.0
  */
+import { Batching } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { LocalReranker } from "@effect-rerank/local"
 import type * as Server from "@effect-rerank/server"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -16,6 +21,7 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { type Failure, UsageError } from "./CliError.js"
+import * as Providers from "./Providers.js"
 
 const serveOptions = {
   port: Options.integer("port").pipe(
@@ -45,10 +51,87 @@ const serveOptions = {
   maxBodyBytes: Options.integer("max-body-bytes").pipe(
     Options.withDefault(10 * 1024 * 1024),
     Options.withDescription("Largest request body in bytes; larger gets 413. Default: 10485760 (10 MiB).")
+  ),
+  upstream: Options.choice("upstream", ["local", "cohere", ...Providers.httpNames]).pipe(
+    Options.withDefault("local" as const),
+    Options.withDescription(
+      "The reranker behind the server: local (default), or a provider whose key (and base URL) come from its own variables (COHERE_API_KEY, JINA_API_KEY, ...): a gateway."
+    )
+  ),
+  upstreamUrl: Options.text("upstream-url").pipe(
+    Options.optional,
+    Options.withDescription("The upstream provider's base URL, when not its own (default: COHERE_BASE_URL, ...).")
+  ),
+  rateLimit: Options.text("rate-limit").pipe(
+    Options.optional,
+    Options.withDescription(
+      "Pace calls to the upstream: N/DURATION, e.g. 1000/1m or 20/1s. Shared by every gateway on the same --redis."
+    )
+  ),
+  redis: Options.text("redis").pipe(
+    Options.withFallbackConfig(Config.string("REDIS_URL")),
+    Options.optional,
+    Options.withDescription("redis://host:port holding the shared quota (default: REDIS_URL, else this process only).")
+  ),
+  cache: Options.text("cache").pipe(
+    Options.optional,
+    Options.withDescription("Remember upstream scores: memory, or redis://host:port to share them between gateways.")
   )
 }
 
+/** `1000/1m`, `20/1s`, `10/60s`, `5/500ms`: a count per duration. */
+export const parseRateLimit = (spec: string): Either.Either<{ limit: number; window: Duration.Duration }, string> => {
+  const match = /^\s*(\d+)\s*\/\s*(\d*)\s*(ms|s|m|h)\s*$/.exec(spec)
+  if (match === null) return Either.left(`--rate-limit must look like 1000/1m or 20/1s, got "${spec}"`)
+  const limit = Number(match[1])
+  const count = match[2] === "" ? 1 : Number(match[2])
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[3] as "ms" | "s" | "m" | "h"]
+  if (limit < 1 || count < 1) return Either.left(`--rate-limit needs a count and a duration above zero, got "${spec}"`)
+  return Either.right({ limit, window: Duration.millis(count * unit) })
+}
+
 const config = serveOptions
+
+/**
+ * The reranker the server fronts, paced and cached as the flags say; the stores on Redis when given a URL.
+ */
+const upstreamLayer = (options: Parsed, Stores: typeof Server.Stores) =>
+  Effect.gen(function* () {
+    const rateLimit = Option.isSome(options.rateLimit)
+      ? yield* Either.mapLeft(parseRateLimit(options.rateLimit.value), (reason) => new UsageError({ reason }))
+      : undefined
+    const cacheSpec = Option.getOrUndefined(options.cache)
+    if (cacheSpec !== undefined && cacheSpec !== "memory" && !/^rediss?:\/\//.test(cacheSpec)) {
+      return yield* new UsageError({ reason: `--cache must be memory or a redis:// URL, got "${cacheSpec}".` })
+    }
+    if (Option.isSome(options.redis) && rateLimit === undefined) {
+      return yield* new UsageError({ reason: "--redis holds the shared quota: give --rate-limit too." })
+    }
+    const shared = {
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+      ...(cacheSpec === undefined ? {} : { cache: {} })
+    }
+    const stores = Layer.mergeAll(
+      Option.isSome(options.redis) ? Stores.layerQuota(options.redis.value) : Layer.empty,
+      cacheSpec !== undefined && cacheSpec !== "memory" ? Stores.layerCache(cacheSpec) : Layer.empty
+    )
+    if (options.upstream === "local") {
+      if (Option.isSome(options.upstreamUrl)) {
+        return yield* new UsageError({ reason: "--upstream-url needs --upstream <provider>." })
+      }
+      return LocalReranker.layer(shared).pipe(Layer.provide(stores))
+    }
+    const flags: Providers.Flags = {
+      concurrency: Config.succeed(Batching.defaults.concurrency),
+      merge: Config.succeed("score" as const),
+      allowInsecureHttp: Config.succeed(false),
+      ...(Option.isSome(options.upstreamUrl) ? { baseUrl: Config.succeed(options.upstreamUrl.value) } : {}),
+      ...(rateLimit === undefined ? {} : { rateLimit: Config.succeed(rateLimit) }),
+      ...(cacheSpec === undefined ? {} : { cache: Config.succeed({}) })
+    }
+    const upstream = options.upstream === "cohere" ? Cohere.layerConfig(flags) : Providers.http[options.upstream](flags)
+    return upstream.pipe(Layer.provide(Layer.merge(stores, FetchHttpClient.layer)))
+  })
 
 /**
  * The parsed arguments and options.
@@ -65,7 +148,9 @@ export type Parsed = Command.Command.ParseConfig<typeof config>
 export const command: Command.Command<"serve", never, Failure, Parsed> = Command.make("serve", config, (options) =>
   Effect.gen(function* () {
     // Loaded only for `serve`: the server and Node's HTTP stack would slow every other command's start.
-    const { FaultInjection, NodeServer }: typeof Server = yield* Effect.promise(() => import("@effect-rerank/server"))
+    const { FaultInjection, NodeServer, Stores }: typeof Server = yield* Effect.promise(
+      () => import("@effect-rerank/server")
+    )
     const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
       Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
     )
@@ -75,19 +160,26 @@ export const command: Command.Command<"serve", never, Failure, Parsed> = Command
         reason: "--api-key (or RERANK_SERVER_API_KEY) is empty: give a key, or leave it out to serve without one."
       })
     }
-    const server = NodeServer.layerLocal({
+    const reranker = yield* upstreamLayer(options, Stores)
+    const server = NodeServer.layer({
       port: options.port,
       host: options.host,
       apiKey: Option.getOrUndefined(options.apiKey),
       maxBodyBytes: options.maxBodyBytes,
       faults: { rules, seed: options.seed }
-    })
+    }).pipe(Layer.provide(reranker))
     const announce = Layer.effectDiscard(
       HttpServer.addressFormattedWith((address) =>
         Console.error(
-          `rerank server (local reranker) listening on ${address}: POST /v2/rerank, POST /v1/rerank` +
-            (Option.isSome(options.apiKey) ? " (bearer key required)" : "") +
-            (rules.length > 0 ? `, ${rules.length} fault rule(s)` : "")
+          `rerank server (${options.upstream === "local" ? "local reranker" : `gateway to ${options.upstream}`}) listening on ${address}: POST /v2/rerank, POST /v1/rerank, and /jina, /voyage, ... for the other protocols` +
+            (Option.isSome(options.apiKey) ? " (key required)" : "") +
+            (rules.length > 0 ? `, ${rules.length} fault rule(s)` : "") +
+            (Option.isSome(options.rateLimit)
+              ? `, paced to ${options.rateLimit.value}${Option.isSome(options.redis) ? " (shared on Redis)" : ""}`
+              : "") +
+            (Option.isSome(options.cache)
+              ? `, scores cached (${options.cache.value.startsWith("redis") ? "Redis" : "memory"})`
+              : "")
         )
       )
     )
@@ -99,6 +191,6 @@ export const command: Command.Command<"serve", never, Failure, Parsed> = Command
   })
 ).pipe(
   Command.withDescription(
-    "Serve a Cohere-compatible rerank API over the local reranker, with optional fault injection."
+    "Serve every provider's rerank API over the local reranker, or as a gateway to a provider (--upstream) with a shared quota and score cache; optional fault injection."
   )
 )

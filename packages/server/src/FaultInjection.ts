@@ -29,6 +29,12 @@ export type Fault =
    * proxy or server that dies mid-write can leave behind, with nothing wrong at the HTTP level.
    */
   | { readonly _tag: "Cut" }
+  /**
+   * A provider's quota: a token bucket of `limit` requests refilled evenly over `windowMillis` (starting full).
+   * Requests past it get a 429 with `Retry-After` (whole seconds until the next token); the others pass. Not a
+   * fault a request draws: it fires exactly when the budget is spent.
+   */
+  | { readonly _tag: "Quota"; readonly limit: number; readonly windowMillis: number }
 
 /**
  * @since 0.1.0
@@ -78,9 +84,25 @@ const prng = (seed: number) => {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Injector => {
+export const make = (options: Options, now: () => number = Date.now): Injector => {
   const random = prng(options.seed ?? 1)
   const seen = options.rules.map(() => 0)
+  const buckets = options.rules.map((rule) =>
+    rule.fault._tag === "Quota" ? { tokens: rule.fault.limit, at: now() } : undefined
+  )
+  /** Takes a token, or says how many seconds until there is one. */
+  const take = (i: number, quota: { readonly limit: number; readonly windowMillis: number }): number | undefined => {
+    const bucket = buckets[i]!
+    const time = now()
+    const perMilli = quota.limit / quota.windowMillis
+    bucket.tokens = Math.min(quota.limit, bucket.tokens + (time - bucket.at) * perMilli)
+    bucket.at = time
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1
+      return undefined
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / perMilli / 1000))
+  }
   return {
     next: () => {
       // Every rule counts and draws on every request, even after an earlier rule fired, so one rule's outcome never
@@ -90,7 +112,15 @@ export const make = (options: Options): Injector => {
         const rule = options.rules[i]
         seen[i]++
         const fires = rule.every !== undefined ? seen[i] % rule.every === 0 : random() < (rule.probability ?? 1)
-        if (fires && Option.isNone(fired)) fired = Option.some(rule.fault)
+        if (!fires) continue
+        if (rule.fault._tag === "Quota") {
+          // Only a request that gets through spends a token; one already failed by an earlier rule does not.
+          if (Option.isSome(fired)) continue
+          const wait = take(i, rule.fault)
+          if (wait !== undefined) fired = Option.some({ _tag: "Status", status: 429, retryAfter: wait })
+          continue
+        }
+        if (Option.isNone(fired)) fired = Option.some(rule.fault)
       }
       return fired
     }
@@ -101,8 +131,9 @@ const statuses = new Set([429, 500, 502, 503, 504])
 
 /**
  * Parses a rule from its command-line form: `KIND[:key=value]...`, KIND one of `429`, `500`, `502`, `503`, `504`,
- * `delay`, `reset`, `truncate`, `cut`; keys `every=N`, `p=0.25`, `retry-after=SECONDS` (429), `ms=MILLIS` (delay).
- * Examples: `429:p=0.2:retry-after=1`, `503:every=3`, `delay:ms=200:p=0.5`, `reset:every=10`.
+ * `delay`, `reset`, `truncate`, `cut`, `quota`; keys `every=N`, `p=0.25`, `retry-after=SECONDS` (429), `ms=MILLIS`
+ * (delay), `limit=N` and `window-ms=MILLIS` (quota, default 1000).
+ * Examples: `429:p=0.2:retry-after=1`, `503:every=3`, `delay:ms=200:p=0.5`, `reset:every=10`, `quota:limit=20`.
  *
  * @since 0.1.0
  * @category parsing
@@ -122,8 +153,10 @@ export const parseRule = (spec: string): Either.Either<Rule, string> => {
     return Number.isFinite(n) && n >= 0 ? Either.right(n) : Either.left(`${key} must be a number >= 0 in "${spec}"`)
   }
   for (const key of params.keys()) {
-    if (!["every", "p", "retry-after", "ms"].includes(key)) {
-      return Either.left(`unknown key "${key}" in fault "${spec}"; expected every, p, retry-after or ms`)
+    if (!["every", "p", "retry-after", "ms", "limit", "window-ms"].includes(key)) {
+      return Either.left(
+        `unknown key "${key}" in fault "${spec}"; expected every, p, retry-after, ms, limit or window-ms`
+      )
     }
   }
   return Either.gen(function* () {
@@ -146,9 +179,17 @@ export const parseRule = (spec: string): Either.Either<Rule, string> => {
       fault = { _tag: "Truncate" }
     } else if (kind === "cut") {
       fault = { _tag: "Cut" }
+    } else if (kind === "quota") {
+      const limit = yield* number("limit")
+      const windowMillis = (yield* number("window-ms")) ?? 1000
+      if (limit === undefined || !Number.isInteger(limit) || limit < 1) {
+        return yield* Either.left(`quota needs limit=N (an integer >= 1) in "${spec}"`)
+      }
+      if (windowMillis <= 0) return yield* Either.left(`window-ms must be > 0 in "${spec}"`)
+      fault = { _tag: "Quota", limit, windowMillis }
     } else {
       return yield* Either.left(
-        `unknown fault "${kind}"; expected 429, 500, 502, 503, 504, delay, reset, truncate or cut`
+        `unknown fault "${kind}"; expected 429, 500, 502, 503, 504, delay, reset, truncate, cut or quota`
       )
     }
     return { fault, every, probability }

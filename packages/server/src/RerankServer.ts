@@ -227,6 +227,8 @@ export const makeApp = (
               break
             case "Truncate":
             case "Cut":
+            // A quota answers as a 429 Status when spent; the rule itself never reaches here.
+            case "Quota":
               break
           }
         }

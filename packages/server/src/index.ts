@@ -22,3 +22,10 @@ export * as RerankServer from "./RerankServer.js"
  * @since 0.1.0
  */
 export * as NodeServer from "./NodeServer.js"
+
+/**
+ * Redis-backed stores for the shared quota and score cache.
+ *
+ * @since 0.3.0
+ */
+export * as Stores from "./Stores.js"

@@ -1,0 +1,216 @@
+/**
+ * The shared quota and the score cache, in memory: pacing with TestClock, cached answers identical to fresh ones
+ * (a property test), what is sent, expiry, eviction, and a store that fails.
+ */
+import { Reranker, ScoreCache } from "@effect-rerank/core"
+import * as RateLimiter from "@effect/experimental/RateLimiter"
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Duration, Effect, Fiber, FastCheck, Layer, Option, TestClock } from "effect"
+
+/** A pointwise provider that records what it is sent and when. */
+const recording = (score: (query: string, text: string) => number = (q, t) => similarity(q, t)) => {
+  const sent: Array<{ readonly at: number; readonly documents: ReadonlyArray<string> }> = []
+  const provider: Reranker.Provider = {
+    system: "recording",
+    model: "rec-1",
+    maxDocumentsPerRequest: 4,
+    pointwise: true,
+    rerankWindow: (request) =>
+      Effect.map(Clock.currentTimeMillis, (at) => {
+        sent.push({ at, documents: request.documents })
+        return { results: request.documents.map((text, index) => ({ index, score: score(request.query, text) })) }
+      })
+  }
+  return { provider, sent }
+}
+
+const similarity = (query: string, text: string) => {
+  const words = new Set(query.split(" "))
+  return text.split(" ").filter((w) => words.has(w)).length / (1 + text.length / 50)
+}
+
+describe("the score cache", () => {
+  it.effect("a second call sends only the documents not seen; usage says what came from the cache", () =>
+    Effect.gen(function* () {
+      const { provider, sent } = recording()
+      const reranker = yield* Reranker.make(provider, { cache: true })
+      const first = yield* reranker.rerank({ query: "red fox", documents: ["a red fox", "a blue bird", "red"] })
+      expect(first.usage).toEqual({ searchUnits: 0, requests: 1, cachedDocuments: 0, sentDocuments: 3 })
+      const second = yield* reranker.rerank({
+        query: "red fox",
+        documents: ["red", "a red fox", "the fox", "a blue bird"]
+      })
+      expect(second.usage).toEqual({ searchUnits: 0, requests: 1, cachedDocuments: 3, sentDocuments: 1 })
+      expect(sent.map((s) => s.documents)).toEqual([["a red fox", "a blue bird", "red"], ["the fox"]])
+      const third = yield* reranker.rerank({ query: "red fox", documents: ["the fox", "red"] })
+      expect(third.usage).toEqual({ searchUnits: 0, requests: 0, cachedDocuments: 2, sentDocuments: 0 })
+      expect(sent.length).toBe(2)
+      // Another query is another key.
+      yield* reranker.rerank({ query: "blue bird", documents: ["red"] })
+      expect(sent.length).toBe(3)
+    })
+  )
+
+  it.effect.prop(
+    "cached answers are identical to fresh ones, whatever was cached before and however the windows fall",
+    {
+      documents: FastCheck.array(
+        FastCheck.constantFrom("red fox", "a red fox jumps", "blue", "fox red red", "bird", "x"),
+        {
+          minLength: 1,
+          maxLength: 14
+        }
+      ),
+      earlier: FastCheck.array(
+        FastCheck.array(FastCheck.constantFrom("red fox", "blue", "bird", "x", "fox"), { maxLength: 6 }),
+        {
+          maxLength: 3
+        }
+      ),
+      topN: FastCheck.option(FastCheck.integer({ min: 1, max: 6 }), { nil: undefined }),
+      minScore: FastCheck.option(FastCheck.constantFrom(0, 0.5, 1), { nil: undefined })
+    },
+    ({ documents, earlier, minScore, topN }) =>
+      Effect.gen(function* () {
+        const fresh = yield* Reranker.make(recording().provider)
+        const cached = yield* Reranker.make(recording().provider, { cache: { ttl: "1 hour" } })
+        for (const before of earlier) {
+          if (before.length > 0) yield* cached.rerank({ query: "red fox", documents: before, topN: 2 })
+        }
+        const request = { query: "red fox", documents, topN, minScore }
+        const a = yield* fresh.rerank(request)
+        const b = yield* cached.rerank(request)
+        expect(b.results).toEqual(a.results)
+        expect(b.model).toBe(a.model)
+        expect((b.usage.cachedDocuments ?? 0) + (b.usage.sentDocuments ?? 0)).toBe(documents.length)
+      }),
+    { fastCheck: { numRuns: 150 } }
+  )
+
+  it.effect("entries expire after their TTL", () =>
+    Effect.gen(function* () {
+      const { provider, sent } = recording()
+      const reranker = yield* Reranker.make(provider, { cache: { ttl: "10 minutes" } })
+      yield* reranker.rerank({ query: "q", documents: ["a", "b"] })
+      yield* TestClock.adjust("9 minutes")
+      yield* reranker.rerank({ query: "q", documents: ["a", "b"] })
+      expect(sent.length).toBe(1)
+      yield* TestClock.adjust("2 minutes")
+      yield* reranker.rerank({ query: "q", documents: ["a", "b"] })
+      expect(sent.length).toBe(2)
+    })
+  )
+
+  it.effect("the memory store is bounded: past its size the least recently used go first", () =>
+    Effect.gen(function* () {
+      const store = yield* ScoreCache.makeMemory(2)
+      yield* store.setMany(
+        [
+          ["a", 1],
+          ["b", 2]
+        ],
+        Duration.hours(1)
+      )
+      yield* store.getMany(["a"])
+      yield* store.setMany([["c", 3]], Duration.hours(1))
+      expect(yield* store.getMany(["a", "b", "c"])).toEqual([Option.some(1), Option.none(), Option.some(3)])
+    })
+  )
+
+  it.effect(
+    "a store that cannot answer: the whole call goes to the provider, with a warning, never a wrong answer",
+    () =>
+      Effect.gen(function* () {
+        const { provider, sent } = recording()
+        const broken: ScoreCache.Store = {
+          getMany: () => Effect.fail(new ScoreCache.StoreError({ reason: "connection refused" })),
+          setMany: () => Effect.fail(new ScoreCache.StoreError({ reason: "connection refused" }))
+        }
+        const reranker = yield* Reranker.make(provider, { cache: true }).pipe(
+          Effect.provideService(ScoreCache.ScoreCacheStore, broken)
+        )
+        const result = yield* reranker.rerank({ query: "red fox", documents: ["red fox", "blue"] })
+        expect(result.results.map((r) => r.index)).toEqual([0, 1])
+        expect(result.warnings).toEqual([Reranker.cacheUnavailableWarning])
+        expect(sent.length).toBe(1)
+      })
+  )
+
+  it.effect("refused where it cannot be exact: a provider that is not pointwise, or an RRF merge", () =>
+    Effect.gen(function* () {
+      const listwise = { ...recording().provider, pointwise: false }
+      const notPointwise = yield* Effect.flip(Reranker.make(listwise, { cache: true }))
+      expect(String(notPointwise)).toContain("cache")
+      expect(String(notPointwise)).toContain("does not score each document alone")
+      const rrf = yield* Effect.flip(Reranker.make(recording().provider, { cache: true, merge: "rrf" }))
+      expect(String(rrf)).toContain('needs merge: "score"')
+    })
+  )
+})
+
+describe("the quota", () => {
+  it.effect("attempts wait for a token: 2 a second is a burst of 2, then one every 500 ms", () =>
+    Effect.gen(function* () {
+      const { provider, sent } = recording()
+      const reranker = yield* Reranker.make(provider, { rateLimit: { limit: 2, window: "1 second" }, concurrency: 6 })
+      const documents = Array.from({ length: 24 }, (_, i) => `document ${i}`)
+      const fiber = yield* Effect.fork(reranker.rerank({ query: "q", documents }))
+      yield* TestClock.adjust("10 seconds")
+      const result = yield* Fiber.join(fiber)
+      expect(result.usage.requests).toBe(6)
+      const times = sent.map((s) => s.at).sort((a, b) => a - b)
+      expect(times).toEqual([0, 0, 500, 1000, 1500, 2000])
+    })
+  )
+
+  it.effect("two rerankers on one store share one budget (the key is the provider's quota name)", () =>
+    Effect.gen(function* () {
+      const a = recording()
+      const b = recording()
+      const store = yield* Layer.build(RateLimiter.layerStoreMemory).pipe(Effect.scoped)
+      const options = { rateLimit: { limit: 1, window: "1 second" as const } }
+      const first = yield* Reranker.make(a.provider, options).pipe(Effect.provide(store))
+      const second = yield* Reranker.make(b.provider, options).pipe(Effect.provide(store))
+      const fiber = yield* Effect.fork(
+        Effect.all([first.rerank({ query: "q", documents: ["x"] }), second.rerank({ query: "q", documents: ["y"] })], {
+          concurrency: 2
+        })
+      )
+      yield* TestClock.adjust("5 seconds")
+      yield* Fiber.join(fiber)
+      expect([...a.sent, ...b.sent].map((s) => s.at).sort((x, y) => x - y)).toEqual([0, 1000])
+    })
+  )
+
+  it.effect("a store that fails: proceed (default) sends unpaced with a warning; fail makes a TransportError", () =>
+    Effect.gen(function* () {
+      const failing = Layer.succeed(RateLimiter.RateLimiterStore, {
+        fixedWindow: () => Effect.fail(new RateLimiter.RateLimitStoreError({ message: "redis down" })),
+        tokenBucket: () => Effect.fail(new RateLimiter.RateLimitStoreError({ message: "redis down" }))
+      })
+      const proceed = yield* Reranker.make(recording().provider, { rateLimit: { limit: 1, window: "1 second" } }).pipe(
+        Effect.provide(failing)
+      )
+      const result = yield* proceed.rerank({ query: "q", documents: ["x"] })
+      expect(result.warnings).toEqual(["the shared quota's store could not be reached: this call was sent unpaced"])
+      const strict = yield* Reranker.make(recording().provider, {
+        rateLimit: { limit: 1, window: "1 second", onStoreError: "fail" },
+        retry: { maxRetries: 0 }
+      }).pipe(Effect.provide(failing))
+      const error = yield* Effect.flip(strict.rerank({ query: "q", documents: ["x"] }))
+      expect(error._tag).toBe("TransportError")
+      expect(error._tag === "TransportError" && error.reason).toContain("shared quota")
+    })
+  )
+
+  it.effect("options are checked when the reranker is built, naming the option", () =>
+    Effect.gen(function* () {
+      const bad = (rateLimit: any) => Effect.flip(Reranker.make(recording().provider, { rateLimit }))
+      expect(String(yield* bad({ limit: 0, window: "1 second" }))).toContain("rateLimit.limit")
+      expect(String(yield* bad({ limit: 5, window: "0 seconds" }))).toContain("rateLimit.window")
+      expect(String(yield* bad({ limit: 5, window: "1 second", onStoreError: "retry" }))).toContain(
+        "rateLimit.onStoreError"
+      )
+    })
+  )
+})
