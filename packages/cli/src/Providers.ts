@@ -4,9 +4,12 @@
  *
  * @since 0.3.0
  */
-import type { Batching, Quota, ScoreCache } from "@effect-rerank/core"
+import type { Batching, Quota, Reranker, ScoreCache } from "@effect-rerank/core"
 import { Bedrock, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Layer from "effect/Layer"
 
 /**
  * What every HTTP provider's `layerConfig` takes from the flags.
@@ -26,9 +29,18 @@ export interface Flags {
 
 /**
  * @since 0.3.0
+ * @category models
+ */
+export type HttpName = "jina" | "voyage" | "mixedbread" | "pinecone" | "together" | "tei" | "vllm" | "bedrock"
+
+/**
+ * @since 0.3.0
  * @category constants
  */
-export const http = {
+export const http: Record<
+  HttpName,
+  (flags: Flags) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
+> = {
   jina: (flags: Flags) => Jina.layerConfig(flags),
   voyage: (flags: Flags) => Voyage.layerConfig(flags),
   mixedbread: (flags: Flags) => Mixedbread.layerConfig(flags),
@@ -38,12 +50,6 @@ export const http = {
   vllm: (flags: Flags) => Vllm.layerConfig(flags),
   bedrock: (flags: Flags) => Bedrock.layerConfig(flags)
 }
-
-/**
- * @since 0.3.0
- * @category models
- */
-export type HttpName = keyof typeof http
 
 /**
  * @since 0.3.0

@@ -430,22 +430,38 @@ export type Variables = LayerConfig.Variables
 export type ConfigOptions<O extends CommonOptions> = LayerConfig.ConfigOptions<O>
 
 /**
- * A provider module's constructors from its protocol and variables: `make`, `layer`, and `layerConfig` (a missing
- * required key fails at layer construction with a `ConfigError` naming the variable, not with a 401 later).
+ * A provider module's constructors.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Constructors<O extends CommonOptions> {
+  readonly make: (options: O) => Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient>
+  readonly layer: (options: O) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
+  /**
+   * Every option as a `Config`; the key and base URL from the provider's variables unless given. A missing required
+   * key fails at layer construction with a `ConfigError` naming the variable, not with a 401 later.
+   */
+  readonly layerConfig: (
+    options?: ConfigOptions<O>
+  ) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
+}
+
+/**
+ * A provider module's constructors from its protocol and variables.
  *
  * @since 0.3.0
  * @category constructors
  */
-export const constructors = <O extends CommonOptions>(protocol: WireProtocol<O>, variables: Variables) => {
-  const makeReranker = (options: O): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
-    make(protocol, options)
+export const constructors = <O extends CommonOptions>(
+  protocol: WireProtocol<O>,
+  variables: Variables
+): Constructors<O> => {
+  const makeReranker = (options: O) => make(protocol, options)
   return {
     make: makeReranker,
-    layer: (options: O): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
-      Layer.effect(Reranker.Reranker, makeReranker(options)),
-    layerConfig: (
-      options: ConfigOptions<O> = {} as ConfigOptions<O>
-    ): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
+    layer: (options) => Layer.effect(Reranker.Reranker, makeReranker(options)),
+    layerConfig: (options = {} as ConfigOptions<O>) =>
       Layer.effect(Reranker.Reranker, Effect.flatMap(LayerConfig.resolve<O>(variables, options), makeReranker))
   }
 }

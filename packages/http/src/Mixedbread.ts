@@ -157,9 +157,27 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * @since 0.3.0
  * @category constructors
  */
-export const { layer, layerConfig, make } = HttpProvider.constructors(protocol, {
+const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
   key: ["MXBAI_API_KEY"],
   keyRequired: true,
   keyName: "a Mixedbread API key",
   baseUrl: "MXBAI_BASE_URL"
 })
+
+/**
+ * @since 0.3.0
+ * @category constructors
+ */
+export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
+
+/**
+ * @since 0.3.0
+ * @category layers
+ */
+export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
+
+/**
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
