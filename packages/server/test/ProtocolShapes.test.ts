@@ -1,0 +1,236 @@
+/**
+ * What each protocol's clients see from the server, byte for byte where it matters: the provider's own response
+ * shape (documents back when asked, under the provider's field names), its own error messages for bad bodies, and
+ * the quota fault answering 429 with Retry-After past its budget.
+ */
+import { LocalReranker } from "@effect-rerank/local"
+import { FaultInjection, NodeServer } from "@effect-rerank/server"
+import { HttpServer } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Layer, Logger, Redacted, Scope } from "effect"
+
+const startServer = (options: NodeServer.Options = {}) =>
+  Effect.gen(function* () {
+    const scope = yield* Scope.Scope
+    const context = yield* Layer.buildWithScope(
+      NodeServer.layer({ port: 0, ...options }).pipe(
+        Layer.provide(LocalReranker.layer()),
+        Layer.provide(Logger.remove(Logger.defaultLogger))
+      ),
+      scope
+    )
+    return yield* HttpServer.addressWith((address) =>
+      Effect.succeed(address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : "")
+    ).pipe(Effect.provide(context))
+  })
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json", ...headers }
+    })
+    return { status: response.status, headers: response.headers, body: await response.json() }
+  })
+
+const docs = ["the cat sat", "capital of france is paris", "dogs bark"]
+const query = "capital of france"
+
+describe("each protocol's response shape, documents included when asked", () => {
+  it.scopedLive("Jina: results[].{index, relevance_score, document: {text}}, model, usage", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const { body, status } = yield* post(`${base}/jina/v1/rerank`, {
+        model: "jina-reranker-v2-base-multilingual",
+        query,
+        documents: docs,
+        top_n: 2,
+        return_documents: true
+      })
+      expect(status).toBe(200)
+      expect(body.results.length).toBe(2)
+      expect(body.results[0]).toEqual({ index: 1, relevance_score: expect.any(Number), document: { text: docs[1] } })
+      expect(typeof body.model).toBe("string")
+      expect(body.usage).toEqual({ total_tokens: 0 })
+    })
+  )
+
+  it.scopedLive("Voyage: data[], top_k, documents as strings when asked", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const { body } = yield* post(`${base}/voyage/v1/rerank`, {
+        model: "rerank-2.5",
+        query,
+        documents: docs,
+        top_k: 1,
+        return_documents: true
+      })
+      expect(body.object).toBe("list")
+      expect(body.data).toEqual([{ index: 1, relevance_score: expect.any(Number), document: docs[1] }])
+    })
+  )
+
+  it.scopedLive("Mixedbread: input, top_k, data[].{index, score, input, object: rank_result}", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const { body } = yield* post(`${base}/mixedbread/v1/reranking`, {
+        model: "mixedbread-ai/mxbai-rerank-large-v2",
+        query,
+        input: docs,
+        top_k: 2,
+        return_input: true
+      })
+      expect(body.data[0]).toEqual({ index: 1, score: expect.any(Number), input: docs[1], object: "rank_result" })
+      expect(body.top_k).toBe(2)
+      expect(body.return_input).toBe(true)
+      const { body: error, status } = yield* post(`${base}/mixedbread/v1/reranking`, {
+        model: "m",
+        query,
+        input: []
+      })
+      expect(status).toBe(400)
+      expect(error.detail).toBe("invalid request: list of input must not be empty")
+    })
+  )
+
+  it.scopedLive("Pinecone: documents as objects, returned by default, usage in rerank_units; Api-Key checked", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const { body } = yield* post(`${base}/pinecone/rerank`, {
+        model: "bge-reranker-v2-m3",
+        query,
+        documents: docs.map((text, i) => ({ id: `d${i}`, text }))
+      })
+      expect(body.data[0]).toEqual({ index: 1, score: expect.any(Number), document: { text: docs[1] } })
+      expect(body.usage).toEqual({ rerank_units: 0 })
+      const keyed = yield* startServer({ apiKey: Redacted.make("pc-key") })
+      const request = { model: "m", query, documents: [{ text: "a" }] }
+      expect((yield* post(`${keyed}/pinecone/rerank`, request, { authorization: "Bearer pc-key" })).status).toBe(401)
+      expect((yield* post(`${keyed}/pinecone/rerank`, request, { "api-key": "pc-key" })).status).toBe(200)
+    })
+  )
+
+  it.scopedLive("TEI: a bare array of {index, score, text?}; texts empty is TEI's validation error", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const { body } = yield* post(`${base}/tei/rerank`, { query, texts: docs, return_text: true })
+      expect(Array.isArray(body)).toBe(true)
+      expect(body[0]).toEqual({ index: 1, score: expect.any(Number), text: docs[1] })
+      const { body: error, status } = yield* post(`${base}/tei/rerank`, { query, texts: [] })
+      expect(status).toBe(400)
+      expect(error).toEqual({ error: "invalid request: list of texts must not be empty", error_type: "Validation" })
+    })
+  )
+
+  it.scopedLive("vLLM: Cohere-like results with document.text, on /v2/rerank, /v1/rerank and /rerank", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      for (const path of ["/v2/rerank", "/v1/rerank", "/rerank"]) {
+        const { body } = yield* post(`${base}/vllm${path}`, { query, documents: docs, top_n: 1 })
+        expect(body.results).toEqual([{ index: 1, document: { text: docs[1] }, relevance_score: expect.any(Number) }])
+        expect(body.id).toMatch(/^rerank-/)
+      }
+      const { body: error } = yield* post(`${base}/vllm/v2/rerank`, { query: " ", documents: docs })
+      expect(error.error).toEqual({
+        message: "invalid request: query must not be empty",
+        type: "BadRequestError",
+        param: null,
+        code: 400
+      })
+    })
+  )
+
+  it.scopedLive("Bedrock: results[].{index, relevanceScore}, numberOfResults as topN; errors name the exception", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const request = {
+        queries: [{ type: "TEXT", textQuery: { text: query } }],
+        sources: docs.map((text) => ({
+          type: "INLINE",
+          inlineDocumentSource: { type: "TEXT", textDocument: { text } }
+        })),
+        rerankingConfiguration: {
+          type: "BEDROCK_RERANKING_MODEL",
+          bedrockRerankingConfiguration: {
+            numberOfResults: 2,
+            modelConfiguration: { modelArn: "arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0" }
+          }
+        }
+      }
+      const { body } = yield* post(`${base}/bedrock/rerank`, request)
+      expect(body.results.length).toBe(2)
+      expect(body.results[0]).toEqual({ index: 1, relevanceScore: expect.any(Number) })
+      const { body: error, headers, status } = yield* post(`${base}/bedrock/rerank`, { ...request, sources: "x" })
+      expect(status).toBe(400)
+      expect(headers.get("x-amzn-errortype")).toBe("ValidationException")
+      expect(error).toEqual({ message: "invalid request: sources must be an array" })
+    })
+  )
+
+  it.scopedLive("a rank_fields list over the limit is refused on every protocol that takes one", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const fields = Array.from({ length: 101 }, (_, i) => `f${i}`)
+      const together = yield* post(`${base}/together/v1/rerank`, {
+        model: "m",
+        query,
+        documents: [{ f1: "x" }],
+        rank_fields: fields
+      })
+      expect(together.status).toBe(400)
+      expect(together.body.error.message).toBe("invalid request: rank_fields must have at most 100 fields")
+    })
+  )
+})
+
+describe("the quota fault: a provider's token bucket", () => {
+  it.scopedLive("3 a minute: the 4th call in a row gets 429 with Retry-After in whole seconds", () =>
+    Effect.gen(function* () {
+      const rule = Either.getOrThrow(FaultInjection.parseRule("quota:limit=3:window-ms=60000"))
+      const base = yield* startServer({ faults: { rules: [rule] } })
+      const statuses: Array<number> = []
+      let retryAfter: string | null = null
+      for (let i = 0; i < 4; i++) {
+        const { headers, status } = yield* post(`${base}/v2/rerank`, { model: "m", query, documents: docs })
+        statuses.push(status)
+        if (status === 429) retryAfter = headers.get("retry-after")
+      }
+      expect(statuses).toEqual([200, 200, 200, 429])
+      // One token every 20 s.
+      expect(Number(retryAfter)).toBeGreaterThan(15)
+      expect(Number(retryAfter)).toBeLessThanOrEqual(20)
+    })
+  )
+
+  it("parses and refuses quota rules by their own rules", () => {
+    expect(FaultInjection.parseRule("quota:limit=20")).toEqual(
+      Either.right({
+        fault: { _tag: "Quota", limit: 20, windowMillis: 1000 },
+        every: undefined,
+        probability: undefined
+      })
+    )
+    expect(Either.getLeft(FaultInjection.parseRule("quota"))).toEqual(
+      Either.getLeft(Either.left('quota needs limit=N (an integer >= 1) in "quota"'))
+    )
+    expect(Either.isLeft(FaultInjection.parseRule("quota:limit=2.5"))).toBe(true)
+    expect(Either.isLeft(FaultInjection.parseRule("quota:limit=5:window-ms=0"))).toBe(true)
+  })
+
+  it("a token bucket: spent tokens come back at limit / window, never past the limit", () => {
+    let now = 0
+    const injector = FaultInjection.make(
+      { rules: [{ fault: { _tag: "Quota", limit: 2, windowMillis: 1000 } }] },
+      () => now
+    )
+    const outcome = () => (injector.next()._tag === "None" ? "ok" : "429")
+    expect([outcome(), outcome(), outcome()]).toEqual(["ok", "ok", "429"])
+    now = 499
+    expect(outcome()).toBe("429")
+    now = 500
+    expect(outcome()).toBe("ok")
+    now = 10_000
+    expect([outcome(), outcome(), outcome()]).toEqual(["ok", "ok", "429"])
+  })
+})
