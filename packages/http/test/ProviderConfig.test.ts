@@ -1,0 +1,219 @@
+/**
+ * Provider layers from the environment, the quota's name and the cache's keys: what a user configures by variables,
+ * and what decides which budget and which cached scores a call shares.
+ */
+import { Reranker, ScoreCache } from "@effect-rerank/core"
+import { Bedrock, Jina, Pinecone, Tei, Together, Voyage } from "@effect-rerank/http"
+import * as RateLimiter from "@effect/experimental/RateLimiter"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import * as Scripted from "./ScriptedClient.js"
+
+const okJina: Scripted.Answer = (body) =>
+  Scripted.json(200, {
+    results: body.documents.map((_: string, index: number) => ({ index, relevance_score: 1 / (index + 1) }))
+  })
+
+const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromJson(env))
+
+describe("layerConfig reads each provider's variables", () => {
+  it.effect("Jina: JINA_API_KEY and JINA_BASE_URL; a missing key names JINA_API_KEY at construction", () =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make(okJina)
+      yield* Reranker.rerank({ query: "q", documents: ["a", "b"] }).pipe(
+        Effect.provide(Jina.layerConfig().pipe(Layer.provide(scripted.layer))),
+        withEnv({ JINA_API_KEY: "jina-env-key", JINA_BASE_URL: "http://127.0.0.1:9" })
+      )
+      expect(scripted.calls[0].url).toBe("http://127.0.0.1:9/v1/rerank")
+      expect(scripted.calls[0].headers.authorization).toBe("Bearer jina-env-key")
+      const missing = yield* Layer.build(Jina.layerConfig().pipe(Layer.provide(scripted.layer))).pipe(
+        Effect.scoped,
+        withEnv({}),
+        Effect.flip
+      )
+      expect(String(missing)).toContain("Set JINA_API_KEY to a Jina API key")
+      const empty = yield* Layer.build(Jina.layerConfig().pipe(Layer.provide(scripted.layer))).pipe(
+        Effect.scoped,
+        withEnv({ JINA_API_KEY: " " }),
+        Effect.flip
+      )
+      expect(String(empty)).toContain("JINA_API_KEY is empty")
+    })
+  )
+
+  it.effect("TEI: TEI_BASE_URL is required; TEI_API_KEY is optional and sent as a bearer token when set", () =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make(() => Scripted.json(200, [{ index: 0, score: 0.5 }]))
+      yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+        Effect.provide(Tei.layerConfig().pipe(Layer.provide(scripted.layer))),
+        withEnv({ TEI_BASE_URL: "http://127.0.0.1:8081" })
+      )
+      expect(scripted.calls[0].headers.authorization).toBeUndefined()
+      yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+        Effect.provide(Tei.layerConfig().pipe(Layer.provide(scripted.layer))),
+        withEnv({ TEI_BASE_URL: "http://127.0.0.1:8081", TEI_API_KEY: "tei-key" })
+      )
+      expect(scripted.calls[1].headers.authorization).toBe("Bearer tei-key")
+      const missing = yield* Layer.build(Tei.layerConfig().pipe(Layer.provide(scripted.layer))).pipe(
+        Effect.scoped,
+        withEnv({}),
+        Effect.flip
+      )
+      expect(String(missing)).toContain("baseUrl")
+    })
+  )
+
+  it.effect(
+    "Bedrock: AWS_REGION (or AWS_DEFAULT_REGION) and the AWS SDK's credential variables; none is an error",
+    () =>
+      Effect.gen(function* () {
+        const scripted = Scripted.make(() => Scripted.json(200, { results: [{ index: 0, relevanceScore: 0.9 }] }))
+        yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+          Effect.provide(Bedrock.layerConfig().pipe(Layer.provide(scripted.layer))),
+          withEnv({
+            AWS_DEFAULT_REGION: "eu-central-1",
+            AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+            AWS_SECRET_ACCESS_KEY: "secret-example",
+            AWS_SESSION_TOKEN: "session-token-example"
+          })
+        )
+        const signed = scripted.calls[0]
+        expect(signed.url).toBe("https://bedrock-agent-runtime.eu-central-1.amazonaws.com/rerank")
+        expect(signed.headers.authorization).toMatch(
+          /Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/bedrock\/aws4_request/
+        )
+        expect(signed.headers.authorization).toContain("x-amz-security-token")
+        expect(signed.headers["x-amz-security-token"]).toBe("session-token-example")
+        yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+          Effect.provide(Bedrock.layerConfig().pipe(Layer.provide(scripted.layer))),
+          withEnv({ AWS_REGION: "us-east-1", AWS_BEARER_TOKEN_BEDROCK: "bedrock-api-key" })
+        )
+        expect(scripted.calls[1].headers.authorization).toBe("Bearer bedrock-api-key")
+        const none = yield* Layer.build(Bedrock.layerConfig().pipe(Layer.provide(scripted.layer))).pipe(
+          Effect.scoped,
+          withEnv({ AWS_REGION: "us-east-1" }),
+          Effect.flip
+        )
+        expect(String(none)).toContain("AWS_ACCESS_KEY_ID")
+        const noRegion = yield* Layer.build(Bedrock.layerConfig().pipe(Layer.provide(scripted.layer))).pipe(
+          Effect.scoped,
+          withEnv({ AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" }),
+          Effect.flip
+        )
+        expect(String(noRegion)).toContain("AWS_REGION")
+      })
+  )
+})
+
+describe("the quota's name: the provider, its endpoint and a hash of the key, never the key", () => {
+  it.effect("the same key shares one budget; another key has its own", () =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make(okJina)
+      const store = yield* Layer.build(RateLimiter.layerStoreMemory)
+      const jina = (key: string) =>
+        Reranker.Reranker.pipe(
+          Effect.provide(
+            Jina.layer({ apiKey: Redacted.make(key), rateLimit: { limit: 1, window: "1 minute" } }).pipe(
+              Layer.provide(scripted.layer),
+              Layer.provide(Layer.succeedContext(store)),
+              Layer.orDie
+            )
+          )
+        )
+      const [a1, a2, b] = [yield* jina("key-a"), yield* jina("key-a"), yield* jina("key-b")]
+      const fiber = yield* Effect.fork(
+        Effect.all(
+          [a1, a2, b].map((r) => r.rerank({ query: "q", documents: ["x"] })),
+          { concurrency: "unbounded" }
+        )
+      )
+      yield* TestClock.adjust("1 second")
+      // key-a's first call and key-b's went at once; key-a's second waits for the next minute's token.
+      expect(scripted.calls.map((c) => c.at)).toEqual([0, 0])
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      expect(scripted.calls.map((c) => c.at)).toEqual([0, 0, 60_000])
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("the cache's keys include what changes a score", () => {
+  it.effect("Voyage on one shared store: truncation on and off are separate entries; the same options hit", () =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make((body) =>
+        Scripted.json(200, {
+          data: body.documents.map((_: string, index: number) => ({ index, relevance_score: 0.5 }))
+        })
+      )
+      const store = yield* Layer.build(ScoreCache.layerMemory())
+      const voyage = (truncation: boolean) =>
+        Reranker.Reranker.pipe(
+          Effect.provide(
+            Voyage.layer({ apiKey: Redacted.make("k"), truncation, cache: true }).pipe(
+              Layer.provide(scripted.layer),
+              Layer.provide(Layer.succeedContext(store)),
+              Layer.orDie
+            )
+          )
+        )
+      const on = yield* voyage(true)
+      const alsoOn = yield* voyage(true)
+      const off = yield* voyage(false)
+      yield* on.rerank({ query: "q", documents: ["a", "b"] })
+      const hit = yield* alsoOn.rerank({ query: "q", documents: ["a", "b"] })
+      expect(hit.usage.cachedDocuments).toBe(2)
+      expect(scripted.calls.length).toBe(1)
+      const miss = yield* off.rerank({ query: "q", documents: ["a", "b"] })
+      expect(miss.usage.cachedDocuments).toBe(0)
+      expect(scripted.calls.length).toBe(2)
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("error bodies read loosely", () => {
+  for (const [name, body, message] of [
+    [
+      "OpenAI-style with a numeric code",
+      { error: { message: "bad top_n", type: "BadRequestError", code: 400 } },
+      "bad top_n"
+    ],
+    ["a bare error string", { error: "model not found" }, "model not found"],
+    ["a top-level message", { message: "upstream says no" }, "upstream says no"],
+    ["FastAPI detail", { detail: "nope" }, "nope"]
+  ] as const) {
+    it.effect(`Together: ${name}`, () =>
+      Effect.gen(function* () {
+        const scripted = Scripted.make([Scripted.json(400, body)])
+        const error = yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+          Effect.provide(
+            Together.layer({ apiKey: Redacted.make("k") }).pipe(Layer.provide(scripted.layer), Layer.orDie)
+          ),
+          Effect.flip
+        )
+        expect(error._tag).toBe("InvalidRequestError")
+        expect("serverMessage" in error && error.serverMessage).toBe(message)
+      })
+    )
+  }
+
+  it.effect("Pinecone: its key travels in Api-Key and never reaches an error, even when the server echoes it", () =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make([
+        Scripted.json(401, {
+          error: { code: "UNAUTHENTICATED", message: "Invalid API Key: pc-secret-1234" },
+          status: 401
+        })
+      ])
+      const error = yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+        Effect.provide(
+          Pinecone.layer({ apiKey: Redacted.make("pc-secret-1234") }).pipe(Layer.provide(scripted.layer), Layer.orDie)
+        ),
+        Effect.flip
+      )
+      expect(error._tag).toBe("AuthenticationError")
+      expect(JSON.stringify(error)).not.toContain("pc-secret-1234")
+      expect(String(error)).not.toContain("pc-secret-1234")
+      expect(error.hint).toContain("PINECONE_API_KEY")
+    })
+  )
+})
