@@ -131,8 +131,8 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
   /** The provider's own option checks, a `ConfigError` naming the option. */
   readonly validate?: ((options: Options) => Either.Either<void, ConfigError.ConfigError>) | undefined
   /**
-   * The options that change a score (truncation, token limits, raw scores), as a string for the score cache's keys.
-   * Default: none beyond the model.
+   * The options that change a score (truncation, token limits, raw scores), any JSON value: part of the score
+   * cache's keys. Default: none beyond the model.
    */
   readonly scoring?: ((options: Options) => unknown) | undefined
   /** Units a 413 or a chunk limit may count per document (Cohere v1 chunks). Default 1. */
@@ -157,7 +157,7 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
     /** A request body (sent to `path`, one of `paths`) to a call, or the provider's message for the first problem. */
     readonly decodeRequest: (json: unknown, path: string) => Either.Either<Call, string>
     readonly encodeResponse: (answer: Answer) => unknown
-    /** An error body as this provider writes it; `code` is the provider's error code where it has one. */
+    /** An error body as this provider writes it, for a status and a message. */
     readonly encodeError: (status: number, message: string) => unknown
     /** Headers an error carries besides `Retry-After` (Bedrock's `x-amzn-ErrorType`). */
     readonly errorHeaders?: ((status: number) => Readonly<Record<string, string>>) | undefined
