@@ -3,26 +3,12 @@
  * shape (documents back when asked, under the provider's field names), its own error messages for bad bodies, and
  * the quota fault answering 429 with Retry-After past its budget.
  */
-import { LocalReranker } from "@effect-rerank/local"
-import { FaultInjection, NodeServer } from "@effect-rerank/server"
-import { HttpServer } from "@effect/platform"
+import { FaultInjection } from "@effect-rerank/server"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Logger, Redacted, Scope } from "effect"
+import { Effect, Either, Redacted } from "effect"
+import * as LocalServer from "./LocalServer.js"
 
-const startServer = (options: NodeServer.Options = {}) =>
-  Effect.gen(function* () {
-    const scope = yield* Scope.Scope
-    const context = yield* Layer.buildWithScope(
-      NodeServer.layer({ port: 0, ...options }).pipe(
-        Layer.provide(LocalReranker.layer()),
-        Layer.provide(Logger.remove(Logger.defaultLogger))
-      ),
-      scope
-    )
-    return yield* HttpServer.addressWith((address) =>
-      Effect.succeed(address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : "")
-    ).pipe(Effect.provide(context))
-  })
+const startServer = LocalServer.start
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   Effect.promise(async () => {

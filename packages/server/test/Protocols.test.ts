@@ -7,26 +7,14 @@
 import { Reranker, RerankError } from "@effect-rerank/core"
 import { Bedrock, Cohere, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
 import { LocalReranker } from "@effect-rerank/local"
-import { FaultInjection, NodeServer } from "@effect-rerank/server"
-import { FetchHttpClient, HttpServer } from "@effect/platform"
+import { FaultInjection } from "@effect-rerank/server"
+import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Logger, Option, Redacted, Scope } from "effect"
+import { Effect, Either, Layer, Option, Redacted } from "effect"
 import { documents, query } from "../../../test-utils/Sample.js"
+import * as LocalServer from "./LocalServer.js"
 
-const startServer = (options: NodeServer.Options = {}) =>
-  Effect.gen(function* () {
-    const scope = yield* Scope.Scope
-    const context = yield* Layer.buildWithScope(
-      NodeServer.layer({ port: 0, ...options }).pipe(
-        Layer.provide(LocalReranker.layer()),
-        Layer.provide(Logger.remove(Logger.defaultLogger))
-      ),
-      scope
-    )
-    return yield* HttpServer.addressWith((address) =>
-      Effect.succeed(address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : "")
-    ).pipe(Effect.provide(context))
-  })
+const startServer = LocalServer.start
 
 const key = Redacted.make("test-key")
 const fast = { retry: { base: "5 millis", cap: "1 second" } } as const
