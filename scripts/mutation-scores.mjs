@@ -1,38 +1,27 @@
 /**
- * Per-file mutation scores from Stryker's JSON report (reports/mutation/mutation.json), counting only mutants that can
- * change behaviour: those listed in stryker.equivalents.json (each with its reason) are left out. Score = (killed +
- * timed out) / (killed + timed out + survived + no coverage). Prints each file, each package against its goal, and
- * the equivalents that no longer match a mutant (stale after an edit).
+ * Per-file mutation scores from Stryker's JSON report, counting only mutants that can change behaviour: those listed
+ * in stryker.equivalents.json (each with its reason) are left out. Score = (killed + timed out) / (killed + timed
+ * out + survived + no coverage). Prints each file, each package against its goal, and the listed equivalents that
+ * match no mutant now (stale after an edit).
  */
-import { readFileSync } from "node:fs"
-
-const report = JSON.parse(readFileSync(new URL("../reports/mutation/mutation.json", import.meta.url), "utf8"))
-const equivalents = JSON.parse(readFileSync(new URL("../stryker.equivalents.json", import.meta.url), "utf8")).mutants
+import { equivalentIndex, equivalents, killed, notKilled, report } from "./mutation-report.mjs"
 
 const goals = { core: 90, http: 90, rrf: 95 }
 const providers = new Set(["Jina", "Voyage", "Mixedbread", "Pinecone", "Together", "Tei", "Vllm", "Bedrock", "Cohere"])
 const providerGoal = 85
 
-const matches = (file, mutant) => (e) =>
-  file.endsWith(e.file) &&
-  e.line === mutant.location.start.line &&
-  e.mutator === mutant.mutatorName &&
-  (e.replacement === undefined || e.replacement === mutant.replacement)
-
 const used = new Set()
 const rows = []
 const packages = new Map()
-for (const [file, { mutants }] of Object.entries(report.files)) {
+for (const [file, { source, mutants }] of Object.entries(report.files)) {
   const count = { killed: 0, survived: 0, equivalent: 0 }
   for (const mutant of mutants) {
-    const equivalent = equivalents.findIndex(matches(file, mutant))
+    const equivalent = equivalentIndex(file, source, mutant)
     if (equivalent >= 0) {
       used.add(equivalent)
       count.equivalent++
-      continue
-    }
-    if (mutant.status === "Killed" || mutant.status === "Timeout") count.killed++
-    else if (mutant.status === "Survived" || mutant.status === "NoCoverage") count.survived++
+    } else if (killed(mutant)) count.killed++
+    else if (notKilled(mutant)) count.survived++
   }
   const pkg = /packages\/([^/]+)\//.exec(file)?.[1] ?? "?"
   const total = packages.get(pkg) ?? { killed: 0, survived: 0, equivalent: 0 }
@@ -46,7 +35,9 @@ const module = (file) => file.replace(/^.*\//, "").replace(/\.ts$/, "")
 
 console.log("file".padEnd(52), "score".padStart(6), "killed".padStart(7), "survived".padStart(9), "equiv".padStart(6))
 for (const row of rows.sort((a, b) => a.file.localeCompare(b.file))) {
-  const goal = providers.has(module(row.file)) ? ` (goal ${providerGoal})` : ""
+  const goal = providers.has(module(row.file))
+    ? ` (goal ${providerGoal}${score(row) >= providerGoal ? ", met" : ", below"})`
+    : ""
   console.log(
     row.file.replace(/^packages\//, "").padEnd(52),
     `${score(row).toFixed(1)}%`.padStart(6),
@@ -68,5 +59,5 @@ for (const [pkg, total] of packages) {
 const stale = equivalents.filter((_, i) => !used.has(i))
 if (stale.length > 0) {
   console.log(`\n${stale.length} listed equivalent(s) match no mutant now (edit stryker.equivalents.json):`)
-  for (const e of stale) console.log(`  ${e.file}:${e.line} ${e.mutator} ${e.replacement ?? ""}`)
+  for (const e of stale) console.log(`  ${e.file} ${e.mutator}: ${e.original} -> ${e.replacement}`)
 }

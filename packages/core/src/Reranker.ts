@@ -188,7 +188,8 @@ const checkWindowResponse = (response: WindowResponse, size: number): Effect.Eff
       return decodeError(`result index ${index} is outside 0..${size - 1}`)
     }
     if (seen[index] === 1) return decodeError(`result index ${index} appears twice`)
-    if (typeof score !== "number" || !Number.isFinite(score)) {
+    // Number.isFinite is false for anything but a finite number (a string or null from a JavaScript provider too).
+    if (!Number.isFinite(score)) {
       return decodeError(`result ${index} has a score that is not a finite number`)
     }
     seen[index] = 1
@@ -220,16 +221,16 @@ const assemble = <A>(
     }
     return out
   })
-  if (cached !== undefined && cached.hits.length > 0) {
-    // One more sorted list for the merge (always by score with a cache): score descending, then input position.
-    const hits = cached.hits.map(({ index, score }): Mutable<RerankResult.Ranked<A>> => ({
-      index,
-      rank: 0,
-      score,
-      document: documents[index]
-    }))
-    hits.sort((a, b) => b.score - a.score || a.index - b.index)
-    perWindow.push(hits)
+  if (cached !== undefined) {
+    // The cache's hits are one more list for the merge (always by score with a cache), which sorts each list.
+    perWindow.push(
+      cached.hits.map(({ index, score }): Mutable<RerankResult.Ranked<A>> => ({
+        index,
+        rank: 0,
+        score,
+        document: documents[index]
+      }))
+    )
   }
   const merged = Batching.merge(perWindow, merge)
   const limit = Math.min(request.topN ?? merged.length, merged.length)
@@ -246,7 +247,7 @@ const assemble = <A>(
     searchUnits += response.searchUnits ?? 0
     if (response.warnings !== undefined) for (const warning of response.warnings) warnings.add(warning)
   }
-  return { results, searchUnits, warnings: Array.from(warnings) }
+  return { results, searchUnits, warnings }
 }
 
 /** A call's cache lookup: the documents found, and the input positions of those sent. */
@@ -459,7 +460,8 @@ const fromResolved = (
           })
         }
 
-        const windows = toSend.length === 0 ? [] : Batching.windows(toSend.length, batching.maxDocumentsPerRequest)
+        // None when every document came from the cache.
+        const windows = Batching.windows(toSend.length, batching.maxDocumentsPerRequest)
         yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": batching.merge })
         const progress = yield* Effect.serviceOption(Progress)
         let completed = 0
@@ -490,7 +492,7 @@ const fromResolved = (
           "rerank.attempts": call.attempts,
           ...(cached === undefined ? {} : { "rerank.cache.hits": cached.hits.length })
         })
-        for (const warning of call.warnings) if (!warnings.includes(warning)) warnings.push(warning)
+        for (const warning of call.warnings) warnings.add(warning)
         return {
           results,
           model,
@@ -503,7 +505,7 @@ const fromResolved = (
                   cachedDocuments: cached.hits.length,
                   sentDocuments: toSend.length
                 },
-          warnings
+          warnings: Array.from(warnings)
         } satisfies RerankResult.RerankResult<A>
       })
       const bounded =

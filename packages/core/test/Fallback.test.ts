@@ -133,6 +133,54 @@ describe("Reranker.fallback", () => {
     })
   )
 
+  it.effect("the primary answering adds no warning; past two failures the warning names both, in order", () =>
+    Effect.gen(function* () {
+      const first = Reranker.fallback([yield* counted("primary", "ok").make, yield* counted("secondary", "ok").make])
+      const answered = yield* settle(first.rerank({ query, documents }))
+      expect(answered._tag === "Right" && answered.right.warnings).toEqual([])
+      expect(answered._tag === "Right" && answered.right.model).toBe("primary")
+
+      const third = Reranker.fallback([
+        yield* counted("a", rateLimited).make,
+        yield* counted("b", new RerankError.ServiceError({ status: 503 })).make,
+        yield* counted("c", "ok").make
+      ])
+      const outcome = yield* settle(third.rerank({ query, documents }))
+      expect(outcome._tag === "Right" && outcome.right.warnings).toEqual([
+        "answered by c (fallback 3 of 3) after RateLimitError, ServiceError"
+      ])
+    })
+  )
+
+  it.effect("fail-open: the result's model is fail-open, and its span says so", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = yield* recordingTracer
+      const open = Reranker.fallback([yield* counted("a", rateLimited).make, yield* counted("b", rateLimited).make], {
+        failOpen: true
+      })
+      const outcome = yield* settle(open.rerank({ query, documents }).pipe(Effect.withTracer(tracer)))
+      expect(outcome._tag === "Right" && outcome.right.model).toBe("fail-open")
+      const root = spans.find((s) => s.name === "Reranker.fallback")!
+      expect(root.kind).toBe("internal")
+      expect(root.attributes.get("rerank.fallback.rerankers")).toBe(2)
+      expect(root.attributes.get("rerank.fallback.fail_open")).toBe(true)
+      expect(root.attributes.has("rerank.fallback.answered_by")).toBe(false)
+    })
+  )
+
+  it.effect("a chain that fails ends its span with the error, without capturing a stack trace on every call", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = yield* recordingTracer
+      const closed = Reranker.fallback([yield* counted("a", rateLimited).make, yield* counted("b", rateLimited).make])
+      const outcome = yield* settle(closed.rerank({ query, documents }).pipe(Effect.withTracer(tracer)))
+      expect(outcome._tag).toBe("Left")
+      const root = spans.find((s) => s.name === "Reranker.fallback")!
+      expect(root.status._tag === "Ended" && root.status.exit._tag).toBe("Failure")
+      // Effect records the captured trace as code.stacktrace when a span that asked for one fails.
+      expect(root.attributes.has("code.stacktrace")).toBe(false)
+    })
+  )
+
   it.effect("layerFallback chains layers that all provide Reranker", () =>
     Effect.gen(function* () {
       const failing = Reranker.layerTest(() => Effect.fail(new RerankError.ServiceError({ status: 503 })), {

@@ -6,6 +6,7 @@ import { Reranker, ScoreCache } from "@effect-rerank/core"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, FastCheck, Layer, Option, TestClock } from "effect"
+import { recordingTracer } from "../../../test-utils/Spans.js"
 
 /** A pointwise provider that records what it is sent and when. */
 const recording = (score: (query: string, text: string) => number = (q, t) => similarity(q, t)) => {
@@ -144,6 +145,50 @@ describe("the score cache", () => {
       expect(String(notPointwise)).toContain("does not score each document alone")
       const rrf = yield* Effect.flip(Reranker.make(recording().provider, { cache: true, merge: "rrf" }))
       expect(String(rrf)).toContain('needs merge: "score"')
+      for (const error of [notPointwise, rrf]) expect(error).toMatchObject({ _op: "InvalidData", path: ["cache"] })
+    })
+  )
+
+  it.effect("a store that answers but cannot keep: the answer stands, with a warning that says so", () =>
+    Effect.gen(function* () {
+      const { provider, sent } = recording()
+      const readOnly: ScoreCache.Store = {
+        getMany: (keys) => Effect.succeed(keys.map(() => Option.none())),
+        setMany: () => Effect.fail(new ScoreCache.StoreError({ reason: "READONLY replica" }))
+      }
+      const reranker = yield* Reranker.make(provider, { cache: true }).pipe(
+        Effect.provideService(ScoreCache.ScoreCacheStore, readOnly)
+      )
+      const result = yield* reranker.rerank({ query: "red fox", documents: ["blue", "red fox"] })
+      expect(result.results.map((r) => r.index)).toEqual([1, 0])
+      expect(result.warnings).toEqual(["the score cache's store could not be reached: scores were not reused or kept"])
+      expect(Reranker.cacheUnavailableWarning).toBe(result.warnings[0])
+      expect(sent.length).toBe(1)
+    })
+  )
+
+  it.effect("the call's span counts the cache's hits", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = yield* recordingTracer
+      const reranker = yield* Reranker.make(recording().provider, { cache: true })
+      yield* reranker.rerank({ query: "q", documents: ["a", "b"] })
+      yield* reranker.rerank({ query: "q", documents: ["a", "b", "c"] }).pipe(Effect.withTracer(tracer))
+      const span = spans.find((s) => s.name === "Reranker.rerank")!
+      expect(span.attributes.get("rerank.cache.hits")).toBe(2)
+      expect(span.attributes.get("rerank.windows")).toBe(1)
+    })
+  )
+
+  it.effect("every document cached: no request at all, and the ranking merges the hits alone", () =>
+    Effect.gen(function* () {
+      const { provider, sent } = recording()
+      const reranker = yield* Reranker.make(provider, { cache: true })
+      const documents = ["red", "a red fox", "blue", "red fox"]
+      const fresh = yield* reranker.rerank({ query: "red fox", documents })
+      const cached = yield* reranker.rerank({ query: "red fox", documents, topN: 3 })
+      expect(sent.length).toBe(1)
+      expect(cached.usage).toEqual({ searchUnits: 0, requests: 0, cachedDocuments: 4, sentDocuments: 0 })
+      expect(cached.results).toEqual(fresh.results.slice(0, 3))
     })
   )
 })

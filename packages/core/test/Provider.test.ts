@@ -1,6 +1,19 @@
 import { Reranker, RerankError } from "@effect-rerank/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Either, Fiber, Option, Schema, TestClock } from "effect"
+import {
+  Clock,
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Fiber,
+  HashMap,
+  Logger,
+  LogLevel,
+  Option,
+  Schema,
+  TestClock
+} from "effect"
 import { recordingTracer } from "../../../test-utils/Spans.js"
 
 /**
@@ -147,17 +160,92 @@ describe("a user-written provider gets every guarantee from the core", () => {
 
   it.effect("a provider's index outside its window or a non-finite score is a ResponseDecodeError, not retried", () =>
     Effect.gen(function* () {
-      for (const results of [[{ index: -1, score: 1 }], [{ index: 0.5, score: 1 }], [{ index: 0, score: Infinity }]]) {
+      const cases: ReadonlyArray<readonly [ReadonlyArray<{ index: number; score: unknown }>, string]> = [
+        [[{ index: -1, score: 1 }], "result index -1 is outside 0..5"],
+        [[{ index: 6, score: 1 }], "result index 6 is outside 0..5"],
+        [[{ index: 0.5, score: 1 }], "result index 0.5 is outside 0..5"],
+        [
+          [
+            { index: 2, score: 1 },
+            { index: 2, score: 0.5 }
+          ],
+          "result index 2 appears twice"
+        ],
+        [[{ index: 0, score: Infinity }], "result 0 has a score that is not a finite number"],
+        [[{ index: 3, score: NaN }], "result 3 has a score that is not a finite number"],
+        // What a provider written in JavaScript might hand over.
+        [[{ index: 1, score: "0.5" }], "result 1 has a score that is not a finite number"],
+        [[{ index: 1, score: null }], "result 1 has a score that is not a finite number"]
+      ]
+      for (const [results, reason] of cases) {
         let calls = 0
         const reranker = yield* Reranker.make({
           system: "bad",
           model: "m",
-          rerankWindow: () => Effect.sync(() => (calls++, { results }))
+          rerankWindow: () =>
+            Effect.sync(() => (calls++, { results: results as Array<{ index: number; score: number }> }))
         })
         const { outcome } = yield* run(reranker.rerank({ query, documents }))
-        expect(getLeft(outcome)).toMatchObject({ _tag: "ResponseDecodeError", attempts: 1 })
+        expect(getLeft(outcome)).toMatchObject({ _tag: "ResponseDecodeError", reason, attempts: 1 })
         expect(calls).toBe(1)
       }
+    })
+  )
+
+  it.effect("with batching off, exactly the provider's limit is one request; one more is refused before sending", () =>
+    Effect.gen(function* () {
+      const { calls, provider } = userProvider(() => "ok")
+      const reranker = yield* Reranker.make(provider, { batching: false })
+      const { outcome } = yield* run(reranker.rerank({ query, documents: documents.slice(0, 3) }))
+      expect(getRight(outcome).results.length).toBe(3)
+      expect(calls()).toBe(1)
+      const over = yield* run(reranker.rerank({ query, documents: documents.slice(0, 4) }))
+      expect(getLeft(over.outcome)).toMatchObject({
+        _tag: "PayloadLimitError",
+        limit: 3,
+        actual: 4,
+        unit: "documents",
+        attempts: 0
+      })
+      expect(calls()).toBe(1)
+    })
+  )
+
+  it.effect("the span names the top N only when one is asked for", () =>
+    Effect.gen(function* () {
+      const reranker = yield* Reranker.make(userProvider(() => "ok").provider)
+      const withTopN = yield* run(reranker.rerank({ query, documents, topN: 2 }))
+      const without = yield* run(reranker.rerank({ query, documents }))
+      const span = (recorded: typeof without) => recorded.spans.find((s) => s.name === "Reranker.rerank")!
+      expect(span(withTopN).attributes.get("gen_ai.request.top_n")).toBe(2)
+      expect(span(without).attributes.has("gen_ai.request.top_n")).toBe(false)
+      expect(span(without).attributes.get("gen_ai.operation.name")).toBe("rerank")
+      expect(span(without).attributes.get("rerank.documents.count")).toBe(6)
+    })
+  )
+
+  it.effect("each failed attempt is logged at debug level: the attempt, the error's tag, its status or none", () =>
+    Effect.gen(function* () {
+      const logged: Array<Record<string, unknown>> = []
+      const logger = Logger.make(({ annotations, message }) => {
+        logged.push({ message, ...Object.fromEntries(HashMap.toEntries(annotations)) })
+      })
+      const flaky = userProvider((call) =>
+        call === 0 ? "hang" : call === 1 ? new RerankError.ServiceError({ status: 503 }) : "ok"
+      )
+      const reranker = yield* Reranker.make(flaky.provider, { maxDocumentsPerRequest: 10, timeout: "5 seconds" })
+      yield* run(
+        reranker
+          .rerank({ query, documents })
+          .pipe(
+            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+            Logger.withMinimumLogLevel(LogLevel.Debug)
+          )
+      )
+      expect(logged).toEqual([
+        { message: ["rerank attempt failed"], attempt: 1, error: "TimeoutError", status: "none" },
+        { message: ["rerank attempt failed"], attempt: 2, error: "ServiceError", status: 503 }
+      ])
     })
   )
 
@@ -174,6 +262,35 @@ describe("a user-written provider gets every guarantee from the core", () => {
       expect(error).toMatchObject({ hint: "Set ACME_API_KEY." })
       expect(error.message).toContain("The API key was rejected")
       expect(error.message).toContain("Set ACME_API_KEY.")
+    })
+  )
+})
+
+describe("the service tags", () => {
+  // Two copies of the package in one program (a bundled CLI beside an app's own install) must meet on one
+  // service: a tag is found by its key, so the keys are part of the contract.
+  it.effect("Reranker and Progress are found by their keys, whichever copy of the package provided them", () =>
+    Effect.gen(function* () {
+      const service = yield* Reranker.makeTest(() => 1, { model: "from-another-copy" })
+      const otherCopy = Context.GenericTag<Reranker.Service>("@effect-rerank/core/Reranker")
+      const result = yield* Reranker.rerank({ query, documents: ["a"] }).pipe(Effect.provideService(otherCopy, service))
+      expect(result.model).toBe("from-another-copy")
+
+      const windows: Array<number> = []
+      const otherProgress = Context.GenericTag<Reranker.Progress["Type"]>("@effect-rerank/core/Reranker/Progress")
+      const reranker = yield* Reranker.makeTest(() => 1, { maxDocumentsPerRequest: 2 })
+      yield* reranker
+        .rerank({ query, documents })
+        .pipe(Effect.provideService(otherProgress, { onWindow: (done) => Effect.sync(() => windows.push(done)) }))
+      expect(windows).toEqual([1, 2, 3])
+    })
+  )
+
+  it.effect("a test reranker reports its system as test", () =>
+    Effect.gen(function* () {
+      const reranker = yield* Reranker.makeTest(() => 1)
+      const { spans } = yield* run(reranker.rerank({ query, documents }))
+      expect(spans.find((s) => s.name === "Reranker.rerank")!.attributes.get("gen_ai.system")).toBe("test")
     })
   )
 })
