@@ -23,6 +23,9 @@ describe("Normalization.normalize", () => {
 
   it("constant rankings never divide by zero", () => {
     expect(Normalization.normalize([3, 3], "min-max")).toEqual([1, 1])
+    // Scores need not arrive sorted (a ranking by distance, say): the bounds are the true min and max.
+    expect(Normalization.normalize([0.2, 0.9, 0.5], "min-max")).toEqual([0, 1, 0.3 / 0.7])
+    expect(Normalization.normalize([1, 4, 2], "max")).toEqual([0.25, 1, 0.5])
     expect(Normalization.normalize([3, 3], "z-score")).toEqual([0, 0])
     expect(Normalization.normalize([0, 0], "max")).toEqual([0, 0])
     expect(Normalization.normalize([0, 0], "sum")).toEqual([0, 0])

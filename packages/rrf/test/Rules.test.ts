@@ -68,6 +68,17 @@ describe("Condorcet", () => {
     ])
   })
 
+  it("a pair the rankings split evenly is half a win each, whatever a ranking holding neither would say", () => {
+    // x vs y: ranking 0 votes x, ranking 1 votes y, ranking 2 (only z) abstains: a tie. Both beat z two to one.
+    // Wins: x 1.5, y 1.5, z 0; x and y tie on wins, and x has its best rank in the earlier ranking.
+    const fused = Either.getOrThrow(Fusion.fuse([["x", "y"], ["y", "x"], ["z"]], { key, method: "condorcet" }))
+    expect(fused.map((f) => [f.key, f.score])).toEqual([
+      ["x", 3],
+      ["y", 2],
+      ["z", 1]
+    ])
+  })
+
   it("weights decide the votes", () => {
     const fused = Either.getOrThrow(
       Fusion.fuse(
@@ -153,11 +164,14 @@ describe("topN and refused inputs", () => {
     expect(refused({ weights: [-1] })).toEqual(
       Option.some(["weights", "every weight must be a finite number >= 0, got [-1]", expect.any(String)])
     )
+    expect(refused({ weights: [1, Number.NaN] }, [["a"], ["b"]])).toEqual(
+      Option.some(["weights", "every weight must be a finite number >= 0, got [1, NaN]", expect.any(String)])
+    )
     expect(refused({ topN: 0 })).toEqual(Option.some(["topN", "must be an integer >= 1, got 0", expect.any(String)]))
     expect(refused({ method: "combsum", score: () => 1, normalize: "l2" as "min-max" })).toEqual(
       Option.some([
         "normalize",
-        expect.stringMatching(/^unknown normalization "l2"; expected one of /),
+        'unknown normalization "l2"; expected one of none, min-max, max, sum, z-score, rank',
         expect.any(String)
       ])
     )
