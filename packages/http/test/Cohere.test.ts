@@ -87,10 +87,25 @@ describe("Cohere: the known scenario", () => {
 describe("Cohere: status codes map to typed errors", () => {
   const cases: ReadonlyArray<readonly [string, Scripted.Step, string, Record<string, unknown>, number]> = [
     ["400", cohereError(400, "invalid request: query must not be empty"), "InvalidRequestError", { status: 400 }, 1],
-    ["401", cohereError(401, "invalid api token"), "AuthenticationError", { reason: "invalid-key", status: 401 }, 1],
+    [
+      "401",
+      cohereError(401, "invalid api token"),
+      "AuthenticationError",
+      { reason: "invalid-key", status: 401, hint: "Cohere reads the key from COHERE_API_KEY (or CO_API_KEY)." },
+      1
+    ],
     ["402", cohereError(402, "please add a payment method"), "AuthenticationError", { reason: "billing" }, 1],
     ["403", cohereError(403, "forbidden"), "AuthenticationError", { reason: "forbidden", status: 403 }, 1],
-    ["404", cohereError(404, "model 'nope' not found"), "InvalidRequestError", { status: 404 }, 1],
+    [
+      "404",
+      cohereError(404, "model 'nope' not found"),
+      "InvalidRequestError",
+      {
+        status: 404,
+        hint: "A Cohere-compatible endpoint answers POST /v2/rerank or /v1/rerank (COHERE_BASE_URL)."
+      },
+      1
+    ],
     ["422", cohereError(422, "unprocessable"), "InvalidRequestError", { status: 422 }, 1],
     ["498", cohereError(498, "invalid token"), "InvalidRequestError", { status: 498 }, 1],
     ["499", cohereError(499, "request cancelled"), "ServiceError", { status: 499 }, 1],
@@ -187,6 +202,24 @@ describe("Cohere: status codes map to typed errors", () => {
         actual: 25000,
         attempts: 1
       })
+    })
+  )
+
+  it.effect("the chunk limit's stated figure is taken; v2 counts one chunk a document", () =>
+    Effect.gen(function* () {
+      const message = "invalid request: number of total max chunks must be less than 4096"
+      const { layer } = cohere([cohereError(400, message)])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error).toMatchObject({ _tag: "PayloadLimitError", unit: "chunks", limit: 4096, actual: documents.length })
+    })
+  )
+
+  it.effect("only a 400 that speaks of chunks is a chunk limit", () =>
+    Effect.gen(function* () {
+      const other = failureOf(yield* runToEnd(cohere([cohereError(422, "too many max chunks")]).layer, { query, documents }))
+      expect(other).toMatchObject({ _tag: "InvalidRequestError", status: 422 })
+      const plain = failureOf(yield* runToEnd(cohere([Scripted.json(400, {})]).layer, { query, documents }))
+      expect(plain).toMatchObject({ _tag: "InvalidRequestError", status: 400 })
     })
   )
 

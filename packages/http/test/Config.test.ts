@@ -1,7 +1,7 @@
 import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import { Cause, Config, ConfigProvider, Effect, Either, Exit, Layer, Option, Redacted } from "effect"
 import * as Scripted from "./ScriptedClient.js"
 
 const withEnv = (env: Record<string, string>) =>
@@ -56,6 +56,67 @@ describe("Cohere.layerConfig", () => {
       )
       expect(calls[0].url).toBe("https://api.cohere.com/v1/rerank")
       expect(calls[0].body.model).toBe("rerank-english-v3.0")
+    })
+  )
+})
+
+describe("what a missing or empty key says", () => {
+  const failure = (env: Record<string, string>) =>
+    Effect.gen(function* () {
+      const layer = Cohere.layerConfig().pipe(
+        Layer.provide(Scripted.make(Scripted.scoredBy(() => 0.5)).layer),
+        Layer.provide(withEnv(env))
+      )
+      const exit = yield* Layer.build(layer).pipe(Effect.scoped, Effect.exit)
+      return String(Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : "built")
+    })
+
+  it.effect("no key: every variable it looks in, and what the key is", () =>
+    Effect.gen(function* () {
+      expect(yield* failure({})).toBe(
+        '(Missing data at COHERE_API_KEY: "Set COHERE_API_KEY (or CO_API_KEY) to a Cohere API key; no key was found in the environment")'
+      )
+    })
+  )
+
+  it.effect("a variable set to blanks is named as empty, never echoed", () =>
+    Effect.gen(function* () {
+      expect(yield* failure({ COHERE_API_KEY: "   " })).toContain(
+        '(Invalid data at COHERE_API_KEY: "COHERE_API_KEY is empty: set it to a Cohere API key")'
+      )
+    })
+  )
+})
+
+describe("Cohere's own options, refused with the option and the reason", () => {
+  const refusal = (options: Partial<Cohere.Options>) =>
+    Effect.gen(function* () {
+      const client = Scripted.make(Scripted.scoredBy(() => 0.5))
+      const built = yield* Cohere.make({ apiKey: Redacted.make("k"), ...options }).pipe(
+        Effect.provide(client.layer),
+        Effect.either
+      )
+      return Either.isLeft(built) ? String(built.left) : "accepted"
+    })
+
+  it.effect.each([
+    [{ apiVersion: "v3" as "v2" }, '(Invalid data at apiVersion: "must be \"v1\" or \"v2\"")'],
+    [{ maxTokensPerDoc: 0 }, '(Invalid data at maxTokensPerDoc: "must be an integer >= 1")'],
+    [{ maxTokensPerDoc: 1.5 }, '(Invalid data at maxTokensPerDoc: "must be an integer >= 1")'],
+    [{ maxTokensPerDoc: 1 }, "accepted"],
+    [{ apiVersion: "v1", maxChunksPerDoc: 0 }, '(Invalid data at maxChunksPerDoc: "must be an integer >= 1")'],
+    [{ apiVersion: "v1", maxChunksPerDoc: 1 }, "accepted"],
+    [{ priority: -1 }, '(Invalid data at priority: "must be an integer from 0 to 999")'],
+    [{ priority: 1000 }, '(Invalid data at priority: "must be an integer from 0 to 999")'],
+    [{ priority: 1.5 }, '(Invalid data at priority: "must be an integer from 0 to 999")'],
+    [{ priority: 0 }, "accepted"],
+    [{ priority: 999 }, "accepted"],
+    [{ baseUrl: "not a url" }, '(Invalid data at baseUrl: "is not a URL")'],
+    [{ baseUrl: "ftp://example.com" }, '(Invalid data at baseUrl: "must be an http(s) URL, got ftp:")'],
+    [{ apiKey: Redacted.make(" ") }, '(Invalid data at apiKey: "is empty")']
+  ] as const)("%o: %s", ([options, expected]) =>
+    Effect.gen(function* () {
+      expect(yield* refusal(options)).toBe(expected)
     })
   )
 })

@@ -3,7 +3,7 @@
  * and what decides which budget and which cached scores a call shares.
  */
 import { Reranker, ScoreCache } from "@effect-rerank/core"
-import { Bedrock, Jina, Pinecone, Tei, Together, Voyage } from "@effect-rerank/http"
+import { Bedrock, Cohere, HttpProvider, Jina, Pinecone, Tei, Together, Voyage } from "@effect-rerank/http"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
@@ -38,6 +38,31 @@ describe("layerConfig reads each provider's variables", () => {
         Effect.flip
       )
       expect(String(empty)).toContain("JINA_API_KEY is empty")
+    })
+  )
+
+  it.effect("a provider of one's own reading its key from three variables: the first found wins; none lists all", () =>
+    Effect.gen(function* () {
+      const own = HttpProvider.constructors(Jina.protocol, {
+        key: ["ACME_API_KEY", "ACME_KEY", "ACME_TOKEN"],
+        keyRequired: true,
+        keyName: "an Acme key",
+        baseUrl: "ACME_BASE_URL"
+      })
+      const scripted = Scripted.make(okJina)
+      yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+        Effect.provide(own.layerConfig().pipe(Layer.provide(scripted.layer))),
+        withEnv({ ACME_TOKEN: "third", ACME_KEY: "second" })
+      )
+      expect(scripted.calls[0].headers.authorization).toBe("Bearer second")
+      const missing = yield* Layer.build(own.layerConfig().pipe(Layer.provide(scripted.layer))).pipe(
+        Effect.scoped,
+        withEnv({}),
+        Effect.flip
+      )
+      expect(String(missing)).toBe(
+        '(Missing data at ACME_API_KEY: "Set ACME_API_KEY (or ACME_KEY, ACME_TOKEN) to an Acme key; no key was found in the environment")'
+      )
     })
   )
 
@@ -168,6 +193,53 @@ describe("the cache's keys include what changes a score", () => {
       expect(scripted.calls.length).toBe(2)
     }).pipe(Effect.scoped)
   )
+})
+
+describe("the cache's keys for Cohere", () => {
+  it.effect("the API version and the per-document limits separate entries; the default equals v2 spelled out", () =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make((body) =>
+        Scripted.json(200, {
+          results: body.documents.map((_: string, index: number) => ({ index, relevance_score: 0.5 }))
+        })
+      )
+      const store = yield* Layer.build(ScoreCache.layerMemory())
+      const sends = (options: Partial<Cohere.Options>) =>
+        Effect.gen(function* () {
+          const reranker = yield* Reranker.Reranker.pipe(
+            Effect.provide(
+              Cohere.layer({ apiKey: Redacted.make("k"), cache: true, ...options }).pipe(
+                Layer.provide(scripted.layer),
+                Layer.provide(Layer.succeedContext(store)),
+                Layer.orDie
+              )
+            )
+          )
+          const before = scripted.calls.length
+          yield* reranker.rerank({ query: "q", documents: ["a", "b"] })
+          return scripted.calls.length > before
+        })
+      expect(yield* sends({})).toBe(true)
+      expect(yield* sends({ apiVersion: "v2" })).toBe(false)
+      expect(yield* sends({ apiVersion: "v1" })).toBe(true)
+      expect(yield* sends({ apiVersion: "v1" })).toBe(false)
+      expect(yield* sends({ maxTokensPerDoc: 512 })).toBe(true)
+      expect(yield* sends({ apiVersion: "v1", maxChunksPerDoc: 3 })).toBe(true)
+    }).pipe(Effect.scoped)
+  )
+
+  it("Cohere.provider is the provider the core wraps: pointwise, Cohere's limit, its model", () =>
+    Effect.gen(function* () {
+      const provider = yield* Cohere.provider({ apiKey: Redacted.make("k") }).pipe(
+        Effect.provide(Scripted.make(okJina).layer)
+      )
+      expect([provider.system, provider.model, provider.maxDocumentsPerRequest, provider.pointwise]).toEqual([
+        "cohere",
+        "rerank-v3.5",
+        1000,
+        true
+      ])
+    }).pipe(Effect.runPromise))
 })
 
 describe("error bodies read loosely", () => {

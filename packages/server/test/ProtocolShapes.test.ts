@@ -24,6 +24,18 @@ const docs = ["the cat sat", "capital of france is paris", "dogs bark"]
 const query = "capital of france"
 
 describe("each protocol's response shape, documents included when asked", () => {
+  it.scopedLive("Cohere: meta.api_version names the version of the path asked", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      for (const version of ["1", "2"]) {
+        const { body, status } = yield* post(`${base}/v${version}/rerank`, { model: "rerank-v3.5", query, documents: docs })
+        expect(status).toBe(200)
+        expect(body.meta).toEqual({ api_version: { version }, billed_units: { search_units: expect.any(Number) } })
+        expect(body.results.map((r: { index: number }) => r.index)[0]).toBe(1)
+      }
+    })
+  )
+
   it.scopedLive("Jina: results[].{index, relevance_score, document: {text}}, model, usage", () =>
     Effect.gen(function* () {
       const base = yield* startServer()
