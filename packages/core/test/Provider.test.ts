@@ -272,12 +272,14 @@ describe("the service tags", () => {
   it.effect("Reranker and Progress are found by their keys, whichever copy of the package provided them", () =>
     Effect.gen(function* () {
       const service = yield* Reranker.makeTest(() => 1, { model: "from-another-copy" })
-      const otherCopy = Context.GenericTag<Reranker.Service>("@effect-rerank/core/Reranker")
+      const otherCopy = Context.GenericTag<Reranker.Reranker, Reranker.Service>("@effect-rerank/core/Reranker")
       const result = yield* Reranker.rerank({ query, documents: ["a"] }).pipe(Effect.provideService(otherCopy, service))
       expect(result.model).toBe("from-another-copy")
 
       const windows: Array<number> = []
-      const otherProgress = Context.GenericTag<Reranker.Progress["Type"]>("@effect-rerank/core/Reranker/Progress")
+      const otherProgress = Context.GenericTag<Reranker.Progress, Reranker.Progress["Type"]>(
+        "@effect-rerank/core/Reranker/Progress"
+      )
       const reranker = yield* Reranker.makeTest(() => 1, { maxDocumentsPerRequest: 2 })
       yield* reranker
         .rerank({ query, documents })

@@ -9,8 +9,9 @@
  *
  * @since 0.2.0
  */
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Wire from "./internal/wire.js"
 
 /**
  * @since 0.2.0
@@ -73,14 +74,8 @@ export const maxDocumentsPerRequest = 1000
  */
 export const priorityRange = { min: 0, max: 999 } as const
 
-// The messages complete "<field> must be ...", and never quote the value.
-const PositiveInt = Schema.Int.pipe(
-  Schema.greaterThanOrEqualTo(1),
-  Schema.annotations({ message: () => ({ message: "a positive integer", override: true }) })
-)
-
-const optionalFrom = <S extends Schema.Schema.All, const Key extends PropertyKey>(schema: S, key: Key) =>
-  Schema.optional(schema).pipe(Schema.fromKey(key))
+// The pieces every provider's schemas share (messages complete "<field> must be ...", never quoting a value).
+const { PositiveInt, nullable, optionalFrom } = Wire
 
 /**
  * `POST /v2/rerank`: documents are strings.
@@ -114,7 +109,7 @@ export type V2Request = typeof V2Request.Type
  * @since 0.2.0
  * @category schemas
  */
-export const V1Document = Schema.Union(Schema.String, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+export const V1Document = Wire.Document
 
 /**
  * `POST /v1/rerank`.
@@ -138,8 +133,7 @@ export const V1Request = Schema.Struct({
  */
 export type V1Request = typeof V1Request.Type
 
-// Loose where Cohere is loose: optional fields may also come as null; unknown keys are ignored.
-const nullable = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { nullable: true })
+// Loose where Cohere is loose: optional fields may also come as null (`nullable`); unknown keys are ignored.
 
 /**
  * One ranked document. `document` comes back only when asked for (v1 `return_documents`).
@@ -216,12 +210,7 @@ export type ErrorBody = typeof ErrorBody.Type
  * @since 0.2.0
  * @category utils
  */
-export const describeIssue = (error: ParseResult.ParseError): string => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  if (issue === undefined) return "unexpected shape"
-  const path = issue.path.length === 0 ? "the top level" : issue.path.join(".")
-  return issue._tag === "Missing" ? `${path} is missing` : `${path} has the wrong type`
-}
+export const describeIssue: (error: ParseResult.ParseError) => string = Wire.describeIssue
 
 /**
  * Warnings worth passing on: the server's own, and a note when the API version is deprecated.

@@ -216,7 +216,9 @@ describe("Cohere: status codes map to typed errors", () => {
 
   it.effect("only a 400 that speaks of chunks is a chunk limit", () =>
     Effect.gen(function* () {
-      const other = failureOf(yield* runToEnd(cohere([cohereError(422, "too many max chunks")]).layer, { query, documents }))
+      const other = failureOf(
+        yield* runToEnd(cohere([cohereError(422, "too many max chunks")]).layer, { query, documents })
+      )
       expect(other).toMatchObject({ _tag: "InvalidRequestError", status: 422 })
       const plain = failureOf(yield* runToEnd(cohere([Scripted.json(400, {})]).layer, { query, documents }))
       expect(plain).toMatchObject({ _tag: "InvalidRequestError", status: 400 })

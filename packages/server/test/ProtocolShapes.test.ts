@@ -28,7 +28,11 @@ describe("each protocol's response shape, documents included when asked", () => 
     Effect.gen(function* () {
       const base = yield* startServer()
       for (const version of ["1", "2"]) {
-        const { body, status } = yield* post(`${base}/v${version}/rerank`, { model: "rerank-v3.5", query, documents: docs })
+        const { body, status } = yield* post(`${base}/v${version}/rerank`, {
+          model: "rerank-v3.5",
+          query,
+          documents: docs
+        })
         expect(status).toBe(200)
         expect(body.meta).toEqual({ api_version: { version }, billed_units: { search_units: expect.any(Number) } })
         expect(body.results.map((r: { index: number }) => r.index)[0]).toBe(1)

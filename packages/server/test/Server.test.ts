@@ -174,6 +174,13 @@ describe("server answers malformed requests like Cohere", () => {
       JSON.stringify({ model: "m", query: "q", documents: ["a"], top_n: 0 }),
       400,
       "invalid request: top_n must be a positive integer"
+    ],
+    [
+      "a priority past 999",
+      "v2",
+      JSON.stringify({ model: "m", query: "q", documents: ["a"], priority: 1000 }),
+      400,
+      "invalid request: priority must be an integer from 0 to 999"
     ]
   ]
   for (const [name, version, body, status, message] of cases) {
