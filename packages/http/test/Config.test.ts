@@ -133,6 +133,8 @@ describe("Cohere.layer option checks", () => {
     [{ baseUrl: "http://api.example.com" }, "baseUrl"],
     [{ baseUrl: "http://127.0.0.1.evil.example" }, "baseUrl"],
     [{ baseUrl: "http://localhost.evil.example:8080" }, "baseUrl"],
+    [{ baseUrl: "http://127.0.0.1000:8080" }, "baseUrl"],
+    [{ baseUrl: "http://[::2]:8080" }, "baseUrl"],
     [{ baseUrl: "not a url" }, "baseUrl"],
     [{ baseUrl: "ftp://example.com" }, "baseUrl"],
     [{ apiKey: Redacted.make(" ") }, "apiKey"],
@@ -149,12 +151,16 @@ describe("Cohere.layer option checks", () => {
     })
   )
 
-  it.effect.each(["http://localhost:8080", "http://127.0.0.1:9", "http://[::1]:8080"])(
-    "plain http to loopback %s is allowed",
-    (baseUrl) =>
-      Effect.gen(function* () {
-        expect(Exit.isSuccess(yield* build({ baseUrl }))).toBe(true)
-      })
+  it.effect.each([
+    "http://localhost:8080",
+    "http://127.0.0.1:9",
+    "http://127.100.20.254:8080",
+    "http://[::1]:8080",
+    "http://[0:0:0:0:0:0:0:1]:8080"
+  ])("plain http to loopback %s is allowed", (baseUrl) =>
+    Effect.gen(function* () {
+      expect(Exit.isSuccess(yield* build({ baseUrl }))).toBe(true)
+    })
   )
 
   it.effect("a key with a control character is refused at construction, and the error never shows the key", () =>

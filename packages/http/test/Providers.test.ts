@@ -224,6 +224,9 @@ describe("the request each provider sends: its own field names, only what was se
     Effect.gen(function* () {
       const bare = yield* sent("tei", {})
       expect(bare.url).toBe("https://tei.internal.example/rerank")
+      // Keyless too, trailing slashes never double the path's.
+      const slashes = yield* sent("tei", { baseUrl: "http://127.0.0.1:8081//" })
+      expect(slashes.url).toBe("http://127.0.0.1:8081/rerank")
       expect(bare.headers.authorization).toBeUndefined()
       expect(bare.body).toEqual({ query, texts: documents })
       const full = yield* sent("tei", { apiKey: key, truncate: true, truncationDirection: "Left", rawScores: true })

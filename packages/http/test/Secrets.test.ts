@@ -196,7 +196,9 @@ describe("what the server sends back is not trusted", () => {
         Scripted.text(200, `not json ${key}`, {
           "content-type": `text/plain; ${key}`,
           "x-debug-trace-id": key,
-          "x-anything": `echo ${key}`
+          "x-anything": `echo ${key}`,
+          // Only accept, user-agent and content-length are shown, by their whole names.
+          "accept-ranges": `bytes ${key}`
         })
       ])
       const layer = Cohere.layer({ apiKey: Redacted.make(key), retry: { maxRetries: 0 } }).pipe(

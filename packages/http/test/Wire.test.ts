@@ -95,6 +95,8 @@ describe("Cohere wire format", () => {
     Effect.gen(function* () {
       const call = yield* sent({ baseUrl: "https://gateway.example.com/cohere/" })
       expect(call.url).toBe("https://gateway.example.com/cohere/v2/rerank")
+      const slashes = yield* sent({ baseUrl: "https://gateway.example.com/cohere///" })
+      expect(slashes.url).toBe("https://gateway.example.com/cohere/v2/rerank")
     })
   )
 
