@@ -179,6 +179,18 @@ describe("Cohere: status codes map to typed errors", () => {
     })
   )
 
+  it.effect(
+    "an error body whose fields have the wrong types is not trusted: no message, no id, the status stands",
+    () =>
+      Effect.gen(function* () {
+        const { layer } = cohere([Scripted.json(404, { id: ["x"], message: { nested: "not text" } })])
+        const error = failureOf(yield* runToEnd(layer, { query, documents }))
+        expect(error).toMatchObject({ _tag: "InvalidRequestError", status: 404 })
+        expect(error.serverMessage).toBeUndefined()
+        expect(error.requestId).toBeUndefined()
+      })
+  )
+
   it.effect("a plain-text error body is the server message, cut short; x-debug-trace-id is the request id", () =>
     Effect.gen(function* () {
       const { layer } = cohere([Scripted.text(502, "Bad Gateway ".repeat(100), { "x-debug-trace-id": "trace-9" })])
