@@ -105,6 +105,37 @@ const expectedError: Record<
   bedrock: { tag: "RateLimitError", attempts: 4, message: "Too many requests, please wait before trying again." }
 }
 
+describe("each provider's advice names its own variables and path", () => {
+  const advice: Record<Name, { readonly key: ReadonlyArray<string>; readonly endpoint: ReadonlyArray<string> }> = {
+    jina: { key: ["JINA_API_KEY"], endpoint: ["POST /v1/rerank", "JINA_BASE_URL"] },
+    voyage: { key: ["VOYAGE_API_KEY"], endpoint: ["POST /v1/rerank", "VOYAGE_BASE_URL"] },
+    mixedbread: { key: ["MXBAI_API_KEY"], endpoint: ["POST /v1/reranking", "MXBAI_BASE_URL"] },
+    pinecone: { key: ["PINECONE_API_KEY"], endpoint: ["POST /rerank", "PINECONE_BASE_URL"] },
+    together: { key: ["TOGETHER_API_KEY"], endpoint: ["POST /v1/rerank", "TOGETHER_BASE_URL"] },
+    tei: { key: ["--api-key", "TEI_API_KEY"], endpoint: ["POST /rerank", "TEI_BASE_URL"] },
+    vllm: { key: ["--api-key", "VLLM_API_KEY"], endpoint: ["POST /v2/rerank", "VLLM_BASE_URL"] },
+    bedrock: {
+      key: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"],
+      endpoint: ["POST /rerank", "bedrock-agent-runtime.<region>.amazonaws.com", "AWS_REGION"]
+    }
+  }
+  for (const name of Object.keys(advice) as Array<Name>) {
+    it.effect(`${name}: a rejected key and a 404 say where to look`, () =>
+      Effect.gen(function* () {
+        const hintFor = (status: number) =>
+          Effect.map(
+            run(name, [Scripted.json(status, { message: "no" })], Effect.flip(Reranker.rerank({ query, documents }))),
+            ({ result }) => result.hint ?? ""
+          )
+        const key = yield* hintFor(401)
+        for (const part of advice[name].key) expect(key).toContain(part)
+        const endpoint = yield* hintFor(404)
+        for (const part of advice[name].endpoint) expect(endpoint).toContain(part)
+      })
+    )
+  }
+})
+
 describe("each provider decodes its real response and error bodies", () => {
   for (const name of Object.keys(Fixtures.responses) as Array<Name>) {
     const response = Fixtures.responses[name]
