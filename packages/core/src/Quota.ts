@@ -106,16 +106,18 @@ export const make = (options: Options, defaultKey: string): Effect.Effect<Pace> 
     return limiter.consume(consume).pipe(
       Effect.flatMap(({ delay }) => (Duration.isZero(delay) ? Effect.void : Effect.sleep(delay))),
       Effect.as(undefined),
+      // The store's own message ("Failed to execute tokenBucket rate limiting command"), not its cause: a cause
+      // may carry the store's address or credentials.
       Effect.catchAll((error) =>
         onStoreError === "proceed"
           ? Effect.as(
               Effect.logWarning("rate limiter store unavailable; sending unpaced").pipe(
-                Effect.annotateLogs({ reason: error.reason })
+                Effect.annotateLogs({ reason: error.message })
               ),
               unpacedWarning
             )
           : Effect.fail(
-              new TransportError({ reason: `the shared quota's store could not be reached (${error.reason})` })
+              new TransportError({ reason: `the shared quota's store could not be reached: ${error.message}` })
             )
       )
     )

@@ -2,10 +2,10 @@
  * The shared quota and the score cache, in memory: pacing with TestClock, cached answers identical to fresh ones
  * (a property test), what is sent, expiry, eviction, and a store that fails.
  */
-import { Reranker, ScoreCache } from "@effect-rerank/core"
+import { Quota, Reranker, ScoreCache } from "@effect-rerank/core"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Fiber, FastCheck, Layer, Option, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Fiber, FastCheck, HashMap, Layer, Logger, Option, TestClock } from "effect"
 import { recordingTracer } from "../../../test-utils/Spans.js"
 
 /** A pointwise provider that records what it is sent and when. */
@@ -238,24 +238,119 @@ describe("the quota", () => {
       )
       const result = yield* proceed.rerank({ query: "q", documents: ["x"] })
       expect(result.warnings).toEqual(["the shared quota's store could not be reached: this call was sent unpaced"])
+      expect(Quota.unpacedWarning).toBe(result.warnings[0])
       const strict = yield* Reranker.make(recording().provider, {
         rateLimit: { limit: 1, window: "1 second", onStoreError: "fail" },
         retry: { maxRetries: 0 }
       }).pipe(Effect.provide(failing))
       const error = yield* Effect.flip(strict.rerank({ query: "q", documents: ["x"] }))
       expect(error._tag).toBe("TransportError")
-      expect(error._tag === "TransportError" && error.reason).toContain("shared quota")
+      expect(error._tag === "TransportError" && error.reason).toBe(
+        "the shared quota's store could not be reached: redis down"
+      )
     })
   )
 
   it.effect("options are checked when the reranker is built, naming the option", () =>
     Effect.gen(function* () {
-      const bad = (rateLimit: any) => Effect.flip(Reranker.make(recording().provider, { rateLimit }))
-      expect(String(yield* bad({ limit: 0, window: "1 second" }))).toContain("rateLimit.limit")
-      expect(String(yield* bad({ limit: 5, window: "0 seconds" }))).toContain("rateLimit.window")
-      expect(String(yield* bad({ limit: 5, window: "1 second", onStoreError: "retry" }))).toContain(
-        "rateLimit.onStoreError"
+      const bad = (rateLimit: any) =>
+        Effect.map(Effect.flip(Reranker.make(recording().provider, { rateLimit })), String)
+      const second = "1 second"
+      expect(yield* bad({ limit: 0, window: second })).toBe(
+        '(Invalid data at rateLimit.limit: "must be an integer >= 1, got 0")'
       )
+      expect(yield* bad({ limit: 2.5, window: second })).toBe(
+        '(Invalid data at rateLimit.limit: "must be an integer >= 1, got 2.5")'
+      )
+      expect(yield* bad({ limit: 5, window: "soon" })).toBe(
+        '(Invalid data at rateLimit.window: "must be a duration, got soon")'
+      )
+      expect(yield* bad({ limit: 5, window: "0 seconds" })).toBe(
+        '(Invalid data at rateLimit.window: "must be a finite duration longer than zero, got 0 seconds")'
+      )
+      expect(yield* bad({ limit: 5, window: Duration.infinity })).toContain(
+        'rateLimit.window: "must be a finite duration longer than zero'
+      )
+      expect(yield* bad({ limit: 5, window: second, onStoreError: "retry" })).toBe(
+        '(Invalid data at rateLimit.onStoreError: "must be \"proceed\" or \"fail\"")'
+      )
+      for (const key of ["", "  ", 42]) {
+        expect(yield* bad({ limit: 5, window: second, key })).toBe(
+          '(Invalid data at rateLimit.key: "must be a non-empty string")'
+        )
+      }
+      for (const onStoreError of [undefined, "proceed", "fail"]) {
+        const built = yield* Effect.either(
+          Reranker.make(recording().provider, { rateLimit: { limit: 1, window: Duration.millis(1), onStoreError } })
+        )
+        expect(built._tag).toBe("Right")
+      }
+    })
+  )
+
+  it.effect("the budget's name in the store: the provider's quota name, or the key given; the bucket's shape", () =>
+    Effect.gen(function* () {
+      const asked: Array<{ key: string; limit: number; tokens: number; refillMillis: number; overflow: boolean }> = []
+      const memory = yield* Layer.build(RateLimiter.layerStoreMemory).pipe(
+        Effect.map((context) => Context.get(context, RateLimiter.RateLimiterStore))
+      )
+      const recordingStore = Layer.succeed(RateLimiter.RateLimiterStore, {
+        ...memory,
+        tokenBucket: (options) => {
+          asked.push({
+            key: options.key,
+            limit: options.limit,
+            tokens: options.tokens,
+            refillMillis: Duration.toMillis(options.refillRate),
+            overflow: options.allowOverflow
+          })
+          return memory.tokenBucket(options)
+        }
+      })
+      const named = { ...recording().provider, quotaKey: "recording:api.example.com:0123456789abcdef" }
+      const byProvider = yield* Reranker.make(named, { rateLimit: { limit: 4, window: "2 seconds" } }).pipe(
+        Effect.provide(recordingStore)
+      )
+      const byKey = yield* Reranker.make(named, { rateLimit: { limit: 4, window: "2 seconds", key: "team-a" } }).pipe(
+        Effect.provide(recordingStore)
+      )
+      const unnamed = yield* Reranker.make(recording().provider, { rateLimit: { limit: 4, window: "2 seconds" } }).pipe(
+        Effect.provide(recordingStore)
+      )
+      for (const reranker of [byProvider, byKey, unnamed]) yield* reranker.rerank({ query: "q", documents: ["x"] })
+      expect(asked).toEqual([
+        {
+          key: "effect-rerank:recording:api.example.com:0123456789abcdef",
+          limit: 4,
+          tokens: 1,
+          refillMillis: 500,
+          overflow: true
+        },
+        { key: "effect-rerank:team-a", limit: 4, tokens: 1, refillMillis: 500, overflow: true },
+        { key: "effect-rerank:recording", limit: 4, tokens: 1, refillMillis: 500, overflow: true }
+      ])
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("an unreachable store is logged as a warning with the store's message", () =>
+    Effect.gen(function* () {
+      const logged: Array<unknown> = []
+      const logger = Logger.make(({ annotations, logLevel, message }) => {
+        logged.push([logLevel.label, message, Object.fromEntries(HashMap.toEntries(annotations))])
+      })
+      const failing = Layer.succeed(RateLimiter.RateLimiterStore, {
+        fixedWindow: () => Effect.fail(new RateLimiter.RateLimitStoreError({ message: "connection refused" })),
+        tokenBucket: () => Effect.fail(new RateLimiter.RateLimitStoreError({ message: "connection refused" }))
+      })
+      const reranker = yield* Reranker.make(recording().provider, { rateLimit: { limit: 1, window: "1 second" } }).pipe(
+        Effect.provide(failing)
+      )
+      yield* reranker
+        .rerank({ query: "q", documents: ["x"] })
+        .pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      expect(logged).toEqual([
+        ["WARN", ["rate limiter store unavailable; sending unpaced"], { reason: "connection refused" }]
+      ])
     })
   )
 })
