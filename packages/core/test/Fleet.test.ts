@@ -102,6 +102,38 @@ describe("the score cache", () => {
     })
   )
 
+  it.effect("the memory store: an entry lives exactly its TTL; a rewrite refreshes it and its place", () =>
+    Effect.gen(function* () {
+      const store = yield* ScoreCache.makeMemory(2)
+      yield* store.setMany([["a", 1]], Duration.seconds(10))
+      yield* TestClock.adjust(Duration.millis(9999))
+      expect(yield* store.getMany(["a"])).toEqual([Option.some(1)])
+      yield* TestClock.adjust(Duration.millis(1))
+      expect(yield* store.getMany(["a"])).toEqual([Option.none()])
+
+      yield* store.setMany(
+        [
+          ["x", 1],
+          ["y", 2]
+        ],
+        Duration.hours(1)
+      )
+      // Rewriting x makes y the least recently used; a third entry then evicts y.
+      yield* store.setMany([["x", 3]], Duration.hours(1))
+      yield* store.setMany([["z", 4]], Duration.hours(1))
+      expect(yield* store.getMany(["x", "y", "z"])).toEqual([Option.some(3), Option.none(), Option.some(4)])
+    })
+  )
+
+  it.effect("the cache's TTL is checked when the reranker is built", () =>
+    Effect.gen(function* () {
+      for (const ttl of [0, "soon", Duration.infinity, -5]) {
+        const error = yield* Effect.flip(Reranker.make(recording().provider, { cache: { ttl: ttl as any } }))
+        expect(String(error)).toBe('(Invalid data at cache.ttl: "must be a finite duration longer than zero")')
+      }
+    })
+  )
+
   it.effect("the memory store is bounded: past its size the least recently used go first", () =>
     Effect.gen(function* () {
       const store = yield* ScoreCache.makeMemory(2)
@@ -279,7 +311,7 @@ describe("the quota", () => {
           '(Invalid data at rateLimit.key: "must be a non-empty string")'
         )
       }
-      for (const onStoreError of [undefined, "proceed", "fail"]) {
+      for (const onStoreError of [undefined, "proceed", "fail"] as const) {
         const built = yield* Effect.either(
           Reranker.make(recording().provider, { rateLimit: { limit: 1, window: Duration.millis(1), onStoreError } })
         )

@@ -7,7 +7,8 @@ import { Reranker, ScoreCache } from "@effect-rerank/core"
 import * as PersistenceRedis from "@effect/experimental/Persistence/Redis"
 import * as RateLimiterRedis from "@effect/experimental/RateLimiter/Redis"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Context, Effect, Layer } from "effect"
+import { Clock, Context, Duration, Effect, Either, Layer, Option } from "effect"
+import { Redis as IORedis } from "ioredis"
 import * as Redis from "../../../test-utils/Redis.js"
 
 const recording = () => {
@@ -82,6 +83,47 @@ describe.skipIf(!Redis.available)("through a real Redis", () => {
         ["one", 3]
       ])
       expect(fresh.results.map((r) => r.score)).toEqual([7, 5, 3])
+    })
+  )
+
+  it.scopedLive("the cache's store as a user calls it: empty lists, TTLs, and values it did not write", () =>
+    Effect.gen(function* () {
+      const redis = yield* Redis.start
+      const store = Context.get(yield* cacheStore(redis.port), ScoreCache.ScoreCacheStore)
+      const raw = yield* Effect.acquireRelease(
+        Effect.sync(() => new IORedis({ ...connection(redis.port), lazyConnect: false })),
+        (client) => Effect.promise(() => client.quit())
+      )
+      expect(yield* store.getMany([])).toEqual([])
+      yield* store.setMany([], Duration.hours(1))
+      yield* store.setMany(
+        [
+          ["k1", 0.25],
+          ["k2", -3]
+        ],
+        Duration.minutes(5)
+      )
+      // Kept under the store's prefix, with the TTL given (Redis counts it down in milliseconds).
+      const ttl = yield* Effect.promise(() => raw.pttl("effect-rerank:scores:k1"))
+      expect(ttl).toBeGreaterThan(4 * 60 * 1000)
+      expect(ttl).toBeLessThanOrEqual(5 * 60 * 1000)
+      // Whatever else sits under those names is not a score.
+      yield* Effect.promise(() =>
+        raw.mset(
+          "effect-rerank:scores:text",
+          '"0.5"',
+          "effect-rerank:scores:object",
+          '{"score":1}',
+          "effect-rerank:scores:bad",
+          "{"
+        )
+      )
+      const found = yield* Effect.either(store.getMany(["k1", "k2", "text", "object", "missing"]))
+      expect(found).toEqual(
+        Either.right([Option.some(0.25), Option.some(-3), Option.none(), Option.none(), Option.none()])
+      )
+      const broken = yield* Effect.flip(store.getMany(["bad"]))
+      expect(broken._tag).toBe("ScoreCacheStoreError")
     })
   )
 
