@@ -3,7 +3,18 @@
  * and what decides which budget and which cached scores a call shares.
  */
 import { Reranker, ScoreCache } from "@effect-rerank/core"
-import { Bedrock, Cohere, HttpProvider, Jina, Pinecone, Tei, Together, Voyage } from "@effect-rerank/http"
+import {
+  Bedrock,
+  Cohere,
+  HttpProvider,
+  Jina,
+  Mixedbread,
+  Pinecone,
+  Tei,
+  Together,
+  Vllm,
+  Voyage
+} from "@effect-rerank/http"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
@@ -63,6 +74,57 @@ describe("layerConfig reads each provider's variables", () => {
       expect(String(missing)).toBe(
         '(Missing data at ACME_API_KEY: "Set ACME_API_KEY (or ACME_KEY, ACME_TOKEN) to an Acme key; no key was found in the environment")'
       )
+    })
+  )
+
+  const hosted = [
+    ["Voyage", Voyage.layerConfig, "VOYAGE_API_KEY", "VOYAGE_BASE_URL", "a Voyage API key", "/v1/rerank"],
+    ["Mixedbread", Mixedbread.layerConfig, "MXBAI_API_KEY", "MXBAI_BASE_URL", "a Mixedbread API key", "/v1/reranking"],
+    ["Pinecone", Pinecone.layerConfig, "PINECONE_API_KEY", "PINECONE_BASE_URL", "a Pinecone API key", "/rerank"],
+    ["Together", Together.layerConfig, "TOGETHER_API_KEY", "TOGETHER_BASE_URL", "a Together API key", "/v1/rerank"]
+  ] as const
+  for (const [name, layerConfig, keyVariable, urlVariable, keyName, path] of hosted) {
+    it.effect(`${name}: ${keyVariable} and ${urlVariable}; no key is an error naming the variable`, () =>
+      Effect.gen(function* () {
+        const scripted = Scripted.make(() => Scripted.json(500, { message: "any answer will do" }))
+        const layer = (layerConfig as () => Layer.Layer<Reranker.Reranker, unknown, any>)().pipe(
+          Layer.provide(scripted.layer)
+        )
+        yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+          Effect.provide(layer),
+          withEnv({ [keyVariable]: "env-key", [urlVariable]: "http://127.0.0.1:9" }),
+          Effect.either,
+          Effect.fork,
+          Effect.tap(() => TestClock.adjust("1 minute")),
+          Effect.flatMap(Fiber.join)
+        )
+        expect(scripted.calls[0].url).toBe(`http://127.0.0.1:9${path}`)
+        expect(JSON.stringify(scripted.calls[0].headers)).toContain("env-key")
+        const missing = yield* Layer.build(layer).pipe(Effect.scoped, withEnv({}), Effect.flip)
+        expect(String(missing)).toBe(
+          `(Missing data at ${keyVariable}: "Set ${keyVariable} to ${keyName}; no key was found in the environment")`
+        )
+      })
+    )
+  }
+
+  it.effect("vLLM: VLLM_BASE_URL is required; VLLM_API_KEY is optional and sent as a bearer token when set", () =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make(() =>
+        Scripted.json(200, { results: [{ index: 0, relevance_score: 0.5 }], model: "m", usage: { total_tokens: 1 } })
+      )
+      const layer = Vllm.layerConfig().pipe(Layer.provide(scripted.layer))
+      yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+        Effect.provide(layer),
+        withEnv({ VLLM_BASE_URL: "http://127.0.0.1:8000" })
+      )
+      expect(scripted.calls[0].url).toBe("http://127.0.0.1:8000/v2/rerank")
+      expect(scripted.calls[0].headers.authorization).toBeUndefined()
+      yield* Reranker.rerank({ query: "q", documents: ["a"] }).pipe(
+        Effect.provide(layer),
+        withEnv({ VLLM_BASE_URL: "http://127.0.0.1:8000", VLLM_API_KEY: "vllm-key" })
+      )
+      expect(scripted.calls[1].headers.authorization).toBe("Bearer vllm-key")
     })
   )
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import * as Fixtures from "./fixtures/providers.js"
 import * as Scripted from "./ScriptedClient.js"
+import { recordingTracer } from "../../../test-utils/Spans.js"
 
 const key = Redacted.make("sk-test-0123456789")
 const documents = ["zero", "one", "two", "three", "four", "five"]
@@ -134,6 +135,24 @@ describe("each provider's advice names its own variables and path", () => {
       })
     )
   }
+})
+
+describe("each provider's system name: what spans (gen_ai.system) and quota names carry", () => {
+  it.effect("jina, voyage, mixedbread, pinecone, together, tei, vllm, aws.bedrock", () =>
+    Effect.gen(function* () {
+      const systems: Array<string> = []
+      for (const name of Object.keys(layers) as Array<Name>) {
+        const { spans, tracer } = yield* recordingTracer
+        yield* run(
+          name,
+          [Scripted.json(200, Fixtures.responses[name].body)],
+          Reranker.rerank({ query, documents }).pipe(Effect.withTracer(tracer))
+        )
+        systems.push(String(spans.find((s) => s.name === "Reranker.rerank")?.attributes.get("gen_ai.system")))
+      }
+      expect(systems).toEqual(["jina", "voyage", "mixedbread", "pinecone", "together", "tei", "vllm", "aws.bedrock"])
+    })
+  )
 })
 
 describe("each provider decodes its real response and error bodies", () => {

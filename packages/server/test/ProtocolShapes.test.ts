@@ -186,6 +186,127 @@ describe("each protocol's response shape, documents included when asked", () => 
   )
 })
 
+describe("each protocol's error body, status by status", () => {
+  // What each provider's own server sends for a status (fault statuses, a wrong key), as its SDKs read it.
+  const statuses = [401, 429, 500, 502, 503, 504] as const
+  const cases: ReadonlyArray<{
+    readonly name: string
+    readonly path: string
+    readonly body: unknown
+    readonly headers: (key: string) => Record<string, string>
+    readonly expected: (status: number) => unknown
+  }> = [
+    {
+      name: "Pinecone",
+      path: "/pinecone/rerank",
+      body: { model: "bge-reranker-v2-m3", query, documents: docs.map((text) => ({ text })) },
+      headers: (key) => ({ "api-key": key }),
+      expected: (status) => ({
+        error: {
+          code: {
+            401: "UNAUTHENTICATED",
+            429: "RESOURCE_EXHAUSTED",
+            500: "INTERNAL",
+            502: "UNKNOWN",
+            503: "UNAVAILABLE",
+            504: "UNKNOWN"
+          }[status],
+          message: expect.any(String)
+        },
+        status
+      })
+    },
+    {
+      name: "vLLM",
+      path: "/vllm/v2/rerank",
+      body: { model: "m", query, documents: docs },
+      headers: (key) => ({ authorization: `Bearer ${key}` }),
+      expected: (status) => ({
+        error: {
+          message: expect.any(String),
+          type: {
+            401: "Unauthorized",
+            429: "TooManyRequests",
+            500: "InternalServerError",
+            502: "InternalServerError",
+            503: "ServiceUnavailable",
+            504: "InternalServerError"
+          }[status],
+          param: null,
+          code: status
+        }
+      })
+    },
+    {
+      name: "TEI",
+      path: "/tei/rerank",
+      body: { query, texts: docs },
+      headers: (key) => ({ authorization: `Bearer ${key}` }),
+      expected: (status) => ({
+        error: expect.any(String),
+        error_type: {
+          401: "Validation",
+          429: "Overloaded",
+          500: "Backend",
+          502: "Backend",
+          503: "Backend",
+          504: "Backend"
+        }[status]
+      })
+    },
+    {
+      name: "Together",
+      path: "/together/v1/rerank",
+      body: { model: "m", query, documents: docs },
+      headers: (key) => ({ authorization: `Bearer ${key}` }),
+      expected: (status) => ({
+        error: {
+          message: expect.any(String),
+          type: status === 429 ? "rate_limit_exceeded" : "invalid_request_error",
+          code: null
+        }
+      })
+    }
+  ]
+  for (const { body, expected, headers, name, path } of cases) {
+    it.scopedLive(`${name}: ${statuses.join(", ")}`, () =>
+      Effect.gen(function* () {
+        const wrongKey = yield* startServer({ apiKey: Redacted.make("right-key") })
+        const denied = yield* post(`${wrongKey}${path}`, body, headers("wrong-key"))
+        expect([denied.status, denied.body]).toEqual([401, expected(401)])
+        for (const status of statuses.slice(1)) {
+          const rule = Either.getOrThrow(FaultInjection.parseRule(String(status)))
+          const base = yield* startServer({ faults: { rules: [rule] } })
+          const answer = yield* post(`${base}${path}`, body, headers("any"))
+          expect([answer.status, answer.body]).toEqual([status, expected(status)])
+        }
+      })
+    )
+  }
+
+  it.scopedLive("Bedrock: the exception's name in x-amzn-ErrorType, the message in the body", () =>
+    Effect.gen(function* () {
+      const names: Record<number, string> = {
+        429: "ThrottlingException",
+        500: "InternalServerException",
+        502: "BadGatewayException",
+        503: "ServiceUnavailableException",
+        504: "InternalServerException"
+      }
+      for (const status of statuses.slice(1)) {
+        const rule = Either.getOrThrow(FaultInjection.parseRule(String(status)))
+        const base = yield* startServer({ faults: { rules: [rule] } })
+        const answer = yield* post(`${base}/bedrock/rerank`, { queries: [], sources: [] })
+        expect([answer.status, answer.headers.get("x-amzn-errortype"), typeof answer.body.message]).toEqual([
+          status,
+          names[status],
+          "string"
+        ])
+      }
+    })
+  )
+})
+
 describe("the quota fault: a provider's token bucket", () => {
   it.scopedLive("3 a minute: the 4th call in a row gets 429 with Retry-After in whole seconds", () =>
     Effect.gen(function* () {
