@@ -159,7 +159,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     errorBody: (json) =>
       Option.match(decodeErrorBody(json), {
         onNone: () => Wire.openAiError(json),
-        onSome: ({ error }) => ({ message: error?.message ?? undefined, code: error?.code ?? undefined })
+        onSome: ({ error }) => ({ message: error?.message ?? undefined })
       })
   },
   server: {

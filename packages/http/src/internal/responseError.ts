@@ -76,7 +76,7 @@ export interface Fields {
 export interface ErrorBody {
   readonly message?: string | undefined
   readonly id?: string | undefined
-  /** The provider's own error code or type (Pinecone's `RESOURCE_EXHAUSTED`, Bedrock's exception name). */
+  /** The provider's own error code, for its `special` rules (Bedrock's exception name). */
   readonly code?: string | undefined
 }
 

@@ -63,8 +63,7 @@ export const maxRankFields = 100
 const articles: Record<string, string> = {
   string: "a string",
   number: "a number",
-  boolean: "a boolean",
-  "string | { readonly [x: string]: unknown }": "a string or an object"
+  boolean: "a boolean"
 }
 
 /** Names the field and the type it must have; never quotes the value (it may be huge, or a document). */
@@ -180,15 +179,12 @@ export const fastApiError = (json: unknown): { readonly message?: string | undef
  */
 export const openAiError = (
   json: unknown
-): { readonly message?: string | undefined; readonly code?: string | undefined; readonly id?: string | undefined } => {
+): { readonly message?: string | undefined; readonly id?: string | undefined } => {
   if (!isObject(json)) return {}
   const { error } = json
   const body = isObject(error) ? error : json
-  const code =
-    stringOr(body.code) ?? (typeof body.code === "number" ? String(body.code) : undefined) ?? stringOr(body.type)
   return {
     message: stringOr(body.message) ?? stringOr(error) ?? stringOr(json.detail),
-    code,
     id: stringOr(json.id) ?? stringOr(json.request_id)
   }
 }

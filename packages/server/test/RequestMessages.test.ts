@@ -1,0 +1,115 @@
+/**
+ * What the server says about a bad request body, on the protocols that share the wire module's reading: the field
+ * and the type it must have, never the value; and how documents become the texts ranked (rank fields, own properties).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as LocalServer from "./LocalServer.js"
+
+const post = (url: string, body: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } })
+    return { status: response.status, body: await response.json() }
+  })
+
+describe("Jina's server: a bad body is a 400 naming the field", () => {
+  const cases: ReadonlyArray<readonly [string, unknown, string]> = [
+    ["null", null, "request body must be a JSON object"],
+    ["an array", [], "request body must be a JSON object"],
+    ["a string", "rerank this", "request body must be a JSON object"],
+    ["a number", 5, "request body must be a JSON object"],
+    ["no query", { documents: ["a"] }, "query is required"],
+    ["a numeric query", { query: 5, documents: ["a"] }, "query must be a string"],
+    ["documents not a list", { query: "q", documents: "a" }, "documents must be an array"],
+    ["a numeric document", { query: "q", documents: [5] }, "documents[0] must be a string"],
+    ["top_n 0", { query: "q", documents: ["a"], top_n: 0 }, "top_n must be a positive integer"],
+    ["top_n 1.5", { query: "q", documents: ["a"], top_n: 1.5 }, "top_n must be a positive integer"],
+    [
+      "return_documents as text",
+      { query: "q", documents: ["a"], return_documents: "yes" },
+      "return_documents must be a boolean"
+    ],
+    [
+      "an object document without text",
+      { query: "q", documents: ["a", { title: "b" }] },
+      'documents[1] must have a "text" field, or pass rank_fields'
+    ]
+  ]
+  for (const [name, body, message] of cases) {
+    it.scopedLive(name, () =>
+      Effect.gen(function* () {
+        const base = yield* LocalServer.start()
+        const answer = yield* post(`${base}/jina/v1/rerank`, JSON.stringify(body))
+        expect([answer.status, answer.body]).toEqual([400, { detail: `invalid request: ${message}` }])
+      })
+    )
+  }
+
+  it.scopedLive("documents come back only when asked for", () =>
+    Effect.gen(function* () {
+      const base = yield* LocalServer.start()
+      const plain = yield* post(`${base}/jina/v1/rerank`, JSON.stringify({ query: "q", documents: ["a", "b"] }))
+      expect(plain.body.results.every((r: object) => !("document" in r))).toBe(true)
+    })
+  )
+})
+
+describe("nested fields and rank fields", () => {
+  it.scopedLive("Bedrock: a field deep in the body is named by its full path", () =>
+    Effect.gen(function* () {
+      const base = yield* LocalServer.start()
+      const answer = yield* post(
+        `${base}/bedrock/rerank`,
+        JSON.stringify({
+          queries: [{ type: "TEXT", textQuery: { text: "q" } }],
+          sources: [],
+          rerankingConfiguration: {
+            type: "BEDROCK_RERANKING_MODEL",
+            bedrockRerankingConfiguration: { modelConfiguration: { modelArn: 5 } }
+          }
+        })
+      )
+      expect(answer.status).toBe(400)
+      expect(answer.body.message).toBe(
+        "invalid request: rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration.modelArn must be a string"
+      )
+    })
+  )
+
+  it.scopedLive("Mixedbread: rank fields joined one per line, a field a document lacks left out", () =>
+    Effect.gen(function* () {
+      const base = yield* LocalServer.start()
+      const answer = yield* post(
+        `${base}/mixedbread/v1/reranking`,
+        JSON.stringify({
+          model: "m",
+          query: "paris",
+          input: [{ title: "Paris", body: "capital of France" }, { title: "Rome" }],
+          rank_fields: ["title", "body"],
+          return_input: true
+        })
+      )
+      expect(answer.status).toBe(200)
+      const inputs = answer.body.data.map((d: { index: number; input: string }) => [d.index, d.input])
+      expect(inputs.sort()).toEqual([
+        [0, "title: Paris\nbody: capital of France"],
+        [1, "title: Rome"]
+      ])
+    })
+  )
+
+  it.scopedLive("exactly 100 rank fields are taken; 101 are refused", () =>
+    Effect.gen(function* () {
+      const base = yield* LocalServer.start()
+      const fields = (n: number) => Array.from({ length: n }, (_, i) => `f${i}`)
+      const body = (n: number) =>
+        JSON.stringify({ model: "m", query: "q", input: [{ f0: "a" }], rank_fields: fields(n) })
+      expect((yield* post(`${base}/mixedbread/v1/reranking`, body(100))).status).toBe(200)
+      const over = yield* post(`${base}/mixedbread/v1/reranking`, body(101))
+      expect([over.status, over.body.detail]).toEqual([
+        400,
+        "invalid request: rank_fields must have at most 100 fields"
+      ])
+    })
+  )
+})
