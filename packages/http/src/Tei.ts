@@ -114,7 +114,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     errorBody: (json) =>
       Option.match(decodeErrorBody(json), {
         onNone: () => ({}),
-        onSome: ({ error, errorType }) => ({ message: error ?? undefined, code: errorType ?? undefined })
+        onSome: ({ error }) => ({ message: error ?? undefined })
       }),
     // Over the server's batch size: a payload limit in documents, whether TEI says 413 (before v1.9) or 422.
     special: (fields, context) => {

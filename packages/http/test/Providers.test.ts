@@ -3,9 +3,9 @@
  * decoded, its real error bodies mapped to the right tag, the exact request it sends, and what is special to it.
  */
 import { Reranker, type RerankError } from "@effect-rerank/core"
-import { Bedrock, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import { Bedrock, HttpProvider, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted, TestClock } from "effect"
+import { Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
 import * as Fixtures from "./fixtures/providers.js"
 import * as Scripted from "./ScriptedClient.js"
 import { recordingTracer } from "../../../test-utils/Spans.js"
@@ -267,6 +267,8 @@ describe("the request each provider sends: its own field names, only what was se
       const call = yield* sent("together", {}, 2)
       expect(call.url).toBe("https://api.together.xyz/v1/rerank")
       expect(call.body).toEqual({ model: "Salesforce/Llama-Rank-V1", query, documents, top_n: 2 })
+      const asked = yield* sent("together", { returnDocuments: false })
+      expect(asked.body).toEqual({ model: "Salesforce/Llama-Rank-V1", query, documents, return_documents: false })
     })
   )
 
@@ -380,6 +382,11 @@ describe("what is special to each provider", () => {
       if (result._tag === "AuthenticationError") expect(result.reason).toBe("billing")
       const other = yield* failWith("jina", Scripted.json(403, { detail: "Forbidden" }))
       expect(other.result._tag === "AuthenticationError" && other.result.reason).toBe("forbidden")
+      const topup = yield* failWith("jina", Scripted.json(403, { detail: "Please topup to continue" }))
+      expect(topup.result._tag === "AuthenticationError" && topup.result.reason).toBe("billing")
+      // Only a 403: a rejected key that mentions credit is still a rejected key.
+      const key = yield* failWith("jina", Scripted.json(401, { detail: "Invalid API key or no credit" }))
+      expect(key.result._tag === "AuthenticationError" && key.result.reason).toBe("invalid-key")
     })
   )
 
@@ -414,6 +421,33 @@ describe("what is special to each provider", () => {
       })
     )
   }
+
+  it.effect("TEI: the batch size read whatever its digits; only a 413 or 422 saying so is a payload limit", () =>
+    Effect.gen(function* () {
+      const message = { error: "batch size 64 > maximum allowed batch size 32", error_type: "Validation" }
+      const over = yield* failWith("tei", Scripted.json(422, message))
+      expect(over.result._tag === "PayloadLimitError" && [over.result.limit, over.result.actual]).toEqual([32, 6])
+      const other = yield* failWith("tei", Scripted.json(400, message))
+      expect(other.result._tag).toBe("InvalidRequestError")
+    })
+  )
+
+  it.effect("vLLM: truncatePromptTokens is an integer >= 1", () =>
+    Effect.gen(function* () {
+      const refused = (truncatePromptTokens: number) =>
+        Effect.map(
+          Effect.either(
+            Vllm.make({ baseUrl: "https://v.example", truncatePromptTokens }).pipe(
+              Effect.provide(Scripted.make([]).layer)
+            )
+          ),
+          (built) => (Either.isLeft(built) ? String(built.left) : "accepted")
+        )
+      expect(yield* refused(1)).toBe("accepted")
+      expect(yield* refused(0)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1")')
+      expect(yield* refused(2.5)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1")')
+    })
+  )
 
   it.effect(
     "TEI: a 424 (inference failed) is a ServiceError, not retried; a 401 with an empty body is invalid-key",
@@ -553,6 +587,109 @@ describe("what is special to each provider", () => {
       })
       // "Not ready to serve inference requests": retried as a 503.
       expect(notReady.result._tag === "ServiceError" && notReady.result.status).toBe(503)
+    })
+  )
+
+  it.effect("Bedrock: each exception name's kind, from x-amzn-ErrorType or the body's __type", () =>
+    Effect.gen(function* () {
+      const kinds: ReadonlyArray<readonly [number, string, string]> = [
+        [400, "ThrottlingException", "RateLimitError"],
+        [400, "TooManyRequestsException", "RateLimitError"],
+        [403, "UnrecognizedClientException", "AuthenticationError:invalid-key"],
+        [403, "IncompleteSignature", "AuthenticationError:invalid-key"],
+        [403, "IncompleteSignatureException", "AuthenticationError:invalid-key"],
+        [403, "MissingAuthenticationTokenException", "AuthenticationError:invalid-key"],
+        [403, "ExpiredTokenException", "AuthenticationError:invalid-key"],
+        [403, "InvalidClientTokenId", "AuthenticationError:invalid-key"],
+        [400, "AccessDeniedException", "AuthenticationError:forbidden"],
+        [500, "ServiceUnavailableException", "ServiceError:503"],
+        // The access rule is for a 400's wording only: a 422 that says so is what its status says.
+        [422, "ValidationException", "InvalidRequestError"]
+      ]
+      const seen: Array<string> = []
+      for (const [status, type] of kinds) {
+        const message = type === "ValidationException" ? "You don't have access to the model" : "no"
+        const { result } = yield* failWith("bedrock", bedrockError(status, type, message), { retry: { maxRetries: 0 } })
+        seen.push(
+          result._tag === "AuthenticationError"
+            ? `${result._tag}:${result.reason}`
+            : result._tag === "ServiceError"
+              ? `${result._tag}:${result.status}`
+              : result._tag
+        )
+      }
+      expect(seen).toEqual(kinds.map(([, , kind]) => kind))
+      // The body's __type (com.amazon.coral.service#Name), and a body that is JSON null with the header.
+      const typed = yield* failWith(
+        "bedrock",
+        Scripted.json(400, { __type: "com.amazon.coral.service#ThrottlingException", Message: "slow down" }),
+        { retry: { maxRetries: 0 } }
+      )
+      expect([typed.result._tag, typed.result.serverMessage]).toEqual(["RateLimitError", "slow down"])
+      const nullBody = yield* failWith(
+        "bedrock",
+        Scripted.json(400, null, { "x-amzn-errortype": "ThrottlingException" }),
+        { retry: { maxRetries: 0 } }
+      )
+      expect(nullBody.result._tag).toBe("RateLimitError")
+    })
+  )
+
+  it.effect("Bedrock: a full model ARN is used as given; extra model fields sent only when set", () =>
+    Effect.gen(function* () {
+      const arn = "arn:aws:bedrock:us-west-2:123456789012:provisioned-model/abc123"
+      const given = yield* sent("bedrock", { model: arn, additionalModelRequestFields: { truncate: "END" } })
+      expect(given.body.rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration).toEqual({
+        modelArn: arn,
+        additionalModelRequestFields: { truncate: "END" }
+      })
+      const plain = yield* sent("bedrock", { model: "cohere.rerank-v3-5:0" })
+      expect(plain.body.rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration).toEqual({
+        modelArn: "arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0"
+      })
+    })
+  )
+
+  it.effect("Bedrock: a nextToken in the answer is said in a warning; null or absent is not", () =>
+    Effect.gen(function* () {
+      const body = Fixtures.responses.bedrock.body
+      const paged = yield* run(
+        "bedrock",
+        [Scripted.json(200, { ...body, nextToken: "abc" })],
+        Reranker.rerank({ query, documents })
+      )
+      expect(paged.result.warnings).toEqual(["Bedrock returned a nextToken: results past it were not fetched"])
+      const done = yield* run(
+        "bedrock",
+        [Scripted.json(200, { ...body, nextToken: null })],
+        Reranker.rerank({ query, documents })
+      )
+      expect(done.result.warnings).toEqual([])
+    })
+  )
+
+  it.effect("Bedrock: regions are checked by their shape", () =>
+    Effect.gen(function* () {
+      const region = (value: string) =>
+        Effect.map(
+          Effect.either(Bedrock.make({ region: value, credentials }).pipe(Effect.provide(Scripted.make([]).layer))),
+          (built) => (Either.isLeft(built) ? String(built.left) : "accepted")
+        )
+      for (const good of ["us-west-2", "us-gov-west-1", "ap-southeast-12", "eu-central-1"]) {
+        expect(yield* region(good)).toBe("accepted")
+      }
+      for (const bad of ["us-west", "US-WEST-2", "Xus-west-2", "us-west-2 ", "us-west-2a", "u-west-2"]) {
+        expect(yield* region(bad)).toBe('(Invalid data at region: "must be an AWS region such as us-west-2")')
+      }
+      // The protocol's own check, for a base URL given directly.
+      const direct = yield* Effect.either(
+        HttpProvider.make(Bedrock.protocol, { region: "moon", credentials, baseUrl: "https://bedrock.example" }).pipe(
+          Effect.provide(Scripted.make([]).layer)
+        )
+      )
+      expect(Either.isLeft(direct) && String(direct.left)).toBe(
+        '(Invalid data at region: "must be an AWS region such as us-west-2")'
+      )
     })
   )
 

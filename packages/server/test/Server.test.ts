@@ -175,6 +175,15 @@ describe("server answers malformed requests like Cohere", () => {
       400,
       "invalid request: top_n must be a positive integer"
     ],
+    ["a JSON array", "v2", "[]", 400, "invalid request: request body must be a JSON object"],
+    ["JSON null", "v1", "null", 400, "invalid request: request body must be a JSON object"],
+    [
+      "a blank model on v2",
+      "v2",
+      JSON.stringify({ model: "  ", query: "q", documents: ["a"] }),
+      400,
+      "invalid request: model must be specified"
+    ],
     [
       "a priority past 999",
       "v2",
@@ -194,6 +203,16 @@ describe("server answers malformed requests like Cohere", () => {
       })
     )
   }
+
+  it.scopedLive("the chunk rule is v1's: 1,001 documents are fine on v2", () =>
+    Effect.gen(function* () {
+      const baseUrl = yield* startServer()
+      const many = Array.from({ length: 1001 }, (_, i) => `document ${i}`)
+      const response = yield* post(`${baseUrl}/v2/rerank`, JSON.stringify({ model: "m", query: "q", documents: many }))
+      expect(response.status).toBe(200)
+      expect(response.body.results).toHaveLength(1001)
+    })
+  )
 
   it.scopedLive("v1 accepts objects with text, model optional, and returns documents on request", () =>
     Effect.gen(function* () {
