@@ -257,6 +257,75 @@ describe("the cache's keys include what changes a score", () => {
   )
 })
 
+describe("the cache's keys: each provider's scoring options", () => {
+  // Whether a second reranker with `second` options, on the same store as one with `first`, sends again.
+  const sendsAgain = (
+    layerOf: (options: Record<string, unknown>) => Layer.Layer<Reranker.Reranker, unknown, any>,
+    answer: Scripted.Answer,
+    first: Record<string, unknown>,
+    second: Record<string, unknown>
+  ) =>
+    Effect.gen(function* () {
+      const scripted = Scripted.make(answer)
+      const store = yield* Layer.build(ScoreCache.layerMemory())
+      for (const options of [first, second]) {
+        const layer = layerOf({ cache: true, ...options }).pipe(
+          Layer.provide(scripted.layer),
+          Layer.provide(Layer.succeedContext(store)),
+          Layer.orDie
+        )
+        yield* Reranker.rerank({ query: "q", documents: ["a", "b"] }).pipe(Effect.provide(layer))
+      }
+      return scripted.calls.length === 2
+    }).pipe(Effect.scoped)
+
+  const pinecone = (o: Record<string, unknown>) => Pinecone.layer({ apiKey: Redacted.make("k"), ...o })
+  const pineconeAnswer: Scripted.Answer = (body) =>
+    Scripted.json(200, { data: body.documents.map((_: unknown, index: number) => ({ index, score: 0.5 })) })
+  const tei = (o: Record<string, unknown>) => Tei.layer({ baseUrl: "http://127.0.0.1:8081", ...o })
+  const teiAnswer: Scripted.Answer = (body) =>
+    Scripted.json(
+      200,
+      body.texts.map((_: unknown, index: number) => ({ index, score: 0.5 }))
+    )
+  const vllm = (o: Record<string, unknown>) => Vllm.layer({ baseUrl: "http://127.0.0.1:8000", ...o })
+  const vllmAnswer: Scripted.Answer = (body) =>
+    Scripted.json(200, {
+      results: body.documents.map((_: unknown, index: number) => ({ index, relevance_score: 0.5 }))
+    })
+  const jina = (o: Record<string, unknown>) => Jina.layer({ apiKey: Redacted.make("k"), ...o })
+
+  it.effect("options that change a score make separate entries; the same options, or a default spelled out, hit", () =>
+    Effect.gen(function* () {
+      expect(yield* sendsAgain(pinecone, pineconeAnswer, { truncate: "END" }, { truncate: "NONE" })).toBe(true)
+      expect(yield* sendsAgain(pinecone, pineconeAnswer, { truncate: "END" }, { truncate: "END" })).toBe(false)
+      expect(yield* sendsAgain(tei, teiAnswer, {}, { truncate: true })).toBe(true)
+      expect(yield* sendsAgain(tei, teiAnswer, {}, { truncationDirection: "Left" })).toBe(true)
+      expect(yield* sendsAgain(tei, teiAnswer, {}, { rawScores: true })).toBe(true)
+      expect(yield* sendsAgain(vllm, vllmAnswer, {}, { truncatePromptTokens: 128 })).toBe(true)
+      expect(yield* sendsAgain(vllm, vllmAnswer, { truncatePromptTokens: 128 }, { truncatePromptTokens: 128 })).toBe(
+        false
+      )
+      const bedrock = (o: Record<string, unknown>) =>
+        Bedrock.layer({
+          region: "us-west-2",
+          credentials: { accessKeyId: "AKID", secretAccessKey: Redacted.make("secret") },
+          ...o
+        })
+      const bedrockAnswer: Scripted.Answer = (body) =>
+        Scripted.json(200, {
+          results: body.sources.map((_: unknown, index: number) => ({ index, relevanceScore: 0.5 }))
+        })
+      expect(yield* sendsAgain(bedrock, bedrockAnswer, {}, { region: "eu-central-1" })).toBe(true)
+      expect(yield* sendsAgain(bedrock, bedrockAnswer, {}, { additionalModelRequestFields: { a: 1 } })).toBe(true)
+      expect(yield* sendsAgain(bedrock, bedrockAnswer, {}, {})).toBe(false)
+      // Raw scores are the default: saying so shares the entries; sigmoid is another score.
+      expect(yield* sendsAgain(jina, okJina, {}, { scores: "raw" })).toBe(false)
+      expect(yield* sendsAgain(jina, okJina, {}, { scores: "sigmoid" })).toBe(true)
+    })
+  )
+})
+
 describe("the cache's keys for Cohere", () => {
   it.effect("the API version and the per-document limits separate entries; the default equals v2 spelled out", () =>
     Effect.gen(function* () {

@@ -70,6 +70,7 @@ describe("each protocol's response shape, documents included when asked", () => 
       })
       expect(body.object).toBe("list")
       expect(body.data).toEqual([{ index: 1, relevance_score: expect.any(Number), document: docs[1] }])
+      expect(body.usage).toEqual({ total_tokens: 0 })
     })
   )
 
@@ -86,6 +87,7 @@ describe("each protocol's response shape, documents included when asked", () => 
       expect(body.data[0]).toEqual({ index: 1, score: expect.any(Number), input: docs[1], object: "rank_result" })
       expect(body.top_k).toBe(2)
       expect(body.return_input).toBe(true)
+      expect([body.object, body.usage]).toEqual(["list", { prompt_tokens: 0, total_tokens: 0 }])
       const { body: error, status } = yield* post(`${base}/mixedbread/v1/reranking`, {
         model: "m",
         query,
@@ -125,6 +127,26 @@ describe("each protocol's response shape, documents included when asked", () => 
     })
   )
 
+  it.scopedLive("Together: object rerank, documents as {text} when asked (else {}), usage in three counts", () =>
+    Effect.gen(function* () {
+      const base = yield* startServer()
+      const plain = yield* post(`${base}/together/v1/rerank`, { model: "m", query, documents: docs, top_n: 1 })
+      expect([plain.body.object, plain.body.usage]).toEqual([
+        "rerank",
+        { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
+      ])
+      expect(plain.body.results).toEqual([{ index: 1, relevance_score: expect.any(Number), document: {} }])
+      const asked = yield* post(`${base}/together/v1/rerank`, {
+        model: "m",
+        query,
+        documents: docs,
+        top_n: 1,
+        return_documents: true
+      })
+      expect(asked.body.results[0].document).toEqual({ text: docs[1] })
+    })
+  )
+
   it.scopedLive("vLLM: Cohere-like results with document.text, on /v2/rerank, /v1/rerank and /rerank", () =>
     Effect.gen(function* () {
       const base = yield* startServer()
@@ -132,6 +154,7 @@ describe("each protocol's response shape, documents included when asked", () => 
         const { body } = yield* post(`${base}/vllm${path}`, { query, documents: docs, top_n: 1 })
         expect(body.results).toEqual([{ index: 1, document: { text: docs[1] }, relevance_score: expect.any(Number) }])
         expect(body.id).toMatch(/^rerank-/)
+        expect(body.usage).toEqual({ total_tokens: 0 })
       }
       const { body: error } = yield* post(`${base}/vllm/v2/rerank`, { query: " ", documents: docs })
       expect(error.error).toEqual({
