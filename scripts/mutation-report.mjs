@@ -2,9 +2,10 @@
  * Stryker's JSON report (reports/mutation/mutation.json) and the equivalent mutants listed in
  * stryker.equivalents.json, shared by `mutation:scores` and `mutation:survivors`.
  *
- * An equivalent is named by its file, mutator, the source text it replaces and the replacement (and, where that
- * text occurs more than once, `in`: text of the line it starts on), never by line number: an edit elsewhere in the
- * file moves lines, not what a mutant does.
+ * An equivalent is named by its file (a path ending in "/" names every file under it), mutator, the source text it
+ * replaces (`original`, or `pattern`, a regular expression for a family such as `x !== undefined`) and the
+ * replacement (and, where that text occurs more than once, `in` / `notIn`: text its line has, or has not), never by
+ * line number: an edit elsewhere in the file moves lines, not what a mutant does.
  */
 import { readFileSync } from "node:fs"
 
@@ -30,14 +31,18 @@ export const original = (source, { start, end }) => {
 export const collapse = (text) => text.replace(/\s+/g, " ").trim()
 
 /** The index in `equivalents` of the entry that covers this mutant, or -1. */
+const lineFits = (line, e) => (e.in === undefined || line.includes(e.in)) && (e.notIn === undefined || !line.includes(e.notIn))
+const inFile = (file, e) => (e.file.endsWith("/") ? file.includes(e.file) : file.endsWith(e.file))
+const replaces = (text, e) => (e.pattern === undefined ? e.original === text : new RegExp(e.pattern).test(text))
+
 export const equivalentIndex = (file, source, mutant) =>
   equivalents.findIndex(
     (e) =>
-      file.endsWith(e.file) &&
+      inFile(file, e) &&
       e.mutator === mutant.mutatorName &&
-      e.original === original(source, mutant.location) &&
+      replaces(original(source, mutant.location), e) &&
       e.replacement === collapse(mutant.replacement ?? "") &&
-      (e.in === undefined || source.split("\n")[mutant.location.start.line - 1].includes(e.in))
+      lineFits(source.split("\n")[mutant.location.start.line - 1], e)
   )
 
 export const notKilled = (mutant) => mutant.status === "Survived" || mutant.status === "NoCoverage"

@@ -59,5 +59,5 @@ for (const [pkg, total] of packages) {
 const stale = equivalents.filter((_, i) => !used.has(i))
 if (stale.length > 0) {
   console.log(`\n${stale.length} listed equivalent(s) match no mutant now (edit stryker.equivalents.json):`)
-  for (const e of stale) console.log(`  ${e.file} ${e.mutator}: ${e.original} -> ${e.replacement}`)
+  for (const e of stale) console.log(`  ${e.file} ${e.mutator}: ${e.original ?? e.pattern} -> ${e.replacement}`)
 }

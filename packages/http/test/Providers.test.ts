@@ -259,6 +259,13 @@ describe("the request each provider sends: its own field names, only what was se
         top_n: 2,
         parameters: { truncate: "NONE" }
       })
+      const bare = yield* sent("pinecone", { returnDocuments: false })
+      expect(bare.body).toEqual({
+        model: "bge-reranker-v2-m3",
+        query,
+        documents: documents.map((text) => ({ text })),
+        return_documents: false
+      })
     })
   )
 
