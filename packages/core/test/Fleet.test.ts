@@ -125,6 +125,21 @@ describe("the score cache", () => {
     })
   )
 
+  it.effect("a store provided under the tag's key is found, whichever copy of the package provided it", () =>
+    Effect.gen(function* () {
+      const { provider, sent } = recording()
+      const store = yield* ScoreCache.makeMemory()
+      const otherCopy = Context.GenericTag<ScoreCache.ScoreCacheStore, ScoreCache.Store>(
+        "@effect-rerank/core/ScoreCache/Store"
+      )
+      const first = yield* Reranker.make(provider, { cache: true }).pipe(Effect.provideService(otherCopy, store))
+      const second = yield* Reranker.make(provider, { cache: true }).pipe(Effect.provideService(otherCopy, store))
+      yield* first.rerank({ query: "q", documents: ["a"] })
+      yield* second.rerank({ query: "q", documents: ["a"] })
+      expect(sent.length).toBe(1)
+    })
+  )
+
   it.effect("the cache's TTL is checked when the reranker is built", () =>
     Effect.gen(function* () {
       for (const ttl of [0, "soon", Duration.infinity, -5]) {
