@@ -344,6 +344,39 @@ describe("the request each provider sends: its own field names, only what was se
     })
   )
 
+  it.effect("Bedrock: what is signed: host and the request's own headers, never those that change on the way", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = yield* recordingTracer
+      const signedOf = (options: Loose) =>
+        Effect.map(
+          run(
+            "bedrock",
+            [Scripted.json(200, Fixtures.responses.bedrock.body)],
+            Reranker.rerank({ query, documents }).pipe(Effect.withTracer(tracer)),
+            // Loopback: trace headers (traceparent, b3) are sent, and must not be signed.
+            { baseUrl: "http://127.0.0.1:4566", ...options }
+          ),
+          ({ calls }) => ({
+            headers: calls[0].headers,
+            signed: /SignedHeaders=([^,]+),/.exec(calls[0].headers.authorization)?.[1].split(";") ?? []
+          })
+        )
+      const plain = yield* signedOf({})
+      expect(spans.length).toBeGreaterThan(0)
+      expect(plain.headers.traceparent).toBeDefined()
+      expect(plain.signed).toEqual(["accept", "host", "x-amz-date"])
+      for (const never of ["user-agent", "traceparent", "tracestate", "b3", "x-amzn-trace-id", "content-length"]) {
+        expect(plain.signed).not.toContain(never)
+      }
+      expect(plain.headers["x-amz-security-token"]).toBeUndefined()
+      const temporary = yield* signedOf({
+        credentials: { ...credentials, sessionToken: Redacted.make("session-token-123") }
+      })
+      expect(temporary.headers["x-amz-security-token"]).toBe("session-token-123")
+      expect(temporary.signed).toEqual(["accept", "host", "x-amz-date", "x-amz-security-token"])
+    })
+  )
+
   it.effect("Bedrock: each retry is signed anew at its own time", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(Date.parse("2026-11-26T10:00:00Z"))
