@@ -31,7 +31,8 @@ export const original = (source, { start, end }) => {
 export const collapse = (text) => text.replace(/\s+/g, " ").trim()
 
 /** The index in `equivalents` of the entry that covers this mutant, or -1. */
-const lineFits = (line, e) => (e.in === undefined || line.includes(e.in)) && (e.notIn === undefined || !line.includes(e.notIn))
+const lineFits = (line, e) =>
+  (e.in === undefined || line.includes(e.in)) && (e.notIn === undefined || !line.includes(e.notIn))
 const inFile = (file, e) => (e.file.endsWith("/") ? file.includes(e.file) : file.endsWith(e.file))
 const replaces = (text, e) => (e.pattern === undefined ? e.original === text : new RegExp(e.pattern).test(text))
 
