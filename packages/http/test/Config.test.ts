@@ -1,7 +1,7 @@
 import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Config, ConfigProvider, Effect, Either, Exit, Layer, Option, Redacted } from "effect"
+import { Cause, Config, ConfigProvider, Effect, Exit, Layer, Option, Redacted } from "effect"
 import * as Scripted from "./ScriptedClient.js"
 
 const withEnv = (env: Record<string, string>) =>
@@ -90,14 +90,7 @@ describe("what a missing or empty key says", () => {
 
 describe("Cohere's own options, refused with the option and the reason", () => {
   const refusal = (options: Partial<Cohere.Options>) =>
-    Effect.gen(function* () {
-      const client = Scripted.make(Scripted.scoredBy(() => 0.5))
-      const built = yield* Cohere.make({ apiKey: Redacted.make("k"), ...options }).pipe(
-        Effect.provide(client.layer),
-        Effect.either
-      )
-      return Either.isLeft(built) ? String(built.left) : "accepted"
-    })
+    Scripted.refusal(Cohere.make({ apiKey: Redacted.make("k"), ...options }))
 
   it.effect.each([
     [{ apiVersion: "v3" as "v2" }, '(Invalid data at apiVersion: "must be \"v1\" or \"v2\"")'],

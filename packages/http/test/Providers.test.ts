@@ -5,7 +5,7 @@
 import { Reranker, type RerankError } from "@effect-rerank/core"
 import { Bedrock, HttpProvider, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option, Redacted, TestClock } from "effect"
+import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import * as Fixtures from "./fixtures/providers.js"
 import * as Scripted from "./ScriptedClient.js"
 import { recordingTracer } from "../../../test-utils/Spans.js"
@@ -475,14 +475,7 @@ describe("what is special to each provider", () => {
   it.effect("vLLM: truncatePromptTokens is an integer >= 1", () =>
     Effect.gen(function* () {
       const refused = (truncatePromptTokens: number) =>
-        Effect.map(
-          Effect.either(
-            Vllm.make({ baseUrl: "https://v.example", truncatePromptTokens }).pipe(
-              Effect.provide(Scripted.make([]).layer)
-            )
-          ),
-          (built) => (Either.isLeft(built) ? String(built.left) : "accepted")
-        )
+        Scripted.refusal(Vllm.make({ baseUrl: "https://v.example", truncatePromptTokens }))
       expect(yield* refused(1)).toBe("accepted")
       expect(yield* refused(0)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1")')
       expect(yield* refused(2.5)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1")')
@@ -710,11 +703,7 @@ describe("what is special to each provider", () => {
 
   it.effect("Bedrock: regions are checked by their shape", () =>
     Effect.gen(function* () {
-      const region = (value: string) =>
-        Effect.map(
-          Effect.either(Bedrock.make({ region: value, credentials }).pipe(Effect.provide(Scripted.make([]).layer))),
-          (built) => (Either.isLeft(built) ? String(built.left) : "accepted")
-        )
+      const region = (value: string) => Scripted.refusal(Bedrock.make({ region: value, credentials }))
       for (const good of ["us-west-2", "us-gov-west-1", "ap-southeast-12", "eu-central-1"]) {
         expect(yield* region(good)).toBe("accepted")
       }
@@ -722,14 +711,10 @@ describe("what is special to each provider", () => {
         expect(yield* region(bad)).toBe('(Invalid data at region: "must be an AWS region such as us-west-2")')
       }
       // The protocol's own check, for a base URL given directly.
-      const direct = yield* Effect.either(
-        HttpProvider.make(Bedrock.protocol, { region: "moon", credentials, baseUrl: "https://bedrock.example" }).pipe(
-          Effect.provide(Scripted.make([]).layer)
-        )
+      const direct = yield* Scripted.refusal(
+        HttpProvider.make(Bedrock.protocol, { region: "moon", credentials, baseUrl: "https://bedrock.example" })
       )
-      expect(Either.isLeft(direct) && String(direct.left)).toBe(
-        '(Invalid data at region: "must be an AWS region such as us-west-2")'
-      )
+      expect(direct).toBe('(Invalid data at region: "must be an AWS region such as us-west-2")')
     })
   )
 

@@ -106,3 +106,9 @@ export const make = (script: ReadonlyArray<Step> | Answer) => {
   )
   return { calls, stats, layer: Layer.succeed(HttpClient.HttpClient, client) }
 }
+
+/** What building a reranker (or a provider) gives, as a user reads it: its `ConfigError` as text, or "accepted". */
+export const refusal = <A, E>(build: Effect.Effect<A, E, HttpClient.HttpClient>): Effect.Effect<string> =>
+  Effect.map(Effect.either(Effect.provide(build, make([]).layer)), (built) =>
+    built._tag === "Left" ? String(built.left) : "accepted"
+  )

@@ -42,10 +42,8 @@ const failure = (result: Either.Either<unknown, unknown>): RerankError.RerankErr
 }
 
 describe("the options every HTTP provider takes, refused by name", () => {
-  const refusal = (build: Effect.Effect<unknown, unknown, never>) =>
-    Effect.map(Effect.either(build), (built) => (Either.isLeft(built) ? String(built.left) : "accepted"))
   const jinaWith = (options: Record<string, unknown>) =>
-    refusal(Jina.make({ apiKey: key, ...options } as Jina.Options).pipe(Effect.provide(Scripted.make(okJina).layer)))
+    Scripted.refusal(Jina.make({ apiKey: key, ...options } as Jina.Options))
 
   it.effect.each([
     [{ model: "  " }, '(Invalid data at model: "is empty")'],
@@ -66,7 +64,7 @@ describe("the options every HTTP provider takes, refused by name", () => {
 
   it.effect("a self-hosted server has no default address: TEI without a base URL is refused", () =>
     Effect.gen(function* () {
-      const built = yield* refusal(Tei.make({}).pipe(Effect.provide(Scripted.make(okJina).layer)))
+      const built = yield* Scripted.refusal(Tei.make({}))
       expect(built).toBe('(Invalid data at baseUrl: "is required: this server has no public address")')
     })
   )
