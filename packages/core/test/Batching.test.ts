@@ -203,6 +203,18 @@ describe("Reranker batching", () => {
       expect(result.results.map((r) => r.score)).toEqual([0.95, 0.9, 0.8, 0.1])
     })
   )
+
+  it.effect("RRF merge ranks by place in each window, not by raw score: a weak window's best comes second", () =>
+    Effect.gen(function* () {
+      const scores: Record<string, number> = { a0: 0.9, a1: 0.8, b0: 0.5, b1: 0.4 }
+      const rrf = yield* Reranker.makeTest((_, text) => scores[text], { maxDocumentsPerRequest: 2, merge: "rrf" })
+      const byRank = yield* rrf.rerank({ query: "q", documents: ["a0", "a1", "b0", "b1"] })
+      expect(byRank.results.map((r) => r.document)).toEqual(["a0", "b0", "a1", "b1"])
+      const score = yield* Reranker.makeTest((_, text) => scores[text], { maxDocumentsPerRequest: 2 })
+      const byScore = yield* score.rerank({ query: "q", documents: ["a0", "a1", "b0", "b1"] })
+      expect(byScore.results.map((r) => r.document)).toEqual(["a0", "a1", "b0", "b1"])
+    })
+  )
 })
 
 describe("Reranker batching, properties", () => {
