@@ -99,6 +99,10 @@ export const makeMemory = (maxEntries: number = defaults.maxEntries): Effect.Eff
     }
   })
 
+/** A stored value that is not JSON; a store that cannot be reached fails differently (no `SyntaxError` cause). */
+const notJson = (error: Persistence.PersistenceError): boolean =>
+  error.reason === "BackingError" && error.cause instanceof SyntaxError
+
 /**
  * @since 0.3.0
  * @category layers
@@ -122,20 +126,22 @@ export const layerPersistence = (
       const backing = yield* Persistence.BackingPersistence
       const store = yield* backing.make(storeId)
       const failed = (error: Persistence.PersistenceError) => new StoreError({ reason: error.message })
+      const score = (value: Option.Option<unknown>) =>
+        Option.filter(value, (score): score is number => typeof score === "number" && Number.isFinite(score))
+      // The backing store parses every value of an MGET at once: one value that is not JSON (written by something
+      // else under this prefix) fails them all. Then each key is read alone, and only the unreadable ones are misses.
+      const readEach = (keys: ReadonlyArray<string>) =>
+        Effect.forEach(keys, (key) => Effect.catchIf(store.get(key), notJson, () => Effect.succeedNone), {
+          concurrency: 16
+        })
       return {
         getMany: (keys) =>
           keys.length === 0
             ? Effect.succeed([])
-            : Effect.mapBoth(store.getMany([...keys]), {
-                onFailure: failed,
-                onSuccess: (values) =>
-                  values.map((value) =>
-                    Option.filter(
-                      value,
-                      (score): score is number => typeof score === "number" && Number.isFinite(score)
-                    )
-                  ) as ReadonlyArray<Option.Option<number>>
-              }),
+            : store.getMany([...keys]).pipe(
+                Effect.catchIf(notJson, () => readEach(keys)),
+                Effect.mapBoth({ onFailure: failed, onSuccess: (values) => values.map(score) })
+              ),
         setMany: (list, ttl) =>
           list.length === 0
             ? Effect.void
