@@ -21,7 +21,8 @@ describe("Jina's server: a bad body is a 400 naming the field", () => {
     ["no query", { documents: ["a"] }, "query is required"],
     ["a numeric query", { query: 5, documents: ["a"] }, "query must be a string"],
     ["documents not a list", { query: "q", documents: "a" }, "documents must be an array"],
-    ["a numeric document", { query: "q", documents: [5] }, "documents[0] must be a string"],
+    ["a numeric document", { query: "q", documents: [5] }, "documents[0] must be a string or an object"],
+    ["a list as a document", { query: "q", documents: ["a", ["b"]] }, "documents[1] must be a string or an object"],
     ["top_n 0", { query: "q", documents: ["a"], top_n: 0 }, "top_n must be a positive integer"],
     ["top_n 1.5", { query: "q", documents: ["a"], top_n: 1.5 }, "top_n must be a positive integer"],
     [

@@ -66,18 +66,31 @@ const articles: Record<string, string> = {
   boolean: "a boolean"
 }
 
-/** Names the field and the type it must have; never quotes the value (it may be huge, or a document). */
+/**
+ * Names the field and the type it must have; never quotes the value (it may be huge, or a document). A field that is a
+ * union (a document: a string or an object) gets one issue per member from effect/Schema, all at its path: every
+ * type it may have is named (`documents[0] must be a string or an object`).
+ */
 export const describe = (error: ParseResult.ParseError): string => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  if (issue === undefined) return "request body must be a JSON object"
-  const path = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${String(key)}`))
-  const field = path.join("")
-  if (field === "") return "request body must be a JSON object"
-  if (issue._tag === "Missing") return `${field} is required`
-  const expected = /^Expected ([^,]+)/.exec(issue.message)
-  if (expected === null) return `${field} must be ${issue.message}`
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const [first] = issues
+  if (first === undefined || first.path.length === 0) return "request body must be a JSON object"
+  const field = fieldName(first.path)
+  if (first._tag === "Missing") return `${field} is required`
+  const here = issues.filter((issue) => fieldName(issue.path) === field)
+  // An optional field's union ends in undefined: JSON cannot send that, so it is not named.
+  const types = here.map((issue) => typeName(issue.message)).filter((type) => type !== "undefined")
+  return `${field} must be ${[...new Set(types)].join(" or ")}`
+}
+
+const fieldName = (path: ReadonlyArray<PropertyKey>): string =>
+  path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("")
+
+const typeName = (message: string): string => {
+  const expected = /^Expected ([^,]+)/.exec(message)
+  if (expected === null) return message
   const type = expected[1]
-  return `${field} must be ${articles[type] ?? (type.startsWith("ReadonlyArray") ? "an array" : type)}`
+  return articles[type] ?? (type.startsWith("ReadonlyArray") ? "an array" : type.startsWith("{") ? "an object" : type)
 }
 
 /** A document's text: the string itself, its `text`, or its rank fields (own properties only). */
