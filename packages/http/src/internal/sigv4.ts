@@ -54,12 +54,13 @@ export const sign = async (
   for (const [name, value] of Object.entries(request.headers)) {
     if (!unsignable.has(name.toLowerCase())) headers[name.toLowerCase()] = value
   }
+  // The signer reads the method, path, query, headers and body only: `host` (with any port) is signed as a header,
+  // and `protocol` and `hostname` are there because smithy's request type requires them.
   const signed = await signer.sign(
     {
       method: request.method,
       protocol: url.protocol,
       hostname: url.hostname,
-      ...(url.port === "" ? {} : { port: Number(url.port) }),
       path: decodeURIComponent(url.pathname),
       query,
       headers,
