@@ -3,6 +3,7 @@
  * shape (documents back when asked, under the provider's field names), its own error messages for bad bodies, and
  * the quota fault answering 429 with Retry-After past its budget.
  */
+import { Reranker } from "@effect-rerank/core"
 import { FaultInjection } from "@effect-rerank/server"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Redacted } from "effect"
@@ -190,6 +191,45 @@ describe("each protocol's response shape, documents included when asked", () => 
       expect(status).toBe(400)
       expect(headers.get("x-amzn-errortype")).toBe("ValidationException")
       expect(error).toEqual({ message: "invalid request: sources must be an array" })
+    })
+  )
+
+  it.scopedLive("Bedrock: the reranker behind the server is asked for the model the ARN names, by its id", () =>
+    Effect.gen(function* () {
+      const models: Array<string> = []
+      const recording = Reranker.layer({
+        system: "recording",
+        model: "default-model",
+        rerankWindow: (request) =>
+          Effect.sync(() => {
+            models.push(request.model)
+            return { results: request.documents.map((_, index) => ({ index, score: 1 / (index + 1) })) }
+          })
+      })
+      const base = yield* startServer({}, recording)
+      const ask = (modelArn: string) =>
+        post(`${base}/bedrock/rerank`, {
+          queries: [{ type: "TEXT", textQuery: { text: query } }],
+          sources: docs.map((text) => ({
+            type: "INLINE",
+            inlineDocumentSource: { type: "TEXT", textDocument: { text } }
+          })),
+          rerankingConfiguration: {
+            type: "BEDROCK_RERANKING_MODEL",
+            bedrockRerankingConfiguration: { modelConfiguration: { modelArn } }
+          }
+        })
+      yield* ask("arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0")
+      yield* ask("arn:aws:bedrock:eu-central-1::foundation-model/cohere.rerank-v3-5:0")
+      // Not a foundation-model ARN (a provisioned model, or a bare id): passed on as it is.
+      yield* ask("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc")
+      yield* ask("amazon.rerank-v1:0")
+      expect(models).toEqual([
+        "amazon.rerank-v1:0",
+        "cohere.rerank-v3-5:0",
+        "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
+        "amazon.rerank-v1:0"
+      ])
     })
   )
 
