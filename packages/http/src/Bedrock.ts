@@ -153,8 +153,6 @@ const accessProblem = /\b403\b|access denied|don't have access|not authorized|no
 const isRegion = (region: unknown) => typeof region === "string" && /^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(region)
 const regionReason = "must be an AWS region such as us-west-2"
 
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 /**
  * @since 0.3.0
  * @category protocol
@@ -220,17 +218,15 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   },
   decodeResponse: Wire.responseDecoder(Response, (response) => ({
     results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore })),
-    warnings:
-      response.nextToken === undefined || response.nextToken === null
-        ? []
-        : ["Bedrock returned a nextToken: results past it were not fetched"]
+    // `nextToken: null` decodes as absent (Wire.nullable).
+    warnings: response.nextToken === undefined ? [] : ["Bedrock returned a nextToken: results past it were not fetched"]
   })),
   errors: {
     // The exception name is in `x-amzn-ErrorType` ("ThrottlingException:http://internal.amazon.com/..."), or the
     // body's `__type`; the message in `message` (or `Message`).
     errorBody: (json, headers) => {
       const header = Option.getOrUndefined(Headers.get(headers, "x-amzn-errortype"))
-      const body = isObject(json) ? json : {}
+      const body = Wire.isObject(json) ? json : {}
       const type = header ?? (typeof body.__type === "string" ? body.__type : undefined)
       const code = type?.split(":")[0].split("#").pop()
       const message =

@@ -568,6 +568,14 @@ describe("Cohere: decode errors say where, never what", () => {
     })
   )
 
+  it.effect("a JSON body that is not an object is named as the top level", () =>
+    Effect.gen(function* () {
+      const { layer } = cohere([Scripted.json(200, ["a document text that must not leak"])])
+      const error = failureOf(yield* runToEnd(layer, { query, documents }))
+      expect(error.reason).toBe("the body is not a rerank response: the top level has the wrong type")
+    })
+  )
+
   it.effect("a non-JSON body is described by type and size only, and retried as transient", () =>
     Effect.gen(function* () {
       const { calls, layer } = cohere([Scripted.text(200, "<html>secret page</html>")])

@@ -636,12 +636,14 @@ describe("what is special to each provider", () => {
         [403, "InvalidClientTokenId", "AuthenticationError:invalid-key"],
         [400, "AccessDeniedException", "AuthenticationError:forbidden"],
         [500, "ServiceUnavailableException", "ServiceError:503"],
-        // The access rule is for a 400's wording only: a 422 that says so is what its status says.
-        [422, "ValidationException", "InvalidRequestError"]
+        // The access rule is for a 400 ValidationException's wording only: a 422 that says so is what its status
+        // says, and so is another exception's 400.
+        [422, "ValidationException", "InvalidRequestError"],
+        [400, "ResourceNotFoundException", "InvalidRequestError"]
       ]
       const seen: Array<string> = []
       for (const [status, type] of kinds) {
-        const message = type === "ValidationException" ? "You don't have access to the model" : "no"
+        const message = "You don't have access to the model"
         const { result } = yield* failWith("bedrock", bedrockError(status, type, message), { retry: { maxRetries: 0 } })
         seen.push(
           result._tag === "AuthenticationError"

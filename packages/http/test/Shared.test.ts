@@ -186,6 +186,9 @@ describe("bodies read loosely", () => {
       const detail = [{ loc: ["body", "query"], msg: "field required" }, { msg: 3 }, 5, { msg: "too long" }]
       const error = failure(yield* outcome(jina([Scripted.json(422, { detail })]).layer))
       expect(error.serverMessage).toBe("field required; too long")
+      const silent = failure(yield* outcome(jina([Scripted.json(422, { detail: [{ loc: ["body"] }] })]).layer))
+      expect(silent.serverMessage).toBeUndefined()
+      expect(silent.message).not.toContain("Server said")
     })
   )
 

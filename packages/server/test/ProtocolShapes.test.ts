@@ -3,10 +3,10 @@
  * shape (documents back when asked, under the provider's field names), its own error messages for bad bodies, and
  * the quota fault answering 429 with Retry-After past its budget.
  */
-import { Reranker } from "@effect-rerank/core"
+import { Reranker, RerankError } from "@effect-rerank/core"
 import { FaultInjection } from "@effect-rerank/server"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Redacted } from "effect"
+import { Effect, Either, Layer, Redacted } from "effect"
 import * as LocalServer from "./LocalServer.js"
 
 const startServer = LocalServer.start
@@ -194,43 +194,61 @@ describe("each protocol's response shape, documents included when asked", () => 
     })
   )
 
-  it.scopedLive("Bedrock: the reranker behind the server is asked for the model the ARN names, by its id", () =>
-    Effect.gen(function* () {
-      const models: Array<string> = []
-      const recording = Reranker.layer({
-        system: "recording",
-        model: "default-model",
-        rerankWindow: (request) =>
-          Effect.sync(() => {
-            models.push(request.model)
-            return { results: request.documents.map((_, index) => ({ index, score: 1 / (index + 1) })) }
+  it.scopedLive(
+    "Bedrock: the reranker behind the server is asked for the model the ARN names, by its id, and the query",
+    () =>
+      Effect.gen(function* () {
+        const models: Array<string> = []
+        const queries: Array<string> = []
+        const recording = Reranker.layer({
+          system: "recording",
+          model: "default-model",
+          rerankWindow: (request) =>
+            Effect.sync(() => {
+              models.push(request.model)
+              queries.push(request.query)
+              return { results: request.documents.map((_, index) => ({ index, score: 1 / (index + 1) })) }
+            })
+        })
+        const base = yield* startServer({}, recording)
+        const ask = (modelArn: string, texts = [query]) =>
+          post(`${base}/bedrock/rerank`, {
+            queries: texts.map((text) => ({ type: "TEXT", textQuery: { text } })),
+            sources: docs.map((text) => ({
+              type: "INLINE",
+              inlineDocumentSource: { type: "TEXT", textDocument: { text } }
+            })),
+            rerankingConfiguration: {
+              type: "BEDROCK_RERANKING_MODEL",
+              bedrockRerankingConfiguration: { modelConfiguration: { modelArn } }
+            }
           })
-      })
-      const base = yield* startServer({}, recording)
-      const ask = (modelArn: string) =>
-        post(`${base}/bedrock/rerank`, {
+        yield* ask("arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0")
+        yield* ask("arn:aws:bedrock:eu-central-1::foundation-model/cohere.rerank-v3-5:0")
+        // Not a foundation-model ARN (a provisioned model, or a bare id): passed on as it is.
+        yield* ask("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc")
+        yield* ask("amazon.rerank-v1:0", ["first", "second"])
+        // Bedrock takes one query today; more are ranked against as one text, a line each.
+        expect(queries.at(-1)).toBe("first\nsecond")
+        const empty = yield* post(`${base}/bedrock/rerank`, {
           queries: [{ type: "TEXT", textQuery: { text: query } }],
-          sources: docs.map((text) => ({
-            type: "INLINE",
-            inlineDocumentSource: { type: "TEXT", textDocument: { text } }
-          })),
+          sources: [],
           rerankingConfiguration: {
             type: "BEDROCK_RERANKING_MODEL",
-            bedrockRerankingConfiguration: { modelConfiguration: { modelArn } }
+            bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
           }
         })
-      yield* ask("arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0")
-      yield* ask("arn:aws:bedrock:eu-central-1::foundation-model/cohere.rerank-v3-5:0")
-      // Not a foundation-model ARN (a provisioned model, or a bare id): passed on as it is.
-      yield* ask("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc")
-      yield* ask("amazon.rerank-v1:0")
-      expect(models).toEqual([
-        "amazon.rerank-v1:0",
-        "cohere.rerank-v3-5:0",
-        "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
-        "amazon.rerank-v1:0"
-      ])
-    })
+        expect([empty.status, empty.body]).toEqual([
+          400,
+          { message: "invalid request: list of sources must not be empty" }
+        ])
+        expect(models).toEqual([
+          "amazon.rerank-v1:0",
+          "cohere.rerank-v3-5:0",
+          "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
+          "amazon.rerank-v1:0"
+        ])
+      })
   )
 
   it.scopedLive("a rank_fields list over the limit is refused on every protocol that takes one", () =>
@@ -366,6 +384,35 @@ describe("each protocol's error body, status by status", () => {
           "string"
         ])
       }
+    })
+  )
+})
+
+describe("statuses no protocol table lists: an upstream's own 499 and 507, passed through", () => {
+  const failingWith = (status: number) =>
+    Layer.succeed(Reranker.Reranker, {
+      rerank: () => Effect.fail(new RerankError.ServiceError({ status, attempts: 1 }))
+    })
+  it.scopedLive("Bedrock names a validation or an internal exception; vLLM a bad request or an internal error", () =>
+    Effect.gen(function* () {
+      const seen: Array<unknown> = []
+      for (const status of [499, 507]) {
+        const base = yield* startServer({}, failingWith(status))
+        const bedrock = yield* post(`${base}/bedrock/rerank`, {
+          queries: [{ type: "TEXT", textQuery: { text: query } }],
+          sources: [{ type: "INLINE", inlineDocumentSource: { type: "TEXT", textDocument: { text: "a" } } }],
+          rerankingConfiguration: {
+            type: "BEDROCK_RERANKING_MODEL",
+            bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
+          }
+        })
+        const vllm = yield* post(`${base}/vllm/v2/rerank`, { model: "m", query, documents: docs })
+        seen.push([bedrock.status, bedrock.headers.get("x-amzn-errortype"), vllm.status, vllm.body.error.type])
+      }
+      expect(seen).toEqual([
+        [499, "ValidationException", 499, "BadRequestError"],
+        [507, "InternalServerException", 507, "InternalServerError"]
+      ])
     })
   )
 })

@@ -77,6 +77,32 @@ describe("nested fields and rank fields", () => {
     })
   )
 
+  it.scopedLive("Bedrock: a field that must be an object, or one literal, is named with what it must be", () =>
+    Effect.gen(function* () {
+      const base = yield* LocalServer.start()
+      const ask = (query: unknown) =>
+        post(
+          `${base}/bedrock/rerank`,
+          JSON.stringify({
+            queries: [query],
+            sources: [{ type: "INLINE", inlineDocumentSource: { type: "TEXT", textDocument: { text: "a" } } }],
+            rerankingConfiguration: {
+              type: "BEDROCK_RERANKING_MODEL",
+              bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
+            }
+          })
+        ).pipe(Effect.map((answer) => [answer.status, answer.body.message]))
+      expect(yield* ask({ type: "TEXT", textQuery: 5 })).toEqual([
+        400,
+        "invalid request: queries[0].textQuery must be an object"
+      ])
+      expect(yield* ask({ type: "IMAGE", textQuery: { text: "q" } })).toEqual([
+        400,
+        'invalid request: queries[0].type must be "TEXT"'
+      ])
+    })
+  )
+
   it.scopedLive("Mixedbread: rank fields joined one per line, a field a document lacks left out", () =>
     Effect.gen(function* () {
       const base = yield* LocalServer.start()

@@ -177,12 +177,28 @@ describe("server answers malformed requests like Cohere", () => {
     ],
     ["a JSON array", "v2", "[]", 400, "invalid request: request body must be a JSON object"],
     ["JSON null", "v1", "null", 400, "invalid request: request body must be a JSON object"],
+    ["JSON null on v2", "v2", "null", 400, "invalid request: request body must be a JSON object"],
+    [
+      "a blank model on v1",
+      "v1",
+      JSON.stringify({ model: " ", query: "q", documents: ["a"] }),
+      400,
+      "invalid request: model: must be a non-empty string when given"
+    ],
+    ["a JSON number on v2", "v2", "5", 400, "invalid request: request body must be a JSON object"],
     [
       "a blank model on v2",
       "v2",
       JSON.stringify({ model: "  ", query: "q", documents: ["a"] }),
       400,
       "invalid request: model must be specified"
+    ],
+    [
+      "a fractional priority",
+      "v2",
+      JSON.stringify({ model: "m", query: "q", documents: ["a"], priority: 1.5 }),
+      400,
+      "invalid request: priority must be an integer from 0 to 999"
     ],
     [
       "a priority past 999",

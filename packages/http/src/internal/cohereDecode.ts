@@ -8,8 +8,8 @@ import type { Reranker } from "@effect-rerank/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as CohereSchema from "../CohereSchema.js"
+import { isObject } from "./wire.js"
 
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const isAbsent = (u: unknown) => u === undefined || u === null
 const optionalOf = (u: unknown, type: "string" | "number" | "boolean") => isAbsent(u) || typeof u === type
 

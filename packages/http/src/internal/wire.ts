@@ -44,15 +44,13 @@ export const responseDecoder = <A, I>(
     })
 }
 
-/** A request body through `schema`, or the server's message naming the first problem. */
+/**
+ * A request body through `schema`, or the server's message naming the first problem (a body that is not an object
+ * fails at the top level: "request body must be a JSON object").
+ */
 export const requestDecoder = <A, I>(schema: Schema.Schema<A, I>): ((json: unknown) => Either.Either<A, string>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
-  return (json) => {
-    if (typeof json !== "object" || json === null || Array.isArray(json)) {
-      return invalid("request body must be a JSON object")
-    }
-    return Either.mapLeft(decode(json), (error) => `invalid request: ${describe(error)}`)
-  }
+  return (json) => Either.mapLeft(decode(json), (error) => `invalid request: ${describe(error)}`)
 }
 
 export const invalid = (message: string): Either.Either<never, string> => Either.left(`invalid request: ${message}`)
@@ -93,21 +91,22 @@ const typeName = (message: string): string => {
   return articles[type] ?? (type.startsWith("ReadonlyArray") ? "an array" : type.startsWith("{") ? "an object" : type)
 }
 
-/** A document's text: the string itself, its `text`, or its rank fields (own properties only). */
-export const textOf = (
+/**
+ * A document's text: the string itself, its `text`, or its rank fields (own properties only; a document parsed from
+ * JSON has no undefined values).
+ */
+const textOf = (
   document: typeof Document.Type,
   index: number,
   rankFields: ReadonlyArray<string>,
-  field = "documents"
+  field: string
 ): Either.Either<string, string> => {
   if (typeof document === "string") return Either.right(document)
   if (rankFields.length > 0) {
     const parts: Array<string> = []
     // Own properties only: `constructor` or `__proto__` never become document text.
     for (const name of rankFields) {
-      if (Object.hasOwn(document, name) && document[name] !== undefined) {
-        parts.push(`${name}: ${String(document[name])}`)
-      }
+      if (Object.hasOwn(document, name)) parts.push(`${name}: ${String(document[name])}`)
     }
     return Either.right(parts.join("\n"))
   }
@@ -167,7 +166,9 @@ export const callDecoder = <A, I>(
   return (json) => Either.flatMap(decode(json), (request) => call(toCall(request)))
 }
 
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+/** A JSON object: not null, not an array. */
+export const isObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
 const stringOr = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
 
 /**
@@ -179,7 +180,8 @@ export const fastApiError = (json: unknown): { readonly message?: string | undef
   if (typeof detail === "string") return { message: detail }
   if (Array.isArray(detail)) {
     const messages = detail.flatMap((issue) => (isObject(issue) && typeof issue.msg === "string" ? [issue.msg] : []))
-    return messages.length === 0 ? {} : { message: messages.join("; ") }
+    // None at all joins to "", which the error reader takes as no message.
+    return { message: messages.join("; ") }
   }
   // Some of these APIs answer in the OpenAI style too.
   return openAiError(json)
