@@ -99,9 +99,11 @@ export const makeMemory = (maxEntries: number = defaults.maxEntries): Effect.Eff
     }
   })
 
-/** A stored value that is not JSON; a store that cannot be reached fails differently (no `SyntaxError` cause). */
-const notJson = (error: Persistence.PersistenceError): boolean =>
-  error.reason === "BackingError" && error.cause instanceof SyntaxError
+/**
+ * A stored value that is not JSON (the backing store's `JSON.parse` threw); a store that cannot be reached fails
+ * with another cause.
+ */
+const notJson = (error: Persistence.PersistenceError): boolean => error.cause instanceof SyntaxError
 
 /**
  * @since 0.3.0
@@ -127,7 +129,8 @@ export const layerPersistence = (
       const store = yield* backing.make(storeId)
       const failed = (error: Persistence.PersistenceError) => new StoreError({ reason: error.message })
       const score = (value: Option.Option<unknown>) =>
-        Option.filter(value, (score): score is number => typeof score === "number" && Number.isFinite(score))
+        // Number.isFinite is false for anything but a finite number (a string "0.5" included: it does not coerce).
+        Option.filter(value, (score): score is number => Number.isFinite(score))
       // The backing store parses every value of an MGET at once: one value that is not JSON (written by something
       // else under this prefix) fails them all. Then each key is read alone, and only the unreadable ones are misses.
       const readEach = (keys: ReadonlyArray<string>) =>

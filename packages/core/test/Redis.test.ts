@@ -153,6 +153,9 @@ describe.skipIf(!Redis.available)("through a real Redis", () => {
         expect(sent.at(-1)?.documents).toEqual(["a", "bb"])
         const refused = yield* Effect.flip(strict.rerank({ query: "q", documents: ["a"] }))
         expect(refused._tag).toBe("TransportError")
+        // The store itself says so (a lookup is not taken for a miss, as a value that is not JSON is).
+        const lookup = yield* Effect.flip(Context.get(stores, ScoreCache.ScoreCacheStore).getMany(["a"]))
+        expect(lookup._tag).toBe("ScoreCacheStoreError")
         // Back up, so the connections close cleanly (ioredis's quit waits for a server).
         yield* redis.start
       })

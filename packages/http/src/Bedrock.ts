@@ -121,16 +121,13 @@ export const modelArn = (region: string, model: string): string =>
 
 const modelOfArn = (arn: string) => arn.replace(/^arn:aws:bedrock:[^:]*::foundation-model\//, "")
 
-/** Exception names by status, as our server sends them. */
+/** Exception names for the statuses our server sends (any other 4xx or 5xx gets the fallback after the lookup). */
 const exceptions: Record<number, string> = {
   400: "ValidationException",
   401: "UnrecognizedClientException",
   402: "AccessDeniedException",
   403: "AccessDeniedException",
-  404: "ResourceNotFoundException",
-  409: "ConflictException",
   413: "ValidationException",
-  424: "DependencyFailedException",
   429: "ThrottlingException",
   500: "InternalServerException",
   502: "BadGatewayException",

@@ -112,13 +112,12 @@ export const ErrorBody = Schema.Struct({
 const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
 const encodeResponse = Schema.encodeSync(Response)
 
-/** gRPC-style codes by status, as Pinecone names them. */
+/** Pinecone's gRPC-style codes for the statuses our server sends. */
 const codes: Record<number, string> = {
   400: "INVALID_ARGUMENT",
   401: "UNAUTHENTICATED",
   402: "FAILED_PRECONDITION",
   403: "PERMISSION_DENIED",
-  404: "NOT_FOUND",
   413: "OUT_OF_RANGE",
   429: "RESOURCE_EXHAUSTED",
   500: "INTERNAL",

@@ -86,9 +86,6 @@ const encodeResponse = Schema.encodeSync(Response)
 
 const batchSize = /batch size (\d+) > maximum allowed batch size (\d+)/i
 
-/** TEI's `error_type` by status (PascalCase, as recent versions send it). */
-const errorTypes: Record<number, string> = { 413: "Validation", 422: "Validation", 424: "Backend", 429: "Overloaded" }
-
 /**
  * @since 0.3.0
  * @category protocol
@@ -150,7 +147,8 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       ),
     encodeError: (status, message) => ({
       error: message,
-      error_type: errorTypes[status] ?? (status >= 500 ? "Backend" : "Validation")
+      // TEI's kinds: an overloaded queue, a failed backend, or a request it will not take.
+      error_type: status === 429 ? "Overloaded" : status >= 500 ? "Backend" : "Validation"
     })
   }
 }

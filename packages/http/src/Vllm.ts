@@ -68,11 +68,9 @@ export const Response = Schema.Struct({
 
 const encodeResponse = Schema.encodeSync(Response)
 
+/** vLLM's error types for the statuses our server sends; any other is a BadRequestError or InternalServerError. */
 const statusTypes: Record<number, string> = {
-  400: "BadRequestError",
   401: "Unauthorized",
-  404: "NotFoundError",
-  413: "BadRequestError",
   429: "TooManyRequests",
   500: "InternalServerError",
   503: "ServiceUnavailable"

@@ -150,6 +150,26 @@ describe("layerConfig reads each provider's variables", () => {
     })
   )
 
+  it.effect("vLLM and TEI: a key variable set but empty says which key it should hold", () =>
+    Effect.gen(function* () {
+      const emptyKey = <E>(layer: Layer.Layer<Reranker.Reranker, E>, env: Record<string, string>) =>
+        Layer.build(layer).pipe(Effect.scoped, withEnv(env), Effect.flip, Effect.map(String))
+      const scripted = Scripted.make(() => Scripted.json(500, {}))
+      expect(
+        yield* emptyKey(Vllm.layerConfig().pipe(Layer.provide(scripted.layer)), {
+          VLLM_BASE_URL: "http://127.0.0.1:8000",
+          VLLM_API_KEY: " "
+        })
+      ).toContain("VLLM_API_KEY is empty: set it to the key the vLLM server was started with")
+      expect(
+        yield* emptyKey(Tei.layerConfig().pipe(Layer.provide(scripted.layer)), {
+          TEI_BASE_URL: "http://127.0.0.1:8081",
+          TEI_API_KEY: " "
+        })
+      ).toContain("TEI_API_KEY is empty: set it to the key the TEI server was started with")
+    })
+  )
+
   it.effect(
     "Bedrock: AWS_REGION (or AWS_DEFAULT_REGION) and the AWS SDK's credential variables; none is an error",
     () =>

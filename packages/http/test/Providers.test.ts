@@ -5,7 +5,7 @@
 import { Reranker, type RerankError } from "@effect-rerank/core"
 import { Bedrock, HttpProvider, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted, TestClock } from "effect"
+import { Effect, Layer, Option, Redacted, Schema, TestClock } from "effect"
 import * as Fixtures from "./fixtures/providers.js"
 import * as Scripted from "./ScriptedClient.js"
 import { recordingTracer } from "../../../test-utils/Spans.js"
@@ -758,4 +758,15 @@ describe("options are checked when the layer is built, naming the option", () =>
       )
     })
   )
+})
+
+describe("the exported wire schemas, for users who read a provider's bodies themselves", () => {
+  it("TEI's error body: error and error_type, either of them null or absent", () => {
+    const decode = Schema.decodeUnknownSync(Tei.ErrorBody)
+    expect(decode({ error: "Batch size error", error_type: "Validation" })).toEqual({
+      error: "Batch size error",
+      errorType: "Validation"
+    })
+    expect(decode({ error: null })).toEqual({})
+  })
 })

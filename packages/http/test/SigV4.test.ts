@@ -30,6 +30,12 @@ describe(`SigV4 signing: ${suite.source}`, () => {
       )
       expect(headers.authorization).toBe(vector.authorization)
       expect(headers["x-amz-date"]).toBe("20150830T123600Z")
+      // Only the headers to add: the session token's when there is one, nothing set to undefined.
+      expect(Object.keys(headers).sort()).toEqual(
+        "sessionToken" in vector
+          ? ["authorization", "x-amz-date", "x-amz-security-token"]
+          : ["authorization", "x-amz-date"]
+      )
     })
   }
 

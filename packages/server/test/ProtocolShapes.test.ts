@@ -388,30 +388,62 @@ describe("each protocol's error body, status by status", () => {
   )
 })
 
-describe("statuses no protocol table lists: an upstream's own 499 and 507, passed through", () => {
-  const failingWith = (status: number) =>
-    Layer.succeed(Reranker.Reranker, {
-      rerank: () => Effect.fail(new RerankError.ServiceError({ status, attempts: 1 }))
+describe("the other statuses the server sends, by each protocol's name for them", () => {
+  // A bad body (400), a body over the server's limit (413), and what an upstream reranker's errors become: its key
+  // refused, unpaid or forbidden (401, 402, 403), and a status of its own passed through (499, 507).
+  const failingWith = (error: RerankError.RerankError) =>
+    Layer.succeed(Reranker.Reranker, { rerank: () => Effect.fail(error) })
+  const bedrockBody = {
+    queries: [{ type: "TEXT", textQuery: { text: query } }],
+    sources: [{ type: "INLINE", inlineDocumentSource: { type: "TEXT", textDocument: { text: "a" } } }],
+    rerankingConfiguration: {
+      type: "BEDROCK_RERANKING_MODEL",
+      bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
+    }
+  }
+  const named = (base: string, body: (protocol: string) => unknown) =>
+    Effect.gen(function* () {
+      const bedrock = yield* post(`${base}/bedrock/rerank`, body("bedrock"))
+      const pinecone = yield* post(`${base}/pinecone/rerank`, body("pinecone"))
+      const vllm = yield* post(`${base}/vllm/v2/rerank`, body("vllm"))
+      const tei = yield* post(`${base}/tei/rerank`, body("tei"))
+      return [
+        bedrock.status,
+        bedrock.headers.get("x-amzn-errortype"),
+        pinecone.body.error.code,
+        vllm.body.error.type,
+        tei.body.error_type
+      ]
     })
-  it.scopedLive("Bedrock names a validation or an internal exception; vLLM a bad request or an internal error", () =>
+  const valid = (protocol: string) =>
+    protocol === "bedrock"
+      ? bedrockBody
+      : protocol === "tei"
+        ? { query, texts: docs }
+        : { model: "m", query, documents: protocol === "pinecone" ? docs.map((text) => ({ text })) : docs }
+
+  it.scopedLive("Bedrock's exception, Pinecone's code, vLLM's type and TEI's error type", () =>
     Effect.gen(function* () {
       const seen: Array<unknown> = []
+      seen.push(yield* named(yield* startServer(), () => ({ query: 5 })))
+      const tiny = yield* startServer({ maxBodyBytes: 20 })
+      seen.push(yield* named(tiny, valid))
+      for (const reason of ["invalid-key", "billing", "forbidden"] as const) {
+        const upstream = failingWith(new RerankError.AuthenticationError({ reason, attempts: 1 }))
+        seen.push(yield* named(yield* startServer({}, upstream), valid))
+      }
       for (const status of [499, 507]) {
-        const base = yield* startServer({}, failingWith(status))
-        const bedrock = yield* post(`${base}/bedrock/rerank`, {
-          queries: [{ type: "TEXT", textQuery: { text: query } }],
-          sources: [{ type: "INLINE", inlineDocumentSource: { type: "TEXT", textDocument: { text: "a" } } }],
-          rerankingConfiguration: {
-            type: "BEDROCK_RERANKING_MODEL",
-            bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
-          }
-        })
-        const vllm = yield* post(`${base}/vllm/v2/rerank`, { model: "m", query, documents: docs })
-        seen.push([bedrock.status, bedrock.headers.get("x-amzn-errortype"), vllm.status, vllm.body.error.type])
+        const upstream = failingWith(new RerankError.ServiceError({ status, attempts: 1 }))
+        seen.push(yield* named(yield* startServer({}, upstream), valid))
       }
       expect(seen).toEqual([
-        [499, "ValidationException", 499, "BadRequestError"],
-        [507, "InternalServerException", 507, "InternalServerError"]
+        [400, "ValidationException", "INVALID_ARGUMENT", "BadRequestError", "Validation"],
+        [413, "ValidationException", "OUT_OF_RANGE", "BadRequestError", "Validation"],
+        [401, "UnrecognizedClientException", "UNAUTHENTICATED", "Unauthorized", "Validation"],
+        [402, "AccessDeniedException", "FAILED_PRECONDITION", "BadRequestError", "Validation"],
+        [403, "AccessDeniedException", "PERMISSION_DENIED", "BadRequestError", "Validation"],
+        [499, "ValidationException", "UNKNOWN", "BadRequestError", "Validation"],
+        [507, "InternalServerException", "UNKNOWN", "InternalServerError", "Backend"]
       ])
     })
   )

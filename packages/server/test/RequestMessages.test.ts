@@ -103,6 +103,37 @@ describe("nested fields and rank fields", () => {
     })
   )
 
+  it.scopedLive("Pinecone: rank_fields names the fields ranked, so a document needs no text field", () =>
+    Effect.gen(function* () {
+      const base = yield* LocalServer.start()
+      const ask = (body: object) =>
+        post(
+          `${base}/pinecone/rerank`,
+          JSON.stringify({ model: "bge-reranker-v2-m3", query: "q", documents: [{ body: "b" }], ...body })
+        ).pipe(Effect.map((answer) => [answer.status, answer.body.error?.message]))
+      expect(yield* ask({ rank_fields: ["body"] })).toEqual([200, undefined])
+      expect(yield* ask({})).toEqual([
+        400,
+        'invalid request: documents[0] must have a "text" field, or pass rank_fields'
+      ])
+    })
+  )
+
+  it.scopedLive("TEI: truncation_direction in either case TEI has sent, and nothing else", () =>
+    Effect.gen(function* () {
+      const base = yield* LocalServer.start()
+      const statuses: Array<number> = []
+      for (const direction of ["left", "right", "Left", "Right", "middle"]) {
+        const answer = yield* post(
+          `${base}/tei/rerank`,
+          JSON.stringify({ query: "q", texts: ["a"], truncation_direction: direction })
+        )
+        statuses.push(answer.status)
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 400])
+    })
+  )
+
   it.scopedLive("Mixedbread: rank fields joined one per line, a field a document lacks left out", () =>
     Effect.gen(function* () {
       const base = yield* LocalServer.start()

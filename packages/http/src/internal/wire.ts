@@ -58,12 +58,6 @@ export const invalid = (message: string): Either.Either<never, string> => Either
 /** More rank fields than any real document has: a long list only costs the server time. */
 export const maxRankFields = 100
 
-const articles: Record<string, string> = {
-  string: "a string",
-  number: "a number",
-  boolean: "a boolean"
-}
-
 /**
  * Names the field and the type it must have; never quotes the value (it may be huge, or a document). A field that is a
  * union (a document: a string or an object) gets one issue per member from effect/Schema, all at its path: every
@@ -77,7 +71,7 @@ export const describe = (error: ParseResult.ParseError): string => {
   if (first._tag === "Missing") return `${field} is required`
   const here = issues.filter((issue) => fieldName(issue.path) === field)
   // An optional field's union ends in undefined: JSON cannot send that, so it is not named.
-  const types = here.map((issue) => typeName(issue.message)).filter((type) => type !== "undefined")
+  const types = here.filter((issue) => !issue.message.startsWith("Expected undefined")).map((i) => typeName(i.message))
   return `${field} must be ${[...new Set(types)].join(" or ")}`
 }
 
@@ -88,7 +82,9 @@ const typeName = (message: string): string => {
   const expected = /^Expected ([^,]+)/.exec(message)
   if (expected === null) return message
   const type = expected[1]
-  return articles[type] ?? (type.startsWith("ReadonlyArray") ? "an array" : type.startsWith("{") ? "an object" : type)
+  // effect/Schema's names: string, number, boolean; ReadonlyArray<...>; { readonly ... }; a literal such as "TEXT".
+  if (/^[a-z]+$/.test(type)) return `a ${type}`
+  return type.startsWith("ReadonlyArray") ? "an array" : type.startsWith("{") ? "an object" : type
 }
 
 /**
