@@ -25,3 +25,29 @@ export const start = (
       Effect.succeed(address._tag === "TcpAddress" ? `http://${address.hostname}:${address.port}` : "")
     ).pipe(Effect.provide(context))
   })
+
+/**
+ * A Bedrock Rerank request body: each query a text query (or, for a malformed one, the object given), each text an
+ * inline source, and the model's ARN or id.
+ */
+export const bedrockBody = (options: {
+  readonly queries?: ReadonlyArray<string | object>
+  readonly texts?: ReadonlyArray<string>
+  readonly modelArn?: unknown
+  readonly numberOfResults?: number
+}) => ({
+  queries: (options.queries ?? ["q"]).map((query) =>
+    typeof query === "string" ? { type: "TEXT", textQuery: { text: query } } : query
+  ),
+  sources: (options.texts ?? ["a"]).map((text) => ({
+    type: "INLINE",
+    inlineDocumentSource: { type: "TEXT", textDocument: { text } }
+  })),
+  rerankingConfiguration: {
+    type: "BEDROCK_RERANKING_MODEL",
+    bedrockRerankingConfiguration: {
+      ...(options.numberOfResults === undefined ? {} : { numberOfResults: options.numberOfResults }),
+      modelConfiguration: { modelArn: options.modelArn ?? "amazon.rerank-v1:0" }
+    }
+  }
+})

@@ -170,20 +170,12 @@ describe("each protocol's response shape, documents included when asked", () => 
   it.scopedLive("Bedrock: results[].{index, relevanceScore}, numberOfResults as topN; errors name the exception", () =>
     Effect.gen(function* () {
       const base = yield* startServer()
-      const request = {
-        queries: [{ type: "TEXT", textQuery: { text: query } }],
-        sources: docs.map((text) => ({
-          type: "INLINE",
-          inlineDocumentSource: { type: "TEXT", textDocument: { text } }
-        })),
-        rerankingConfiguration: {
-          type: "BEDROCK_RERANKING_MODEL",
-          bedrockRerankingConfiguration: {
-            numberOfResults: 2,
-            modelConfiguration: { modelArn: "arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0" }
-          }
-        }
-      }
+      const request = LocalServer.bedrockBody({
+        queries: [query],
+        texts: docs,
+        numberOfResults: 2,
+        modelArn: "arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0"
+      })
       const { body } = yield* post(`${base}/bedrock/rerank`, request)
       expect(body.results.length).toBe(2)
       expect(body.results[0]).toEqual({ index: 1, relevanceScore: expect.any(Number) })
@@ -211,18 +203,8 @@ describe("each protocol's response shape, documents included when asked", () => 
             })
         })
         const base = yield* startServer({}, recording)
-        const ask = (modelArn: string, texts = [query]) =>
-          post(`${base}/bedrock/rerank`, {
-            queries: texts.map((text) => ({ type: "TEXT", textQuery: { text } })),
-            sources: docs.map((text) => ({
-              type: "INLINE",
-              inlineDocumentSource: { type: "TEXT", textDocument: { text } }
-            })),
-            rerankingConfiguration: {
-              type: "BEDROCK_RERANKING_MODEL",
-              bedrockRerankingConfiguration: { modelConfiguration: { modelArn } }
-            }
-          })
+        const ask = (modelArn: string, queries = [query]) =>
+          post(`${base}/bedrock/rerank`, LocalServer.bedrockBody({ queries, texts: docs, modelArn }))
         yield* ask("arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0")
         yield* ask("arn:aws:bedrock:eu-central-1::foundation-model/cohere.rerank-v3-5:0")
         // Not a foundation-model ARN (a provisioned model, or a bare id): passed on as it is.
@@ -230,14 +212,7 @@ describe("each protocol's response shape, documents included when asked", () => 
         yield* ask("amazon.rerank-v1:0", ["first", "second"])
         // Bedrock takes one query today; more are ranked against as one text, a line each.
         expect(queries.at(-1)).toBe("first\nsecond")
-        const empty = yield* post(`${base}/bedrock/rerank`, {
-          queries: [{ type: "TEXT", textQuery: { text: query } }],
-          sources: [],
-          rerankingConfiguration: {
-            type: "BEDROCK_RERANKING_MODEL",
-            bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
-          }
-        })
+        const empty = yield* post(`${base}/bedrock/rerank`, LocalServer.bedrockBody({ texts: [] }))
         expect([empty.status, empty.body]).toEqual([
           400,
           { message: "invalid request: list of sources must not be empty" }
@@ -393,14 +368,6 @@ describe("the other statuses the server sends, by each protocol's name for them"
   // refused, unpaid or forbidden (401, 402, 403), and a status of its own passed through (499, 507).
   const failingWith = (error: RerankError.RerankError) =>
     Layer.succeed(Reranker.Reranker, { rerank: () => Effect.fail(error) })
-  const bedrockBody = {
-    queries: [{ type: "TEXT", textQuery: { text: query } }],
-    sources: [{ type: "INLINE", inlineDocumentSource: { type: "TEXT", textDocument: { text: "a" } } }],
-    rerankingConfiguration: {
-      type: "BEDROCK_RERANKING_MODEL",
-      bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
-    }
-  }
   const named = (base: string, body: (protocol: string) => unknown) =>
     Effect.gen(function* () {
       const bedrock = yield* post(`${base}/bedrock/rerank`, body("bedrock"))
@@ -417,7 +384,7 @@ describe("the other statuses the server sends, by each protocol's name for them"
     })
   const valid = (protocol: string) =>
     protocol === "bedrock"
-      ? bedrockBody
+      ? LocalServer.bedrockBody({})
       : protocol === "tei"
         ? { query, texts: docs }
         : { model: "m", query, documents: protocol === "pinecone" ? docs.map((text) => ({ text })) : docs }

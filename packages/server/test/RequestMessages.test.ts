@@ -61,14 +61,7 @@ describe("nested fields and rank fields", () => {
       const base = yield* LocalServer.start()
       const answer = yield* post(
         `${base}/bedrock/rerank`,
-        JSON.stringify({
-          queries: [{ type: "TEXT", textQuery: { text: "q" } }],
-          sources: [],
-          rerankingConfiguration: {
-            type: "BEDROCK_RERANKING_MODEL",
-            bedrockRerankingConfiguration: { modelConfiguration: { modelArn: 5 } }
-          }
-        })
+        JSON.stringify(LocalServer.bedrockBody({ texts: [], modelArn: 5 }))
       )
       expect(answer.status).toBe(400)
       expect(answer.body.message).toBe(
@@ -80,18 +73,10 @@ describe("nested fields and rank fields", () => {
   it.scopedLive("Bedrock: a field that must be an object, or one literal, is named with what it must be", () =>
     Effect.gen(function* () {
       const base = yield* LocalServer.start()
-      const ask = (query: unknown) =>
-        post(
-          `${base}/bedrock/rerank`,
-          JSON.stringify({
-            queries: [query],
-            sources: [{ type: "INLINE", inlineDocumentSource: { type: "TEXT", textDocument: { text: "a" } } }],
-            rerankingConfiguration: {
-              type: "BEDROCK_RERANKING_MODEL",
-              bedrockRerankingConfiguration: { modelConfiguration: { modelArn: "amazon.rerank-v1:0" } }
-            }
-          })
-        ).pipe(Effect.map((answer) => [answer.status, answer.body.message]))
+      const ask = (query: object) =>
+        post(`${base}/bedrock/rerank`, JSON.stringify(LocalServer.bedrockBody({ queries: [query] }))).pipe(
+          Effect.map((answer) => [answer.status, answer.body.message])
+        )
       expect(yield* ask({ type: "TEXT", textQuery: 5 })).toEqual([
         400,
         "invalid request: queries[0].textQuery must be an object"
