@@ -5,7 +5,10 @@
  * @since 0.1.0
  */
 import { Fusion } from "@effect-rerank/rrf"
+import type * as ConfigError from "effect/ConfigError"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as OptionSchema from "./OptionSchema.js"
 
 /**
  * How windows' rankings become one:
@@ -26,7 +29,10 @@ export type Merge = "score" | "rrf"
  * @category models
  */
 export interface Options {
-  /** Most documents in one request. Default 1,000 (Cohere's advice). */
+  /**
+   * Most documents in one request. Default: the provider's own limit for the model a call names (1,000 when it
+   * publishes none). Never more than a limit the provider publishes for that model.
+   */
   readonly maxDocumentsPerRequest?: number | undefined
   /** When false, a call over `maxDocumentsPerRequest` fails with `PayloadLimitError` instead. Default true. */
   readonly batching?: boolean | undefined
@@ -41,7 +47,8 @@ export interface Options {
  * @category models
  */
 export interface Resolved {
-  readonly maxDocumentsPerRequest: number
+  /** The caller's own bound, if any; the window size of a call also depends on the model it names. */
+  readonly maxDocumentsPerRequest: number | undefined
   readonly batching: boolean
   readonly concurrency: number
   readonly merge: Merge
@@ -51,7 +58,7 @@ export interface Resolved {
  * @since 0.1.0
  * @category constants
  */
-export const defaults: Resolved = { maxDocumentsPerRequest: 1000, batching: true, concurrency: 4, merge: "score" }
+export const defaults = { maxDocumentsPerRequest: 1000, batching: true, concurrency: 4, merge: "score" } as const
 
 /**
  * @since 0.1.0
@@ -60,35 +67,33 @@ export const defaults: Resolved = { maxDocumentsPerRequest: 1000, batching: true
 export const merges: ReadonlyArray<Merge> = ["score", "rrf"]
 
 /**
- * Fills in defaults and checks the values; `Left` names the first bad option.
+ * The options' schema: each a `ConfigError` naming the option when it makes no sense.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const OptionsSchema = Schema.Struct({
+  maxDocumentsPerRequest: Schema.optional(OptionSchema.PositiveInt),
+  batching: Schema.optional(OptionSchema.Flag),
+  concurrency: Schema.optional(OptionSchema.PositiveInt),
+  merge: Schema.optional(OptionSchema.choice(["score", "rrf"]))
+})
+
+const decodeOptions = OptionSchema.decoder(OptionsSchema)
+
+/**
+ * Checks the values and fills in defaults; `Left` names the first bad option.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const resolve = (options: Options = {}): Either.Either<Resolved, { option: string; reason: string }> => {
-  const resolved: Resolved = {
-    maxDocumentsPerRequest: options.maxDocumentsPerRequest ?? defaults.maxDocumentsPerRequest,
-    batching: options.batching ?? defaults.batching,
-    concurrency: options.concurrency ?? defaults.concurrency,
-    merge: options.merge ?? defaults.merge
-  }
-  if (!(Number.isInteger(resolved.maxDocumentsPerRequest) && resolved.maxDocumentsPerRequest >= 1)) {
-    return Either.left({
-      option: "maxDocumentsPerRequest",
-      reason: `must be an integer >= 1, got ${resolved.maxDocumentsPerRequest}`
-    })
-  }
-  if (!(Number.isInteger(resolved.concurrency) && resolved.concurrency >= 1)) {
-    return Either.left({ option: "concurrency", reason: `must be an integer >= 1, got ${resolved.concurrency}` })
-  }
-  if (typeof resolved.batching !== "boolean") {
-    return Either.left({ option: "batching", reason: `must be true or false, got ${String(resolved.batching)}` })
-  }
-  if (!merges.includes(resolved.merge)) {
-    return Either.left({ option: "merge", reason: `must be one of ${merges.join(", ")}, got ${resolved.merge}` })
-  }
-  return Either.right(resolved)
-}
+export const resolve = (options: Options = {}): Either.Either<Resolved, ConfigError.ConfigError> =>
+  Either.map(decodeOptions(options), (checked) => ({
+    maxDocumentsPerRequest: checked.maxDocumentsPerRequest,
+    batching: checked.batching ?? defaults.batching,
+    concurrency: checked.concurrency ?? defaults.concurrency,
+    merge: checked.merge ?? defaults.merge
+  }))
 
 /**
  * A contiguous slice of the input: documents `offset` .. `offset + size - 1`.

@@ -7,12 +7,14 @@
  *
  * @since 0.3.0
  */
-import * as RateLimiter from "@effect/experimental/RateLimiter"
+import type * as RateLimiter from "@effect/experimental/RateLimiter"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as OptionSchema from "./OptionSchema.js"
 import { TransportError } from "./RerankError.js"
 
 /**
@@ -51,7 +53,20 @@ export type Pace = Effect.Effect<string | undefined, TransportError>
  */
 export const unpacedWarning = "the shared quota's store could not be reached: this call was sent unpaced"
 
-const invalid = (option: string, reason: string) => Either.left(ConfigError.InvalidData([option], reason))
+/**
+ * The options' schema.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const OptionsSchema = Schema.Struct({
+  limit: OptionSchema.PositiveInt,
+  window: OptionSchema.FiniteDuration,
+  key: Schema.optional(OptionSchema.NonEmptyString),
+  onStoreError: Schema.optional(OptionSchema.choice(["proceed", "fail"]))
+})
+
+const decodeOptions = OptionSchema.decoder(OptionsSchema, "rateLimit")
 
 /**
  * Checks the options (a `ConfigError` naming `rateLimit.limit` / `rateLimit.window` / `rateLimit.onStoreError`).
@@ -59,27 +74,20 @@ const invalid = (option: string, reason: string) => Either.left(ConfigError.Inva
  * @since 0.3.0
  * @category constructors
  */
-export const validate = (options: Options): Either.Either<Options, ConfigError.ConfigError> => {
-  if (!Number.isInteger(options.limit) || options.limit < 1) {
-    return invalid("rateLimit.limit", `must be an integer >= 1, got ${options.limit}`)
-  }
-  let window: Duration.Duration
-  try {
-    window = Duration.decode(options.window)
-  } catch {
-    return invalid("rateLimit.window", `must be a duration, got ${String(options.window)}`)
-  }
-  if (!Duration.greaterThan(window, Duration.zero) || !Duration.isFinite(window)) {
-    return invalid("rateLimit.window", `must be a finite duration longer than zero, got ${String(options.window)}`)
-  }
-  if (options.onStoreError !== undefined && options.onStoreError !== "proceed" && options.onStoreError !== "fail") {
-    return invalid("rateLimit.onStoreError", `must be "proceed" or "fail"`)
-  }
-  if (options.key !== undefined && (typeof options.key !== "string" || options.key.trim() === "")) {
-    return invalid("rateLimit.key", "must be a non-empty string")
-  }
-  return Either.right(options)
-}
+export const validate = (options: Options): Either.Either<Options, ConfigError.ConfigError> => decodeOptions(options)
+
+/**
+ * `@effect/experimental`'s `RateLimiter`, loaded when a quota is first asked for: an optional peer dependency, so
+ * a user who paces nothing never needs it installed.
+ */
+const loadRateLimiter: Effect.Effect<typeof RateLimiter, ConfigError.ConfigError> = Effect.tryPromise({
+  try: () => import("@effect/experimental/RateLimiter"),
+  catch: () =>
+    ConfigError.InvalidData(
+      ["rateLimit"],
+      "needs the package @effect/experimental (npm install @effect/experimental@~0.61), which could not be loaded"
+    )
+})
 
 /**
  * The pacing effect for a provider: the store in context if there is one, else an in-memory store of its own.
@@ -87,8 +95,9 @@ export const validate = (options: Options): Either.Either<Options, ConfigError.C
  * @since 0.3.0
  * @category constructors
  */
-export const make = (options: Options, defaultKey: string): Effect.Effect<Pace> =>
+export const make = (options: Options, defaultKey: string): Effect.Effect<Pace, ConfigError.ConfigError> =>
   Effect.gen(function* () {
+    const RateLimiter = yield* loadRateLimiter
     const provided = yield* Effect.serviceOption(RateLimiter.RateLimiterStore)
     const limiter = yield* RateLimiter.make.pipe(
       Option.isSome(provided)

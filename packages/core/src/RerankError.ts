@@ -63,6 +63,20 @@ const details = (error: {
 }
 
 /**
+ * What every error's `withAttempts` copies: its own fields, the attempts made, and the provider's advice unless it
+ * already has its own.
+ */
+const stamped = <E extends { readonly hint?: string | undefined }>(
+  error: E,
+  attempts: number,
+  hint: string | undefined
+) => ({
+  ...error,
+  attempts,
+  hint: error.hint ?? hint
+})
+
+/**
  * 401 (`"invalid-key"`), 403 (`"forbidden"`) or 402 (`"billing"`). Never retried.
  *
  * @since 0.1.0
@@ -74,6 +88,11 @@ export class AuthenticationError extends Schema.TaggedError<AuthenticationError>
 }) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): AuthenticationError {
+    return new AuthenticationError(stamped(this, attempts, hint))
+  }
 
   override get message(): string {
     const advice = {
@@ -100,6 +119,11 @@ export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLi
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): RateLimitError {
+    return new RateLimitError(stamped(this, attempts, hint))
+  }
+
   override get message(): string {
     const wait = Option.match(this.retryAfter, {
       onNone: () => "wait before retrying",
@@ -122,6 +146,11 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
 }) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): TimeoutError {
+    return new TimeoutError(stamped(this, attempts, hint))
+  }
 
   override get message(): string {
     const what = this.scope === "attempt" ? "A rerank request" : "The rerank call, retries included,"
@@ -148,6 +177,11 @@ export class PayloadLimitError extends Schema.TaggedError<PayloadLimitError>()("
 }) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): PayloadLimitError {
+    return new PayloadLimitError(stamped(this, attempts, hint))
+  }
 
   override get message(): string {
     const advice = {
@@ -177,6 +211,11 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): InvalidRequestError {
+    return new InvalidRequestError(stamped(this, attempts, hint))
+  }
+
   override get message(): string {
     const subject = this.field === undefined ? "Invalid rerank request" : `Invalid rerank request: ${this.field}`
     return `${subject}: ${this.reason}.` + details(this)
@@ -194,6 +233,11 @@ export class ServiceError extends Schema.TaggedError<ServiceError>()("ServiceErr
 }) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): ServiceError {
+    return new ServiceError(stamped(this, attempts, hint))
+  }
 
   override get message(): string {
     return `The reranking service failed; try again later or check its status page.` + details(this)
@@ -213,6 +257,11 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): TransportError {
+    return new TransportError(stamped(this, attempts, hint))
+  }
+
   override get message(): string {
     return `Could not reach the reranking service (${this.reason}): check the base URL and the network.` + details(this)
   }
@@ -231,6 +280,11 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
 }) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.4.0 */
+  withAttempts(attempts: number, hint?: string): ResponseDecodeError {
+    return new ResponseDecodeError(stamped(this, attempts, hint))
+  }
 
   override get message(): string {
     return (

@@ -1,7 +1,7 @@
 /**
  * The default retry schedule of every provider's windows: retryable errors only, exponential backoff with jitter and
- * a cap, and the server's `Retry-After` honoured. `Reranker.make` drives it; exposed so callers can build on it or
- * replace it.
+ * a cap, and the server's `Retry-After` honoured. `Reranker.make` retries every window by it; exposed so callers can
+ * build on it or replace it.
  *
  * @since 0.1.0
  */
@@ -9,6 +9,8 @@ import * as RerankError from "./RerankError.js"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as OptionSchema from "./OptionSchema.js"
 
 /**
  * @since 0.1.0
@@ -22,6 +24,18 @@ export interface Options {
   /** Longest delay. A server asking to wait longer ends the retries with `RateLimitError`. Default 30 seconds. */
   readonly cap?: Duration.DurationInput | undefined
 }
+
+/**
+ * The options' schema: a `ConfigError` naming `retry.maxRetries`, `retry.base` or `retry.cap` when one makes no sense.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const OptionsSchema = Schema.Struct({
+  maxRetries: Schema.optional(OptionSchema.NonNegativeInt),
+  base: Schema.optional(OptionSchema.PositiveDuration),
+  cap: Schema.optional(OptionSchema.PositiveDuration)
+})
 
 /**
  * @since 0.1.0

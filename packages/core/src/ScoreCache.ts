@@ -1,15 +1,16 @@
 /**
  * Scores already paid for, remembered. A pointwise reranker (every provider here: each document is scored alone
  * against the query) gives a document the same score for the same query, model and scoring options, so a call looks
- * every document up first and sends only the misses. Keys are SHA-256 hashes of the provider, model, scoring
- * options, query and document text: neither texts nor keys are stored. In memory (bounded, with a TTL) unless a
+ * every document up first and sends only the misses. Keys are SHA-256 hashes of the provider's identity (system,
+ * endpoint, model, scoring options and, unless `shareAcrossKeys`, its key's fingerprint), the query and the document
+ * text: neither texts nor keys are stored. In memory (bounded, with a TTL) unless a
  * `ScoreCache.Store` is provided: `layerPersistence` over `@effect/experimental`'s `BackingPersistence` (its Redis
  * layer) shares it between processes.
  *
  * @since 0.3.0
  */
-import * as Persistence from "@effect/experimental/Persistence"
-import * as ConfigError from "effect/ConfigError"
+import type * as Persistence from "@effect/experimental/Persistence"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -17,7 +18,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { createHash } from "node:crypto"
+import * as Schema from "effect/Schema"
+import * as Hash from "./internal/hash.js"
+import * as OptionSchema from "./OptionSchema.js"
+import type * as Provider from "./Provider.js"
 
 /**
  * @since 0.3.0
@@ -26,6 +30,12 @@ import { createHash } from "node:crypto"
 export interface Options {
   /** How long a score is kept. Default 1 day. */
   readonly ttl?: Duration.DurationInput | undefined
+  /**
+   * Share scores between callers of the same endpoint and model who use different keys. Off by default: a tenant
+   * could otherwise learn what another tenant asked (a hit bills nothing and comes back at once). Turn it on only
+   * when every key belongs to the same party.
+   */
+  readonly shareAcrossKeys?: boolean | undefined
 }
 
 /**
@@ -58,7 +68,7 @@ export class ScoreCacheStore extends Context.Tag("@effect-rerank/core/ScoreCache
  * @since 0.3.0
  * @category constants
  */
-export const defaults = { ttl: Duration.days(1), maxEntries: 100_000 } as const
+export const defaults = { ttl: Duration.days(1), maxEntries: 100_000, shareAcrossKeys: false } as const
 
 /**
  * A bounded in-memory store: least recently used entries go first past `maxEntries`, and entries expire after their
@@ -125,7 +135,9 @@ export const layerPersistence = (
   Layer.scoped(
     ScoreCacheStore,
     Effect.gen(function* () {
-      const backing = yield* Persistence.BackingPersistence
+      // Loaded only by a user of this layer, who has @effect/experimental installed for its Redis store anyway.
+      const { BackingPersistence } = yield* Effect.promise(() => import("@effect/experimental/Persistence"))
+      const backing = yield* BackingPersistence
       const store = yield* backing.make(storeId)
       const failed = (error: Persistence.PersistenceError) => new StoreError({ reason: error.message })
       const score = (value: Option.Option<unknown>) =>
@@ -157,37 +169,50 @@ export const layerPersistence = (
   )
 
 /**
- * Checks the options (a `ConfigError` naming `cache.ttl`).
+ * The options' schema.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const OptionsSchema = Schema.Struct({
+  ttl: Schema.optional(OptionSchema.FiniteDuration),
+  shareAcrossKeys: Schema.optional(OptionSchema.Flag)
+})
+
+const decodeOptions = OptionSchema.decoder(OptionsSchema, "cache")
+
+/**
+ * The checked options with their defaults.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Resolved {
+  readonly ttl: Duration.Duration
+  readonly shareAcrossKeys: boolean
+}
+
+/**
+ * Checks the options (a `ConfigError` naming `cache.ttl` or `cache.shareAcrossKeys`) and fills in the defaults.
  *
  * @since 0.3.0
  * @category constructors
  */
-export const validate = (options: Options): Either.Either<Duration.Duration, ConfigError.ConfigError> => {
-  if (options.ttl === undefined) return Either.right(defaults.ttl)
-  try {
-    const ttl = Duration.decode(options.ttl)
-    if (Duration.greaterThan(ttl, Duration.zero) && Duration.isFinite(ttl)) return Either.right(ttl)
-  } catch {
-    // reported below
-  }
-  return Either.left(ConfigError.InvalidData(["cache.ttl"], `must be a finite duration longer than zero`))
-}
+export const validate = (options: Options): Either.Either<Resolved, ConfigError.ConfigError> =>
+  Either.map(decodeOptions(options), (checked) => ({
+    ttl: checked.ttl ?? defaults.ttl,
+    shareAcrossKeys: checked.shareAcrossKeys ?? defaults.shareAcrossKeys
+  }))
 
 /**
- * The keys of a call's documents: one hash state for what they share (provider, model, options, query), copied for
- * each text.
+ * The keys of a call's documents under its scope (`Provider.scopeOf`): one hash state for what they share
+ * (identity and query), copied for each text.
  *
  * @since 0.3.0
  * @category utils
  */
-export const keys = (
-  scope: { readonly system: string; readonly model: string; readonly scoring: string },
-  query: string,
-  texts: ReadonlyArray<string>
-): Array<string> => {
-  const shared = createHash("sha256").update(JSON.stringify([scope.system, scope.model, scope.scoring, query]))
-  return texts.map((text) => shared.copy().update("\u0000").update(text).digest("base64url"))
-}
+export const keys = (scope: Provider.Scope, query: string, texts: ReadonlyArray<string>): Array<string> =>
+  Hash.keysUnder(JSON.stringify([scope.system, scope.endpoint, scope.model, scope.scoring, scope.key, query]), texts)
 
 /**
  * The store in context, or a bounded in-memory one.

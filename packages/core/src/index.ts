@@ -17,7 +17,7 @@ export * as Batching from "./Batching.js"
 export * as RerankError from "./RerankError.js"
 
 /**
- * The `Reranker` service, its constructor from a provider, and the test layer.
+ * The `Reranker` service, its constructor from a provider, the test layers and fallback.
  *
  * @since 0.1.0
  */
@@ -57,3 +57,24 @@ export * as Quota from "./Quota.js"
  * @since 0.3.0
  */
 export * as ScoreCache from "./ScoreCache.js"
+
+/**
+ * The provider contract (version 2): what a backend gives the core, its limits per model and its identity.
+ *
+ * @since 0.4.0
+ */
+export * as Provider from "./Provider.js"
+
+/**
+ * The observer of every call's windows and retries.
+ *
+ * @since 0.4.0
+ */
+export * as Progress from "./Progress.js"
+
+/**
+ * The schemas every layer's options are checked with, and the one decoder to `ConfigError`.
+ *
+ * @since 0.4.0
+ */
+export * as OptionSchema from "./OptionSchema.js"

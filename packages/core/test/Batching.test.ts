@@ -21,6 +21,7 @@ const recordingProvider = (
     fail?: (request: Reranker.WindowRequest) => Option.Option<RerankError.RerankError>
   } = {}
 ): Reranker.Provider => ({
+  specificationVersion: "v2",
   system: "test",
   model: "m",
   rerankWindow: (request) =>
@@ -181,6 +182,7 @@ describe("Reranker batching", () => {
     Effect.gen(function* () {
       const reranker = yield* Reranker.make(
         {
+          specificationVersion: "v2",
           system: "test",
           model: "m",
           rerankWindow: (request) =>

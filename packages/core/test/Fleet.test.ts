@@ -12,6 +12,7 @@ import { recordingTracer } from "../../../test-utils/Spans.js"
 const recording = (score: (query: string, text: string) => number = (q, t) => similarity(q, t)) => {
   const sent: Array<{ readonly at: number; readonly documents: ReadonlyArray<string> }> = []
   const provider: Reranker.Provider = {
+    specificationVersion: "v2",
     system: "recording",
     model: "rec-1",
     maxDocumentsPerRequest: 4,
@@ -142,10 +143,17 @@ describe("the score cache", () => {
 
   it.effect("the cache's TTL is checked when the reranker is built", () =>
     Effect.gen(function* () {
-      for (const ttl of [0, "soon", Duration.infinity, -5]) {
+      for (const [ttl, message] of [
+        [0, "must be a finite duration longer than zero, got 0"],
+        ["soon", "must be a duration, got soon"],
+        [Duration.infinity, "must be a finite duration longer than zero, got Infinity"],
+        [-5, "must be a finite duration longer than zero, got -5"]
+      ] as const) {
         const error = yield* Effect.flip(Reranker.make(recording().provider, { cache: { ttl: ttl as any } }))
-        expect(String(error)).toBe('(Invalid data at cache.ttl: "must be a finite duration longer than zero")')
+        expect(String(error)).toBe(`(Invalid data at cache.ttl: "${message}")`)
       }
+      const shared = yield* Effect.flip(Reranker.make(recording().provider, { cache: { shareAcrossKeys: "yes" as any } }))
+      expect(String(shared)).toBe('(Invalid data at cache.shareAcrossKeys: "must be true or false, got yes")')
     })
   )
 
@@ -319,11 +327,15 @@ describe("the quota", () => {
         'rateLimit.window: "must be a finite duration longer than zero'
       )
       expect(yield* bad({ limit: 5, window: second, onStoreError: "retry" })).toBe(
-        '(Invalid data at rateLimit.onStoreError: "must be \"proceed\" or \"fail\"")'
+        '(Invalid data at rateLimit.onStoreError: "must be one of \"proceed\", \"fail\", got retry")'
       )
-      for (const key of ["", "  ", 42]) {
+      for (const [key, shown] of [
+        ["", '""'],
+        ["  ", '"  "'],
+        [42, "42"]
+      ]) {
         expect(yield* bad({ limit: 5, window: second, key })).toBe(
-          '(Invalid data at rateLimit.key: "must be a non-empty string")'
+          `(Invalid data at rateLimit.key: "must be a non-empty string, got ${shown}")`
         )
       }
       for (const onStoreError of [undefined, "proceed", "fail"] as const) {
@@ -354,7 +366,10 @@ describe("the quota", () => {
           return memory.tokenBucket(options)
         }
       })
-      const named = { ...recording().provider, quotaKey: "recording:api.example.com:0123456789abcdef" }
+      const named: Reranker.Provider = {
+        ...recording().provider,
+        identity: { endpoint: "https://api.example.com/rerank", key: "0123456789abcdef" }
+      }
       const byProvider = yield* Reranker.make(named, { rateLimit: { limit: 4, window: "2 seconds" } }).pipe(
         Effect.provide(recordingStore)
       )

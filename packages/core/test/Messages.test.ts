@@ -149,12 +149,12 @@ describe("validation messages name the field", () => {
         Effect.flip(Reranker.makeTest(() => 1, options)).pipe(Effect.map(String))
       expect(yield* refused({ maxDocumentsPerRequest: 0 })).toContain("must be an integer >= 1, got 0")
       expect(yield* refused({ concurrency: 1.5 })).toContain("must be an integer >= 1, got 1.5")
-      expect(yield* refused({ merge: "mean" as "rrf" })).toContain("must be one of score, rrf, got mean")
+      expect(yield* refused({ merge: "mean" as "rrf" })).toContain('must be one of "score", "rrf", got mean')
       expect(yield* refused({ batching: "yes" as unknown as boolean })).toContain("must be true or false")
       expect(yield* refused({ retry: { maxRetries: -1 } })).toContain("must be an integer >= 0, got -1")
       expect(yield* refused({ timeout: "0 seconds" })).toContain("must be a duration longer than zero, got 0 seconds")
       expect(yield* refused({ totalTimeout: "soon" as "1 second" })).toContain(
-        "must be a duration longer than zero, got soon"
+        "must be a duration, got soon"
       )
     })
   )

@@ -25,6 +25,7 @@ const userProvider = (
 ) => {
   let calls = 0
   const provider: Reranker.Provider = {
+    specificationVersion: "v2",
     system: "overlap",
     model: "overlap-v1",
     maxDocumentsPerRequest: 3,
@@ -180,6 +181,7 @@ describe("a user-written provider gets every guarantee from the core", () => {
       for (const [results, reason] of cases) {
         let calls = 0
         const reranker = yield* Reranker.make({
+          specificationVersion: "v2",
           system: "bad",
           model: "m",
           rerankWindow: () =>
@@ -252,6 +254,7 @@ describe("a user-written provider gets every guarantee from the core", () => {
   it.effect("the provider's hint joins the core's vendor-neutral message", () =>
     Effect.gen(function* () {
       const reranker = yield* Reranker.make({
+        specificationVersion: "v2",
         system: "acme",
         model: "m",
         hint: (error) => (error._tag === "AuthenticationError" ? "Set ACME_API_KEY." : undefined),

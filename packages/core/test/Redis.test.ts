@@ -14,6 +14,7 @@ import * as Redis from "../../../test-utils/Redis.js"
 const recording = () => {
   const sent: Array<{ readonly at: number; readonly documents: ReadonlyArray<string> }> = []
   const provider: Reranker.Provider = {
+    specificationVersion: "v2",
     system: "recording",
     model: "rec-1",
     pointwise: true,

@@ -32,6 +32,7 @@ describe("Reranker.layerTest", () => {
   it.effect("breaks ties by input index, whatever order the provider answers in", () =>
     Effect.gen(function* () {
       const reversed = Reranker.layer({
+        specificationVersion: "v2",
         system: "test",
         model: "m",
         rerankWindow: (request) =>
@@ -77,6 +78,7 @@ describe("Reranker.layerTest", () => {
 describe("Reranker: validation before any request", () => {
   let calls = 0
   const Counting = Reranker.layer({
+    specificationVersion: "v2",
     system: "test",
     model: "m",
     rerankWindow: (request) =>

@@ -33,6 +33,7 @@ const median = async (f: () => Promise<unknown>) => {
 
 // core
 const provider: Reranker.Provider = {
+  specificationVersion: "v2",
   system: "bench",
   model: "m",
   rerankWindow: (request) =>

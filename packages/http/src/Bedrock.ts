@@ -18,7 +18,7 @@
  *
  * @since 0.3.0
  */
-import { Reranker, RerankError } from "@effect-rerank/core"
+import { OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -147,8 +147,12 @@ const invalidKey = new Set([
 
 const accessProblem = /\b403\b|access denied|don't have access|not authorized|not have access/i
 
-const isRegion = (region: unknown) => typeof region === "string" && /^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(region)
-const regionReason = "must be an AWS region such as us-west-2"
+/** `region` as the AWS SDK's standard variables and endpoints spell it. */
+const RegionOptions = Schema.Struct({
+  region: OptionSchema.matching(/^[a-z]{2}(-[a-z0-9]+)+-\d+$/, "an AWS region such as us-west-2")
+})
+
+const decodeRegion = OptionSchema.decoder(RegionOptions)
 
 /**
  * @since 0.3.0
@@ -157,37 +161,34 @@ const regionReason = "must be an AWS region such as us-west-2"
 export const protocol: HttpProvider.WireProtocol<Options> = {
   system: "aws.bedrock",
   defaults: { model: defaults.model, maxDocumentsPerRequest: defaults.maxDocumentsPerRequest },
+  // A published limit for every model: at most 1,000 sources.
+  maxDocumentsFor: () => defaults.maxDocumentsPerRequest,
   path: () => "/rerank",
   keyAdvice:
     "Bedrock signs with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or takes a Bedrock API key from AWS_BEARER_TOKEN_BEDROCK.",
   endpointAdvice:
     "Bedrock's Agent Runtime answers POST /rerank at https://bedrock-agent-runtime.<region>.amazonaws.com (AWS_REGION).",
-  validate: (options) => {
-    if (!isRegion(options.region)) return HttpProvider.invalid("region", regionReason)
-    if (options.credentials === undefined && options.apiKey === undefined) {
-      return HttpProvider.invalid(
-        "credentials",
-        "are required: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_BEARER_TOKEN_BEDROCK for a Bedrock API key)"
-      )
-    }
-    return HttpProvider.valid
-  },
+  options: RegionOptions,
   signer: (options) => {
     const { credentials, region } = options
     if (credentials === undefined) return undefined
     return (request, body, now) =>
-      Effect.map(
-        Effect.promise(() =>
+      Effect.tryPromise({
+        try: () =>
           SigV4.sign(
             { method: request.method, url: request.url, headers: request.headers, body },
             credentials,
             region,
             defaults.service,
             now
-          )
-        ),
-        (headers) => HttpClientRequest.setHeaders(request, headers)
-      )
+          ),
+        // Only the kind of failure: its message could quote the request (a malformed path, say).
+        catch: (cause) =>
+          new RerankError.InvalidRequestError({
+            field: "baseUrl",
+            reason: `the request could not be signed with SigV4 (${cause instanceof Error ? cause.name : "failure"}): check the base URL's path and the credentials`
+          })
+      }).pipe(Effect.map((headers) => HttpClientRequest.setHeaders(request, headers)))
   },
   secretOf: (options) =>
     options.credentials === undefined ? undefined : Redacted.value(options.credentials.secretAccessKey),
@@ -285,12 +286,19 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
 export const make = (
   options: Options
 ): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  isRegion(options.region)
-    ? HttpProvider.make(protocol, {
-        ...options,
-        baseUrl: options.baseUrl ?? `https://bedrock-agent-runtime.${options.region}.amazonaws.com`
-      })
-    : Effect.fail(ConfigError.InvalidData(["region"], regionReason))
+  Effect.gen(function* () {
+    const { region } = yield* decodeRegion(options)
+    if (options.credentials === undefined && options.apiKey === undefined) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          ["credentials"],
+          "are required: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_BEARER_TOKEN_BEDROCK for a Bedrock API key)"
+        )
+      )
+    }
+    const baseUrl = options.baseUrl ?? `https://bedrock-agent-runtime.${region}.amazonaws.com`
+    return yield* HttpProvider.make(protocol, { ...options, baseUrl })
+  })
 
 /**
  * @since 0.3.0

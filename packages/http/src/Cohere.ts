@@ -6,12 +6,11 @@
  *
  * @since 0.1.0
  */
-import { Reranker, RerankError } from "@effect-rerank/core"
+import { OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import type { Mutable } from "effect/Types"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -22,7 +21,6 @@ import * as HttpProvider from "./HttpProvider.js"
 import * as CohereDecode from "./internal/cohereDecode.js"
 import * as CohereRequest from "./internal/cohereRequest.js"
 import * as LayerConfig from "./internal/config.js"
-import * as Transport from "./internal/transport.js"
 
 /**
  * @since 0.1.0
@@ -87,8 +85,6 @@ const chunkLimit = /max(imum)? chunks/i
 
 const encodeResponse = Schema.encodeSync(CohereSchema.RerankResponse)
 
-const isPositiveInteger = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1)
-
 /**
  * Cohere's protocol, both ways: v2 (default) or v1 request bodies, the 200 body (`CohereDecode` on the hot path), the
  * `{id, message}` error body with `x-debug-trace-id`, and the 400 that is really a payload limit.
@@ -107,24 +103,14 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   keyAdvice: "Cohere reads the key from COHERE_API_KEY (or CO_API_KEY).",
   endpointAdvice: "A Cohere-compatible endpoint answers POST /v2/rerank or /v1/rerank (COHERE_BASE_URL).",
   headers: (options) => (options.clientName === undefined ? undefined : { "X-Client-Name": options.clientName }),
-  validate: (options) =>
-    Either.gen(function* () {
-      const apiVersion = options.apiVersion ?? defaults.apiVersion
-      if (!Schema.is(CohereSchema.ApiVersion)(apiVersion)) {
-        return yield* invalid("apiVersion", `must be "v1" or "v2"`)
-      }
-      if (!isPositiveInteger(options.maxTokensPerDoc)) {
-        return yield* invalid("maxTokensPerDoc", "must be an integer >= 1")
-      }
-      if (!isPositiveInteger(options.maxChunksPerDoc)) {
-        return yield* invalid("maxChunksPerDoc", "must be an integer >= 1")
-      }
-      const { priority } = options
-      const { max, min } = CohereSchema.priorityRange
-      if (priority !== undefined && !(Number.isInteger(priority) && priority >= min && priority <= max)) {
-        return yield* invalid("priority", `must be an integer from ${min} to ${max}`)
-      }
-    }),
+  options: Schema.Struct({
+    apiVersion: Schema.optional(OptionSchema.choice(["v2", "v1"])),
+    maxTokensPerDoc: Schema.optional(OptionSchema.PositiveInt),
+    maxChunksPerDoc: Schema.optional(OptionSchema.PositiveInt),
+    priority: Schema.optional(OptionSchema.integerFrom(CohereSchema.priorityRange.min, CohereSchema.priorityRange.max)),
+    clientName: Schema.optional(OptionSchema.NonEmptyString),
+    returnDocuments: Schema.optional(OptionSchema.Flag)
+  }),
   scoring: (options) => [options.apiVersion ?? defaults.apiVersion, options.maxTokensPerDoc, options.maxChunksPerDoc],
   chunksPerDocument: (options) =>
     (options.apiVersion ?? defaults.apiVersion) === "v1"
@@ -189,8 +175,6 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   }
 }
 
-const invalid = Transport.invalid
-
 /**
  * Cohere as a `Reranker.Provider`: one attempt at one window. Fails with a `ConfigError` naming the option when the
  * Cohere-specific options make no sense (a plain-http base URL to a remote host, an empty key, a priority out of
@@ -201,7 +185,7 @@ const invalid = Transport.invalid
  */
 export const provider = (
   options: Options
-): Effect.Effect<Reranker.Provider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Effect.Effect<Reranker.Provider<HttpProvider.Prepared>, ConfigError.ConfigError, HttpClient.HttpClient> =>
   HttpProvider.provider(protocol, options)
 
 /**

@@ -9,7 +9,7 @@
  *
  * @since 0.3.0
  */
-import { Reranker, RerankError } from "@effect-rerank/core"
+import { OptionSchema, Provider, Reranker, RerankError } from "@effect-rerank/core"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -21,7 +21,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { createHash } from "node:crypto"
+import * as Schema from "effect/Schema"
 import * as LayerConfig from "./internal/config.js"
 import * as ResponseError from "./internal/responseError.js"
 import * as Transport from "./internal/transport.js"
@@ -112,7 +112,10 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
     /** The published per-request document limit, the default of `maxDocumentsPerRequest`. */
     readonly maxDocumentsPerRequest: number
   }
-  /** A per-model document limit, where the provider publishes one (Pinecone); else `defaults.maxDocumentsPerRequest`. */
+  /**
+   * A document limit the provider publishes for a model (Pinecone's per-model table, Voyage's 1,000 for every
+   * model): no request naming that model holds more, whatever `maxDocumentsPerRequest` says.
+   */
   readonly maxDocumentsFor?: ((model: string) => number | undefined) | undefined
   /** The path under the base URL, e.g. `/v1/rerank`. */
   readonly path: (options: Options) => string
@@ -128,11 +131,14 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
     | undefined
   /** Constant headers beside auth, `Accept` and `User-Agent`. */
   readonly headers?: ((options: Options) => Readonly<Record<string, string>> | undefined) | undefined
-  /** The provider's own option checks, a `ConfigError` naming the option. */
-  readonly validate?: ((options: Options) => Either.Either<void, ConfigError.ConfigError>) | undefined
   /**
-   * The options that change a score (truncation, token limits, raw scores), any JSON value: part of the score
-   * cache's keys. Default: none beyond the model.
+   * The schema of the provider's own options (built from `OptionSchema`'s pieces): a bad value fails construction
+   * with a `ConfigError` naming the option, like the common ones.
+   */
+  readonly options?: Schema.Schema<any, any> | undefined
+  /**
+   * The options that change a score (truncation, token limits, raw scores), any JSON value: part of the provider's
+   * identity, so of the score cache's keys. Default: none beyond the model.
    */
   readonly scoring?: ((options: Options) => unknown) | undefined
   /** Units a 413 or a chunk limit may count per document (Cohere v1 chunks). Default 1. */
@@ -195,42 +201,49 @@ interface Settings {
   readonly maxResponseBytes: number
 }
 
-const isPositiveInteger = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1)
+/**
+ * The options every HTTP provider takes, beside the core's: a `ConfigError` naming the option when one makes no
+ * sense.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const CommonOptionsSchema = Schema.Struct({
+  baseUrl: Schema.optional(OptionSchema.NonEmptyString),
+  model: Schema.optional(OptionSchema.NonEmptyString),
+  scores: Schema.optional(OptionSchema.choice(["raw", "sigmoid"])),
+  maxRequestBytes: Schema.optional(OptionSchema.PositiveInt),
+  maxResponseBytes: Schema.optional(OptionSchema.PositiveInt),
+  allowInsecureHttp: Schema.optional(OptionSchema.Flag),
+  tracePropagation: Schema.optional(OptionSchema.Flag)
+})
+
+const decodeCommon = OptionSchema.decoder(CommonOptionsSchema)
 
 const settingsOf = <O extends CommonOptions>(
   protocol: WireProtocol<O>,
   options: O
 ): Either.Either<Settings, ConfigError.ConfigError> =>
   Either.gen(function* () {
-    const baseUrl = options.baseUrl ?? protocol.defaults.baseUrl
-    if (baseUrl === undefined)
+    const common = yield* decodeCommon(options)
+    if (protocol.options !== undefined) yield* OptionSchema.decoder(protocol.options)(options)
+    const baseUrl = common.baseUrl ?? protocol.defaults.baseUrl
+    if (baseUrl === undefined) {
       return yield* Transport.invalid("baseUrl", "is required: this server has no public address")
+    }
     const endpoint = yield* Transport.checkEndpoint({
       baseUrl,
       apiKeyName: "apiKey",
       apiKey: options.apiKey,
-      allowInsecureHttp: options.allowInsecureHttp,
-      tracePropagation: options.tracePropagation
+      allowInsecureHttp: common.allowInsecureHttp,
+      tracePropagation: common.tracePropagation
     })
-    const model = options.model ?? protocol.defaults.model
-    if (typeof model !== "string" || model.trim() === "") return yield* Transport.invalid("model", "is empty")
-    if (options.scores !== undefined && options.scores !== "raw" && options.scores !== "sigmoid") {
-      return yield* Transport.invalid("scores", `must be "raw" or "sigmoid"`)
-    }
-    const maxRequestBytes = options.maxRequestBytes ?? defaults.maxRequestBytes
-    if (!isPositiveInteger(maxRequestBytes))
-      return yield* Transport.invalid("maxRequestBytes", "must be an integer >= 1")
-    const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
-    if (!isPositiveInteger(maxResponseBytes)) {
-      return yield* Transport.invalid("maxResponseBytes", "must be an integer >= 1")
-    }
-    if (protocol.validate !== undefined) yield* protocol.validate(options)
     return {
-      url: endpoint.baseUrl + protocol.path(options),
+      url: Transport.endpointUrl(endpoint, protocol.path(options)),
       propagate: endpoint.propagate,
-      model,
-      maxRequestBytes,
-      maxResponseBytes
+      model: common.model ?? protocol.defaults.model,
+      maxRequestBytes: common.maxRequestBytes ?? defaults.maxRequestBytes,
+      maxResponseBytes: common.maxResponseBytes ?? defaults.maxResponseBytes
     }
   })
 
@@ -306,8 +319,21 @@ const decodeReply = (
 }
 
 /**
- * The provider: one attempt at one window in this protocol. Fails with a `ConfigError` naming the option when an
- * option makes no sense (a plain-http base URL to a remote host, a key with control characters, ...).
+ * One window as this protocol sends it: the JSON body, encoded once however many attempts it takes.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Prepared {
+  readonly body: string
+  readonly bytes: number
+  readonly documents: number
+}
+
+/**
+ * The provider: one window encoded once (refused before sending when the body is over `maxRequestBytes`), then one
+ * attempt per call of its effect. Fails with a `ConfigError` naming the option when an option makes no sense (a
+ * plain-http base URL to a remote host, a key with control characters, ...).
  *
  * @since 0.3.0
  * @category constructors
@@ -315,7 +341,7 @@ const decodeReply = (
 export const provider = <O extends CommonOptions>(
   protocol: WireProtocol<O>,
   options: O
-): Effect.Effect<Reranker.Provider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Effect.Effect<Reranker.Provider<Prepared>, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const settings = yield* settingsOf(protocol, options)
     const secret = options.apiKey === undefined ? (protocol.secretOf?.(options) ?? "") : Redacted.value(options.apiKey)
@@ -332,18 +358,22 @@ export const provider = <O extends CommonOptions>(
     const normalize = options.scores === "sigmoid"
     const sign = protocol.signer?.(options)
 
-    const rerankWindow = (
-      request: Reranker.WindowRequest
-    ): Effect.Effect<Reranker.WindowResponse, RerankError.RerankError> => {
-      // Encoded once per window, not per attempt; counted without a copy.
+    const prepare = (request: Reranker.WindowRequest): Either.Either<Prepared, RerankError.RerankError> => {
       const body = JSON.stringify(protocol.encodeRequest(request, options))
+      // Counted without a copy.
       const bytes = Buffer.byteLength(body)
-      if (bytes > settings.maxRequestBytes) {
-        return Either.left(
-          new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: bytes, unit: "bytes" })
-        )
-      }
-      const documents = request.documents.length
+      return bytes > settings.maxRequestBytes
+        ? Either.left(
+            new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: bytes, unit: "bytes" })
+          )
+        : Either.right({ body, bytes, documents: request.documents.length })
+    }
+
+    const rerankWindow = ({
+      body,
+      bytes,
+      documents
+    }: Prepared): Effect.Effect<Reranker.WindowResponse, RerankError.RerankError> => {
       const failed = (reply: Transport.Reply) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.fail(
@@ -375,19 +405,23 @@ export const provider = <O extends CommonOptions>(
     }
 
     return {
+      specificationVersion: Provider.specificationVersion,
       system: protocol.system,
       model: settings.model,
-      maxDocumentsPerRequest: protocol.maxDocumentsFor?.(settings.model) ?? protocol.defaults.maxDocumentsPerRequest,
+      maxDocumentsPerRequest: protocol.defaults.maxDocumentsPerRequest,
+      maxDocumentsFor: protocol.maxDocumentsFor,
       hint: hintOf(protocol),
+      prepare,
       rerankWindow,
       // Every protocol here fronts a cross-encoder: each document is scored alone against the query.
       pointwise: true,
-      scoring: JSON.stringify([protocol.scoring?.(options) ?? null, options.scores ?? "raw"]),
-      // The key's identity, never the key: the same key on the same endpoint shares one budget, whichever process.
-      quotaKey: `${protocol.system}:${new URL(settings.url).host}:${
-        secret === "" ? "no-key" : createHash("sha256").update(secret).digest("base64url").slice(0, 16)
-      }`
-    } satisfies Reranker.Provider
+      identity: {
+        endpoint: settings.url,
+        // The key's fingerprint, never the key: the same key on the same endpoint shares one budget and one cache.
+        key: secret === "" ? undefined : Provider.fingerprint(secret),
+        scoring: [protocol.scoring?.(options) ?? null, options.scores ?? "raw"]
+      }
+    } satisfies Reranker.Provider<Prepared>
   })
 
 /**
@@ -467,7 +501,7 @@ export const constructors = <O extends CommonOptions>(
 }
 
 /**
- * For a protocol's `validate`: all is well.
+ * For a provider's own checks: all is well.
  *
  * @since 0.3.0
  * @category utils
@@ -475,7 +509,7 @@ export const constructors = <O extends CommonOptions>(
 export const valid: Either.Either<void, ConfigError.ConfigError> = Either.void
 
 /**
- * For a protocol's `validate`: a `ConfigError` naming the option.
+ * For a provider's own checks: a `ConfigError` naming the option.
  *
  * @since 0.3.0
  * @category utils

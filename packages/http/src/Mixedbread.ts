@@ -102,6 +102,8 @@ const encodeResponse = Schema.encodeSync(Response)
 export const protocol: HttpProvider.WireProtocol<Options> = {
   system: "mixedbread",
   defaults,
+  // A published limit for every model: `input` takes at most 1,000 items.
+  maxDocumentsFor: () => defaults.maxDocumentsPerRequest,
   path: () => "/v1/reranking",
   keyAdvice: "Mixedbread reads the key from MXBAI_API_KEY.",
   endpointAdvice: "A Mixedbread endpoint answers POST /v1/reranking (MXBAI_BASE_URL).",

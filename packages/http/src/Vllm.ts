@@ -11,6 +11,7 @@
  *
  * @since 0.3.0
  */
+import { OptionSchema } from "@effect-rerank/core"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
@@ -86,11 +87,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   path: () => "/v2/rerank",
   keyAdvice: "vLLM takes the key it was started with (--api-key) from VLLM_API_KEY.",
   endpointAdvice: "A vLLM server answers POST /v2/rerank when serving a reranker (score) model (VLLM_BASE_URL).",
-  validate: (options) =>
-    options.truncatePromptTokens === undefined ||
-    (Number.isInteger(options.truncatePromptTokens) && options.truncatePromptTokens >= 1)
-      ? HttpProvider.valid
-      : HttpProvider.invalid("truncatePromptTokens", "must be an integer >= 1"),
+  options: Schema.Struct({ truncatePromptTokens: Schema.optional(OptionSchema.PositiveInt) }),
   scoring: (options) => [options.truncatePromptTokens],
   encodeRequest: (request, options) => {
     const body: Mutable<typeof Request.Encoded> = { query: request.query, documents: request.documents }

@@ -89,6 +89,8 @@ const encodeResponse = Schema.encodeSync(Response)
 export const protocol: HttpProvider.WireProtocol<Options> = {
   system: "voyage",
   defaults,
+  // A published limit for every model: "The number of documents cannot exceed 1000.".
+  maxDocumentsFor: () => defaults.maxDocumentsPerRequest,
   path: () => "/v1/rerank",
   keyAdvice: "Voyage reads the key from VOYAGE_API_KEY.",
   endpointAdvice: "A Voyage endpoint answers POST /v1/rerank (VOYAGE_BASE_URL).",

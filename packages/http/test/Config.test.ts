@@ -93,15 +93,15 @@ describe("Cohere's own options, refused with the option and the reason", () => {
     Scripted.refusal(Cohere.make({ apiKey: Redacted.make("k"), ...options }))
 
   it.effect.each([
-    [{ apiVersion: "v3" as "v2" }, '(Invalid data at apiVersion: "must be \"v1\" or \"v2\"")'],
-    [{ maxTokensPerDoc: 0 }, '(Invalid data at maxTokensPerDoc: "must be an integer >= 1")'],
-    [{ maxTokensPerDoc: 1.5 }, '(Invalid data at maxTokensPerDoc: "must be an integer >= 1")'],
+    [{ apiVersion: "v3" as "v2" }, '(Invalid data at apiVersion: "must be one of \"v2\", \"v1\", got v3")'],
+    [{ maxTokensPerDoc: 0 }, '(Invalid data at maxTokensPerDoc: "must be an integer >= 1, got 0")'],
+    [{ maxTokensPerDoc: 1.5 }, '(Invalid data at maxTokensPerDoc: "must be an integer >= 1, got 1.5")'],
     [{ maxTokensPerDoc: 1 }, "accepted"],
-    [{ apiVersion: "v1", maxChunksPerDoc: 0 }, '(Invalid data at maxChunksPerDoc: "must be an integer >= 1")'],
+    [{ apiVersion: "v1", maxChunksPerDoc: 0 }, '(Invalid data at maxChunksPerDoc: "must be an integer >= 1, got 0")'],
     [{ apiVersion: "v1", maxChunksPerDoc: 1 }, "accepted"],
-    [{ priority: -1 }, '(Invalid data at priority: "must be an integer from 0 to 999")'],
-    [{ priority: 1000 }, '(Invalid data at priority: "must be an integer from 0 to 999")'],
-    [{ priority: 1.5 }, '(Invalid data at priority: "must be an integer from 0 to 999")'],
+    [{ priority: -1 }, '(Invalid data at priority: "must be an integer from 0 to 999, got -1")'],
+    [{ priority: 1000 }, '(Invalid data at priority: "must be an integer from 0 to 999, got 1000")'],
+    [{ priority: 1.5 }, '(Invalid data at priority: "must be an integer from 0 to 999, got 1.5")'],
     [{ priority: 0 }, "accepted"],
     [{ priority: 999 }, "accepted"],
     [{ baseUrl: "not a url" }, '(Invalid data at baseUrl: "is not a URL")'],

@@ -477,8 +477,8 @@ describe("what is special to each provider", () => {
       const refused = (truncatePromptTokens: number) =>
         Scripted.refusal(Vllm.make({ baseUrl: "https://v.example", truncatePromptTokens }))
       expect(yield* refused(1)).toBe("accepted")
-      expect(yield* refused(0)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1")')
-      expect(yield* refused(2.5)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1")')
+      expect(yield* refused(0)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1, got 0")')
+      expect(yield* refused(2.5)).toBe('(Invalid data at truncatePromptTokens: "must be an integer >= 1, got 2.5")')
     })
   )
 
@@ -691,13 +691,14 @@ describe("what is special to each provider", () => {
       const paged = yield* run(
         "bedrock",
         [Scripted.json(200, { ...body, nextToken: "abc" })],
-        Reranker.rerank({ query, documents })
+        // The recorded answer is for the top 2.
+        Reranker.rerank({ query, documents, topN: 2 })
       )
       expect(paged.result.warnings).toEqual(["Bedrock returned a nextToken: results past it were not fetched"])
       const done = yield* run(
         "bedrock",
         [Scripted.json(200, { ...body, nextToken: null })],
-        Reranker.rerank({ query, documents })
+        Reranker.rerank({ query, documents, topN: 2 })
       )
       expect(done.result.warnings).toEqual([])
     })
@@ -710,13 +711,15 @@ describe("what is special to each provider", () => {
         expect(yield* region(good)).toBe("accepted")
       }
       for (const bad of ["us-west", "US-WEST-2", "Xus-west-2", "us-west-2 ", "us-west-2a", "u-west-2"]) {
-        expect(yield* region(bad)).toBe('(Invalid data at region: "must be an AWS region such as us-west-2")')
+        expect(yield* region(bad)).toBe(
+          `(Invalid data at region: "must be an AWS region such as us-west-2, got ${bad}")`
+        )
       }
       // The protocol's own check, for a base URL given directly.
       const direct = yield* Scripted.refusal(
         HttpProvider.make(Bedrock.protocol, { region: "moon", credentials, baseUrl: "https://bedrock.example" })
       )
-      expect(direct).toBe('(Invalid data at region: "must be an AWS region such as us-west-2")')
+      expect(direct).toBe('(Invalid data at region: "must be an AWS region such as us-west-2, got moon")')
     })
   )
 

@@ -46,15 +46,15 @@ describe("the options every HTTP provider takes, refused by name", () => {
     Scripted.refusal(Jina.make({ apiKey: key, ...options } as Jina.Options))
 
   it.effect.each([
-    [{ model: "  " }, '(Invalid data at model: "is empty")'],
-    [{ model: 5 }, '(Invalid data at model: "is empty")'],
-    [{ scores: "logits" }, '(Invalid data at scores: "must be \"raw\" or \"sigmoid\"")'],
+    [{ model: "  " }, '(Invalid data at model: "must be a non-empty string, got \"  \"")'],
+    [{ model: 5 }, '(Invalid data at model: "must be a non-empty string, got 5")'],
+    [{ scores: "logits" }, '(Invalid data at scores: "must be one of \"raw\", \"sigmoid\", got logits")'],
     [{ scores: "raw" }, "accepted"],
     [{ scores: "sigmoid" }, "accepted"],
-    [{ maxRequestBytes: 0 }, '(Invalid data at maxRequestBytes: "must be an integer >= 1")'],
-    [{ maxRequestBytes: 1.5 }, '(Invalid data at maxRequestBytes: "must be an integer >= 1")'],
+    [{ maxRequestBytes: 0 }, '(Invalid data at maxRequestBytes: "must be an integer >= 1, got 0")'],
+    [{ maxRequestBytes: 1.5 }, '(Invalid data at maxRequestBytes: "must be an integer >= 1, got 1.5")'],
     [{ maxRequestBytes: 1 }, "accepted"],
-    [{ maxResponseBytes: 0 }, '(Invalid data at maxResponseBytes: "must be an integer >= 1")'],
+    [{ maxResponseBytes: 0 }, '(Invalid data at maxResponseBytes: "must be an integer >= 1, got 0")'],
     [{ maxResponseBytes: 1 }, "accepted"]
   ] as const)("%o: %s", ([options, expected]) =>
     Effect.gen(function* () {

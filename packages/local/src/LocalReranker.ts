@@ -14,12 +14,12 @@
  *
  * @since 0.1.0
  */
-import { Reranker } from "@effect-rerank/core"
-import * as ConfigError from "effect/ConfigError"
+import { OptionSchema, Provider, Reranker } from "@effect-rerank/core"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import { createHash } from "node:crypto"
+import * as Schema from "effect/Schema"
 import * as Analyzer from "./Analyzer.js"
 import * as CorpusStats from "./CorpusStats.js"
 
@@ -92,29 +92,30 @@ export const scorer = (query: string, options: Options = {}, analyzer: Analyzer.
   }
 }
 
-const checkOptions = (options: Options): Either.Either<Options, ConfigError.ConfigError> => {
-  const { averageLength, b, k1, proximityWeight } = options
-  const problem =
-    k1 !== undefined && !(Number.isFinite(k1) && k1 >= 0)
-      ? (["k1", `must be a finite number >= 0, got ${k1}`] as const)
-      : b !== undefined && !(b >= 0 && b <= 1)
-        ? (["b", `must be between 0 and 1, got ${b}`] as const)
-        : averageLength !== undefined && !(Number.isFinite(averageLength) && averageLength > 0)
-          ? (["averageLength", `must be a finite number > 0, got ${averageLength}`] as const)
-          : proximityWeight !== undefined && !(proximityWeight >= 0 && proximityWeight <= 1)
-            ? (["proximityWeight", `must be between 0 and 1, got ${proximityWeight}`] as const)
-            : undefined
-  return problem === undefined ? Either.right(options) : Either.left(ConfigError.InvalidData([problem[0]], problem[1]))
-}
+/**
+ * The local reranker's own options: a `ConfigError` naming the option when one makes no sense.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const OptionsSchema = Schema.Struct({
+  k1: Schema.optional(OptionSchema.NonNegativeNumber),
+  b: Schema.optional(OptionSchema.UnitInterval),
+  averageLength: Schema.optional(OptionSchema.PositiveNumber),
+  proximityWeight: Schema.optional(OptionSchema.UnitInterval),
+  model: Schema.optional(OptionSchema.NonEmptyString)
+})
+
+const checkOptions = OptionSchema.decoder(OptionsSchema)
 
 /** What besides the texts decides a score: the weights' parameters and the corpus statistics (fingerprinted). */
-const scoringOf = (options: Options): string => {
+const scoringOf = (options: Options): unknown => {
   const { averageLength, b, corpus, k1, proximityWeight } = options
-  const parameters = JSON.stringify([k1 ?? null, b ?? null, proximityWeight ?? null, averageLength ?? null])
+  const parameters = [k1 ?? null, b ?? null, proximityWeight ?? null, averageLength ?? null]
   if (corpus === undefined) return parameters
-  const hash = createHash("sha256").update(JSON.stringify([corpus.documents, corpus.averageLength]))
-  for (const [term, count] of corpus.documentFrequency) hash.update(`${term}\u0000${count}\u0000`)
-  return `${parameters}:corpus:${hash.digest("base64url")}`
+  const statistics = [JSON.stringify([corpus.documents, corpus.averageLength])]
+  for (const [term, count] of corpus.documentFrequency) statistics.push(`${term}\u0000${count}`)
+  return [...parameters, Provider.fingerprint(statistics.join("\u0000"))]
 }
 
 /**
@@ -126,11 +127,12 @@ const scoringOf = (options: Options): string => {
  */
 export const provider = (options: Options = {}): Either.Either<Reranker.Provider, ConfigError.ConfigError> =>
   Either.map(checkOptions(options), () => ({
+    specificationVersion: Provider.specificationVersion,
     system: "local",
     model: options.model ?? defaults.model,
     // Scores depend on the query, the document and the fixed corpus statistics only: cacheable per document.
     pointwise: true,
-    scoring: scoringOf(options),
+    identity: { scoring: scoringOf(options) },
     rerankWindow: (request) =>
       Effect.suspend(() => {
         const score = scorer(request.query, options)

@@ -193,6 +193,7 @@ describe("each protocol's response shape, documents included when asked", () => 
         const models: Array<string> = []
         const queries: Array<string> = []
         const recording = Reranker.layer({
+          specificationVersion: "v2",
           system: "recording",
           model: "default-model",
           rerankWindow: (request) =>

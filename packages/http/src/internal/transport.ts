@@ -43,9 +43,16 @@ export interface EndpointOptions {
 }
 
 export interface CheckedEndpoint {
+  /** Origin and path, without a trailing slash. */
   readonly baseUrl: string
+  /** The base URL's query (`?api-version=...`), kept after the protocol's path; empty without one. */
+  readonly search: string
   readonly propagate: boolean
 }
+
+/** The endpoint of a protocol's path under a checked base URL: `https://host/base` + `/v2/rerank` + `?query`. */
+export const endpointUrl = (endpoint: CheckedEndpoint, path: string): string =>
+  endpoint.baseUrl + path + endpoint.search
 
 /** Plain `http://` only to loopback unless the user opts in, so the key never travels in clear by accident. */
 export const checkEndpoint = (options: EndpointOptions): Either.Either<CheckedEndpoint, ConfigError.ConfigError> => {
@@ -58,6 +65,10 @@ export const checkEndpoint = (options: EndpointOptions): Either.Either<CheckedEn
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return invalid("baseUrl", `must be an http(s) URL, got ${url.protocol}`)
   }
+  // A fragment never reaches a server; a base URL with one was almost certainly pasted by mistake.
+  if (url.hash !== "" || options.baseUrl.includes("#")) {
+    return invalid("baseUrl", "must not have a fragment (#...): a server never sees it")
+  }
   const loopback = isLoopback(url.hostname)
   if (url.protocol === "http:" && !loopback && options.allowInsecureHttp !== true) {
     return invalid(
@@ -66,12 +77,18 @@ export const checkEndpoint = (options: EndpointOptions): Either.Either<CheckedEn
     )
   }
   const key = options.apiKey === undefined ? undefined : Redacted.value(options.apiKey)
-  if (key === undefined)
-    return Either.right({ baseUrl: url.href.replace(/\/+$/, ""), propagate: options.tracePropagation ?? loopback })
-  if (key.trim() === "") return invalid(options.apiKeyName, "is empty")
+  if (key !== undefined && key.trim() === "") return invalid(options.apiKeyName, "is empty")
   // Never echo the key: a header check downstream would otherwise quote it in an error.
-  if (controlCharacters.test(key)) return invalid(options.apiKeyName, "contains control characters (a stray newline?)")
-  return Either.right({ baseUrl: url.href.replace(/\/+$/, ""), propagate: options.tracePropagation ?? loopback })
+  if (key !== undefined && controlCharacters.test(key)) {
+    return invalid(options.apiKeyName, "contains control characters (a stray newline?)")
+  }
+  const search = url.search
+  url.search = ""
+  return Either.right({
+    baseUrl: url.href.replace(/\/+$/, ""),
+    search,
+    propagate: options.tracePropagation ?? loopback
+  })
 }
 
 export interface Endpoint {

@@ -1,0 +1,129 @@
+/**
+ * One rerank call, start to end, for every provider alike: the request checked, the cache looked up, the rest split
+ * into windows sized for the model the call names and run with bounded concurrency, the fresh scores kept, the
+ * answers assembled, the whole under the total timeout and one span. Every run of the effect starts from nothing:
+ * its state lives inside it.
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Batching from "../Batching.js"
+import * as Progress from "../Progress.js"
+import * as Provider from "../Provider.js"
+import type * as Quota from "../Quota.js"
+import { PayloadLimitError, type RerankError, TimeoutError } from "../RerankError.js"
+import * as RerankRequest from "../RerankRequest.js"
+import * as RerankResult from "../RerankResult.js"
+import { assemble, type Cached } from "./assemble.js"
+import * as Cache from "./cache.js"
+import type * as Settings from "./settings.js"
+import * as Window from "./window.js"
+
+/** Everything a reranker resolved when it was built. */
+export interface Engine {
+  readonly provider: Provider.Provider<any>
+  readonly settings: Settings.Settings
+  readonly pace: Quota.Pace | undefined
+  readonly cache: Cache.Cache | undefined
+}
+
+const spanOptions = { kind: "client", captureStackTrace: false } as const
+
+/** The windows of what is sent, each run with its retries; one window runs in this fiber, without a fork. */
+const runWindows = (
+  engine: Engine,
+  call: Window.Call,
+  request: { readonly query: string; readonly model: string; readonly topN?: number | undefined },
+  toSend: ReadonlyArray<string>,
+  windows: ReadonlyArray<Batching.Window>
+) =>
+  Effect.flatMap(Progress.Progress, (progress) => {
+    const context: Window.Context = { ...engine, progress }
+    let completed = 0
+    const requestOf = (window: Batching.Window): Provider.WindowRequest => ({
+      query: request.query,
+      documents: windows.length === 1 ? toSend : toSend.slice(window.offset, window.offset + window.size),
+      model: request.model,
+      // With a cache every score is kept, so every score is asked for; without one, an item below its window's top
+      // N is beaten by N items of its own window, whichever the merge.
+      topN:
+        engine.cache !== undefined || request.topN === undefined
+          ? Option.none()
+          : Option.some(Math.min(request.topN, window.size))
+    })
+    // Suspended: a window's request is built (and a provider's body encoded) only when its turn comes.
+    const runOne = (window: Batching.Window) =>
+      Effect.suspend(() => Window.run(context, call, requestOf(window))).pipe(
+        Effect.tap(() => progress.onWindow(++completed, windows.length))
+      )
+    return windows.length === 1
+      ? Effect.map(runOne(windows[0]), (response) => [response])
+      : Effect.forEach(windows, runOne, { concurrency: engine.settings.batching.concurrency })
+  })
+
+const run = <A>(
+  engine: Engine,
+  call: Window.Call,
+  request: RerankRequest.RerankRequest<A>
+): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
+  Effect.gen(function* () {
+    const { cache, provider, settings } = engine
+    const texts = yield* RerankRequest.validate(request)
+    const model = request.model ?? provider.model
+    yield* Effect.annotateCurrentSpan({
+      "gen_ai.system": provider.system,
+      "gen_ai.operation.name": "rerank",
+      "gen_ai.request.model": model,
+      "rerank.documents.count": texts.length,
+      ...(request.topN === undefined ? {} : { "gen_ai.request.top_n": request.topN })
+    })
+    if (texts.length === 0) return RerankResult.empty<A>(model)
+    const cached: Cached | undefined =
+      cache === undefined ? undefined : yield* Cache.lookup(cache, provider, model, request.query, texts, call.warnings)
+    const toSend = cached === undefined ? texts : cached.sent.map((i) => texts[i])
+    const limit = Provider.limitFor(provider, settings.batching.maxDocumentsPerRequest, model)
+    if (!settings.batching.batching && toSend.length > limit) {
+      return yield* new PayloadLimitError({ limit, actual: toSend.length, unit: "documents", attempts: 0 })
+    }
+    // None when every document came from the cache.
+    const windows = Batching.windows(toSend.length, limit)
+    yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": settings.batching.merge })
+    const responses = yield* runWindows(engine, call, { ...request, model }, toSend, windows)
+    if (cache !== undefined && cached !== undefined) {
+      yield* Cache.keep(cache, cached, windows, responses, call.warnings)
+    }
+    const { results, searchUnits, warnings } = assemble(request, windows, responses, settings.batching.merge, cached)
+    yield* Effect.annotateCurrentSpan({
+      "gen_ai.usage.search_units": searchUnits,
+      "rerank.attempts": call.attempts,
+      ...(cached === undefined ? {} : { "rerank.cache.hits": cached.hits.length })
+    })
+    for (const warning of call.warnings) warnings.add(warning)
+    const usage = { searchUnits, requests: responses.length }
+    return {
+      results,
+      model,
+      usage:
+        cached === undefined ? usage : { ...usage, cachedDocuments: cached.hits.length, sentDocuments: toSend.length },
+      warnings: Array.from(warnings)
+    } satisfies RerankResult.RerankResult<A>
+  })
+
+/** The service's `rerank`: a fresh run's state for every run of the effect it returns. */
+export const rerank =
+  (engine: Engine) =>
+  <A>(request: RerankRequest.RerankRequest<A>): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
+    Effect.suspend(() => {
+      const call: Window.Call = { attempts: 0, warnings: new Set() }
+      const { totalTimeout } = engine.settings
+      const bounded =
+        totalTimeout === undefined
+          ? run(engine, call, request)
+          : Effect.timeoutFail(run(engine, call, request), {
+              duration: totalTimeout,
+              onTimeout: () => new TimeoutError({ timeout: totalTimeout, scope: "total", attempts: call.attempts })
+            })
+      // On failure the span counts every attempt of every window, not only those of the window that failed.
+      return Effect.tapError(bounded, (error) =>
+        Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": call.attempts })
+      )
+    }).pipe(Effect.withSpan("Reranker.rerank", spanOptions))
