@@ -152,7 +152,9 @@ describe("the score cache", () => {
         const error = yield* Effect.flip(Reranker.make(recording().provider, { cache: { ttl: ttl as any } }))
         expect(String(error)).toBe(`(Invalid data at cache.ttl: "${message}")`)
       }
-      const shared = yield* Effect.flip(Reranker.make(recording().provider, { cache: { shareAcrossKeys: "yes" as any } }))
+      const shared = yield* Effect.flip(
+        Reranker.make(recording().provider, { cache: { shareAcrossKeys: "yes" as any } })
+      )
       expect(String(shared)).toBe('(Invalid data at cache.shareAcrossKeys: "must be true or false, got yes")')
     })
   )

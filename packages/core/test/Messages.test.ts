@@ -153,9 +153,7 @@ describe("validation messages name the field", () => {
       expect(yield* refused({ batching: "yes" as unknown as boolean })).toContain("must be true or false")
       expect(yield* refused({ retry: { maxRetries: -1 } })).toContain("must be an integer >= 0, got -1")
       expect(yield* refused({ timeout: "0 seconds" })).toContain("must be a duration longer than zero, got 0 seconds")
-      expect(yield* refused({ totalTimeout: "soon" as "1 second" })).toContain(
-        "must be a duration, got soon"
-      )
+      expect(yield* refused({ totalTimeout: "soon" as "1 second" })).toContain("must be a duration, got soon")
     })
   )
 })
