@@ -19,6 +19,36 @@ for tarball in "$work"/tarballs/*.tgz; do
   done
 done
 
+# The libraries alone, as a user who paces and shares nothing installs them: no @effect/experimental (an optional
+# peer, loaded only for `rateLimit` and the Redis cache), and the install line of the README, nothing more.
+mkdir -p "$work/lean"
+cd "$work/lean"
+cat > package.json <<'JSON'
+{ "name": "lean", "private": true, "type": "module" }
+JSON
+npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/effect-rerank-{rrf,core,http,local}-*.tgz \
+  effect@~3.22.4 @effect/platform@~0.97.2 >/dev/null
+if [ -e node_modules/@effect/experimental ]; then echo "pack-check: @effect/experimental was installed unasked" >&2; exit 1; fi
+cat > lean.mjs <<'JS'
+import { Reranker } from "@effect-rerank/core"
+import { Cohere } from "@effect-rerank/http"
+import { LocalReranker } from "@effect-rerank/local"
+import { Effect, Redacted } from "effect"
+
+const ranked = await Effect.runPromise(
+  Reranker.rerank({ query: "capital", documents: ["a river", "the capital city"] }).pipe(
+    Effect.provide(LocalReranker.layer({ cache: true }))
+  )
+)
+if (ranked.results[0].index !== 1) throw new Error(`unexpected ranking ${JSON.stringify(ranked.results)}`)
+if (typeof Cohere.layer({ apiKey: Redacted.make("k") }) !== "object") throw new Error("Cohere.layer is missing")
+// Pacing needs the optional peer: without it, a ConfigError that says which package to add.
+const refused = await Effect.runPromise(Effect.flip(LocalReranker.make({ rateLimit: { limit: 1, window: "1 second" } })))
+if (!String(refused).includes("@effect/experimental")) throw new Error(`unexpected refusal: ${String(refused)}`)
+console.log("pack-check: core, http and local import and run without @effect/experimental")
+JS
+node lean.mjs
+
 cd "$work/consumer"
 cat > package.json <<'JSON'
 { "name": "consumer", "private": true, "type": "module" }

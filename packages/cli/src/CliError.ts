@@ -71,37 +71,68 @@ export const ExitCode = {
 export type Failure =
   RerankError.RerankError | InputError | UsageError | ConfigError.ConfigError | HttpServerError.ServeError
 
-/** Library option names as the CLI's flags (or variables), so a message never points at something you cannot set. */
-const flags: Record<string, string> = {
-  baseUrl: "--base-url (or COHERE_BASE_URL)",
-  apiKey: "COHERE_API_KEY",
-  apiVersion: "--api-version",
-  model: "--model",
-  maxDocumentsPerRequest: "--batch-size",
-  concurrency: "--concurrency",
-  merge: "--merge",
-  allowInsecureHttp: "--allow-insecure-http"
-}
-
 const leaves = (
   error: ConfigError.ConfigError
-): Array<{ readonly path: ReadonlyArray<string>; readonly message: string }> => {
+): Array<{ readonly path: ReadonlyArray<string>; readonly message: string; readonly missing: boolean }> => {
   switch (error._op) {
     case "And":
     case "Or":
       return [...leaves(error.left), ...leaves(error.right)]
     default:
-      return [{ path: error.path, message: error.message }]
+      return [{ path: error.path, message: error.message, missing: error._op === "MissingData" }]
   }
 }
 
-/** One line: each problem under the flag or variable that sets it. */
+/** A name a user passes on the command line, as opposed to a variable (or a flag with a variable beside it). */
+const isFlag = (name: string) => name.startsWith("--") && !name.includes(" ")
+
+/**
+ * A library failure said in the CLI's terms, with `names` (option or field -> flag or variable) of the provider in
+ * use: a `ConfigError`, or an `InvalidRequestError` found before any request, about what flags set becomes a
+ * `UsageError` naming the flags (exit 2); any other configuration problem stays a `ConfigError`, each part under
+ * the name its user sets (a flag, or the provider's own variable).
+ *
+ * @since 0.4.0
+ * @category reporting
+ */
+export const inTermsOf =
+  (names: Readonly<Record<string, string>>) =>
+  <E>(failure: E): E | UsageError | ConfigError.ConfigError => {
+    if (ConfigError.isConfigError(failure)) {
+      const named = leaves(failure).map((leaf) => {
+        const option = leaf.path.join(".")
+        return { ...leaf, name: names[option] ?? option }
+      })
+      if (named.every((leaf) => isFlag(leaf.name))) {
+        return new UsageError({ reason: named.map((leaf) => `${leaf.name} ${leaf.message}`).join("; ") + "." })
+      }
+      return named
+        .map((leaf) =>
+          leaf.missing
+            ? ConfigError.MissingData(leaf.name === "" ? [] : [leaf.name], leaf.message)
+            : ConfigError.InvalidData(leaf.name === "" ? [] : [leaf.name], leaf.message)
+        )
+        .reduce((left, right) => ConfigError.And(left, right))
+    }
+    if (
+      typeof failure === "object" &&
+      failure !== null &&
+      (failure as { _tag?: unknown })._tag === "InvalidRequestError"
+    ) {
+      const { attempts, field, reason } = failure as unknown as RerankError.InvalidRequestError
+      const flag = field === undefined ? undefined : names[field]
+      if (attempts === 0 && flag !== undefined && isFlag(flag)) return new UsageError({ reason: `${flag} ${reason}.` })
+    }
+    return failure
+  }
+
+/** One line: each problem under the name its user sets. */
 const configLine = (error: ConfigError.ConfigError): string =>
   leaves(error)
     .map(({ message, path }) => {
       const name = path.join(".")
       const text = message.replace(/set allowInsecureHttp: true/g, "pass --allow-insecure-http")
-      return name === "" ? text : `${flags[name] ?? name}: ${text}`
+      return name === "" ? text : `${name}: ${text}`
     })
     .join("; ")
 

@@ -1,11 +1,23 @@
 /**
- * The HTTP providers the CLI can use beside Cohere and the local reranker (`query --provider`, `serve --upstream`),
- * each configured from the flags and its own environment variables.
+ * The providers the CLI can use (`query --provider`, `serve --upstream`): each HTTP provider configured from the
+ * flags and its own environment variables, and the names a message should use for its options (the CLI's flag, or
+ * the provider's own variable), so a configuration error never points at something a user of the CLI cannot set.
  *
  * @since 0.3.0
  */
 import type { Batching, Quota, Reranker, ScoreCache } from "@effect-rerank/core"
-import { Bedrock, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import {
+  Bedrock,
+  Cohere,
+  type HttpProvider,
+  Jina,
+  Mixedbread,
+  Pinecone,
+  Tei,
+  Together,
+  Vllm,
+  Voyage
+} from "@effect-rerank/http"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -23,6 +35,7 @@ export interface Flags {
   readonly merge: Config.Config<Batching.Merge>
   readonly allowInsecureHttp: Config.Config<boolean>
   readonly baseUrl?: Config.Config<string>
+  readonly model?: Config.Config<string>
   readonly rateLimit?: Config.Config<Quota.Options>
   readonly cache?: Config.Config<ScoreCache.Options>
 }
@@ -56,3 +69,54 @@ export const http: Record<
  * @category constants
  */
 export const httpNames = Object.keys(http) as ReadonlyArray<HttpName>
+
+/**
+ * A library option's name (its `ConfigError` path, or an `InvalidRequestError` field) as the CLI says it.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Names = Readonly<Record<string, string>>
+
+/** What the flags set, whichever provider. */
+const flagNames: Names = {
+  maxDocumentsPerRequest: "--batch-size",
+  concurrency: "--concurrency",
+  merge: "--merge",
+  allowInsecureHttp: "--allow-insecure-http",
+  model: "--model",
+  topN: "--top-n",
+  minScore: "--min-score"
+}
+
+const fromVariables = (variables: HttpProvider.Variables, extra: Names = {}): Names => ({
+  ...flagNames,
+  apiKey: variables.key[0],
+  baseUrl: `--base-url (or ${variables.baseUrl})`,
+  ...extra
+})
+
+/**
+ * Each provider's names: the flags, then its own variables for the key and the base URL.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const names: Record<"local" | "cohere" | HttpName, Names> = {
+  local: flagNames,
+  cohere: fromVariables(Cohere.variables, { apiVersion: "--api-version" }),
+  jina: fromVariables(Jina.variables),
+  voyage: fromVariables(Voyage.variables),
+  mixedbread: fromVariables(Mixedbread.variables),
+  pinecone: fromVariables(Pinecone.variables),
+  together: fromVariables(Together.variables),
+  tei: fromVariables(Tei.variables),
+  vllm: fromVariables(Vllm.variables),
+  bedrock: {
+    ...flagNames,
+    apiKey: "AWS_BEARER_TOKEN_BEDROCK",
+    credentials: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    region: "AWS_REGION",
+    baseUrl: "--base-url"
+  }
+}

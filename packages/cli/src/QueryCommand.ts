@@ -17,7 +17,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type Failure, UsageError } from "./CliError.js"
+import { type Failure, inTermsOf, UsageError } from "./CliError.js"
 import * as Providers from "./Providers.js"
 import * as Documents from "./Documents.js"
 import * as Output from "./Output.js"
@@ -102,20 +102,19 @@ const queryOptions = {
 }
 
 /**
- * The configured `Reranker` layer for the chosen provider.
+ * The configured `Reranker` layer for the chosen provider, and the names its messages use for the options.
  *
  * @since 0.1.0
  * @category providers
  */
 export const providerLayer = (options: Parsed) =>
   Effect.gen(function* () {
-    yield* checkFlags(options)
     const batching = {
       ...(Option.isSome(options.batchSize) ? { maxDocumentsPerRequest: options.batchSize.value } : {}),
       concurrency: options.concurrency,
       merge: options.merge
     }
-    const common = {
+    const common: Providers.Flags = {
       ...(Option.isSome(options.batchSize) ? { maxDocumentsPerRequest: Config.succeed(options.batchSize.value) } : {}),
       concurrency: Config.succeed(batching.concurrency),
       merge: Config.succeed(batching.merge),
@@ -126,7 +125,10 @@ export const providerLayer = (options: Parsed) =>
       if (Option.isSome(options.corpus)) {
         return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
       }
-      return Providers.http[options.provider](common).pipe(Layer.provide(FetchHttpClient.layer))
+      return {
+        layer: Providers.http[options.provider](common).pipe(Layer.provide(FetchHttpClient.layer)),
+        names: Providers.names[options.provider]
+      }
     }
     // Read once: the key found here is handed to the layer, which does not read the environment again.
     const key = yield* Config.option(Cohere.apiKeyConfig).pipe(Effect.orElseSucceed(() => Option.none()))
@@ -154,31 +156,20 @@ export const providerLayer = (options: Parsed) =>
             )).map((d) => d.text)
           )
         : undefined
-      return LocalReranker.layer({ ...batching, corpus })
+      return { layer: LocalReranker.layer({ ...batching, corpus }), names: Providers.names.local }
     }
     if (Option.isSome(options.corpus)) {
       return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
     }
-    return Cohere.layerConfig({
-      ...common,
-      apiVersion: Config.succeed(options.apiVersion),
-      ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {})
-    }).pipe(Layer.provide(FetchHttpClient.layer))
+    return {
+      layer: Cohere.layerConfig({
+        ...common,
+        apiVersion: Config.succeed(options.apiVersion),
+        ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {})
+      }).pipe(Layer.provide(FetchHttpClient.layer)),
+      names: Providers.names.cohere
+    }
   })
-
-/** Flag values the library would refuse under its own option names: refused here, under the flag's name. */
-const checkFlags = (options: Parsed): Effect.Effect<void, UsageError> => {
-  const positive = (flag: string, value: number) =>
-    Number.isInteger(value) && value >= 1 ? undefined : `${flag} must be a whole number >= 1, got ${value}.`
-  const problem =
-    (Option.isSome(options.topN) ? positive("--top-n", options.topN.value) : undefined) ??
-    (Option.isSome(options.minScore) && !Number.isFinite(options.minScore.value)
-      ? `--min-score must be a finite number, got ${options.minScore.value}.`
-      : undefined) ??
-    (Option.isSome(options.batchSize) ? positive("--batch-size", options.batchSize.value) : undefined) ??
-    positive("--concurrency", options.concurrency)
-  return problem === undefined ? Effect.void : Effect.fail(new UsageError({ reason: problem }))
-}
 
 const config = { query: queryArg, ...queryOptions }
 
@@ -200,7 +191,7 @@ export const command: Command.Command<"query", FileSystem.FileSystem, Failure, P
   (options) =>
     Effect.gen(function* () {
       const documents = yield* Documents.read(options.file, options.format, options.field)
-      const layer = yield* providerLayer(options)
+      const { layer, names } = yield* providerLayer(options)
       const result = yield* Reranker.rerank({
         query: options.query,
         documents,
@@ -208,7 +199,11 @@ export const command: Command.Command<"query", FileSystem.FileSystem, Failure, P
         topN: Option.getOrUndefined(options.topN),
         minScore: Option.getOrUndefined(options.minScore),
         model: Option.getOrUndefined(options.model)
-      }).pipe(Effect.provide(Layer.merge(layer, Progress.layer())))
+      }).pipe(
+        Effect.provide(Layer.merge(layer, Progress.layer())),
+        // The library checks every value; its messages are said here under the flags and variables of the provider.
+        Effect.mapError(inTermsOf(names))
+      )
       // Cut to the terminal's width only on a terminal that reports one; piped output is never cut.
       const width = process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 ? process.stdout.columns : Infinity
       for (const line of Output.render(result, options.output, width)) yield* Console.log(line)

@@ -20,7 +20,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { type Failure, UsageError } from "./CliError.js"
+import { type Failure, inTermsOf, UsageError } from "./CliError.js"
 import * as Providers from "./Providers.js"
 
 const serveOptions = {
@@ -186,8 +186,13 @@ export const command: Command.Command<"serve", never, Failure, Parsed> = Command
     if (!(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
       return yield* new UsageError({ reason: `--port must be 0 to 65535 (0 picks a free one), got ${options.port}.` })
     }
+    const names = options.upstream === "local" ? Providers.names.local : Providers.names[options.upstream]
     // One logfmt line per request (the runtime's pretty logger spreads each over several).
-    return yield* Layer.launch(announce.pipe(Layer.provide(server))).pipe(Effect.provide(Logger.logFmt))
+    return yield* Layer.launch(announce.pipe(Layer.provide(server))).pipe(
+      Effect.provide(Logger.logFmt),
+      // The upstream's configuration problems under the names a user of `serve` sets.
+      Effect.mapError(inTermsOf({ ...names, baseUrl: (names.baseUrl ?? "").replace("--base-url", "--upstream-url") }))
+    )
   })
 ).pipe(
   Command.withDescription(

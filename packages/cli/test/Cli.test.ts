@@ -128,8 +128,41 @@ describe("rerank query", () => {
         })
         expect(local.code).toBe(2)
         expect(cohere.code).toBe(local.code)
-        expect(local.stderr).toBe("rerank: --concurrency must be a whole number >= 1, got 0.\n")
+        expect(local.stderr).toBe("rerank: --concurrency must be an integer >= 1, got 0.\n")
         expect(cohere.stderr).toBe(local.stderr)
+      }),
+    timeout
+  )
+
+  it.live(
+    "configuration errors name the chosen provider's own variables, never Cohere's",
+    () =>
+      Effect.gen(function* () {
+        const jina = yield* rerank(["query", query, "--file", sample, "--provider", "jina"])
+        expect(jina.code).toBe(12)
+        expect(jina.stderr).toContain("JINA_API_KEY")
+        expect(jina.stderr).not.toMatch(/COHERE|CO_API_KEY/)
+        const newline = yield* rerank(["query", query, "--file", sample, "--provider", "jina"], {
+          JINA_API_KEY: "sk-secret\nvalue"
+        })
+        expect(newline.code).toBe(12)
+        expect(newline.stderr).toBe(
+          "rerank: configuration: JINA_API_KEY: contains control characters (a stray newline?)\n"
+        )
+        const tei = yield* rerank(["query", query, "--file", sample, "--provider", "tei", "--base-url", "ftp://tei"])
+        expect(tei.code).toBe(12)
+        expect(tei.stderr).toBe(
+          "rerank: configuration: --base-url (or TEI_BASE_URL): must be an http(s) URL, got ftp:\n"
+        )
+        const missing = yield* rerank(["query", query, "--file", sample, "--provider", "tei"])
+        expect(missing.stderr).toContain("TEI_BASE_URL")
+        expect(missing.stderr).not.toMatch(/COHERE/)
+        // A flag's value the library refuses is said under the flag, whichever provider, exit 2.
+        const batch = yield* rerank(["query", query, "--file", sample, "--provider", "jina", "--batch-size", "0"], {
+          JINA_API_KEY: "k"
+        })
+        expect(batch.code).toBe(2)
+        expect(batch.stderr).toBe("rerank: --batch-size must be an integer >= 1, got 0.\n")
       }),
     timeout
   )

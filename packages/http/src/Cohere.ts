@@ -228,7 +228,13 @@ export const layer = (
  */
 export type ConfigOptions = LayerConfig.ConfigOptions<Options>
 
-const variables: LayerConfig.Variables = {
+/**
+ * Where `layerConfig` reads the key and the base URL.
+ *
+ * @since 0.4.0
+ * @category config
+ */
+export const variables: LayerConfig.Variables = {
   key: ["COHERE_API_KEY", "CO_API_KEY"],
   keyRequired: true,
   keyName: "a Cohere API key",

@@ -479,6 +479,8 @@ export interface Constructors<O extends CommonOptions> {
   readonly layerConfig: (
     options?: ConfigOptions<O>
   ) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
+  /** Where `layerConfig` reads the key and the base URL: what a message should point a user at. */
+  readonly variables: Variables
 }
 
 /**
@@ -496,7 +498,8 @@ export const constructors = <O extends CommonOptions>(
     make: makeReranker,
     layer: (options) => Layer.effect(Reranker.Reranker, makeReranker(options)),
     layerConfig: (options = {} as ConfigOptions<O>) =>
-      Layer.effect(Reranker.Reranker, Effect.flatMap(LayerConfig.resolve<O>(variables, options), makeReranker))
+      Layer.effect(Reranker.Reranker, Effect.flatMap(LayerConfig.resolve<O>(variables, options), makeReranker)),
+    variables
   }
 }
 

@@ -164,3 +164,11 @@ export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.l
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
+
+/**
+ * Where `layerConfig` reads the key and the base URL.
+ *
+ * @since 0.4.0
+ * @category config
+ */
+export const variables: HttpProvider.Variables = constructors.variables
