@@ -195,3 +195,38 @@ describe("Reranker.fallback", () => {
     })
   )
 })
+
+describe("every effect can be run again", () => {
+  it.effect("a fallback effect run twice reports each run's own failures, not the first run's again", () =>
+    Effect.gen(function* () {
+      const primary = counted("primary", rateLimited)
+      const secondary = counted("secondary", "ok")
+      const chain = Reranker.fallback([yield* primary.make, yield* secondary.make])
+      const once = chain.rerank({ query, documents, topN: 2 })
+      const first = yield* settle(once)
+      const second = yield* settle(once)
+      const warnings = ["answered by secondary (fallback 2 of 2) after RateLimitError"]
+      expect(first._tag === "Right" && first.right.warnings).toEqual(warnings)
+      expect(second._tag === "Right" && second.right.warnings).toEqual(warnings)
+      expect(second).toEqual(first)
+    })
+  )
+
+  it.effect("fail-open twice: each run names only its own errors", () =>
+    Effect.gen(function* () {
+      const chain = Reranker.fallback(
+        [
+          yield* counted("a", rateLimited).make,
+          yield* counted("b", new RerankError.ServiceError({ status: 503 })).make
+        ],
+        { failOpen: true }
+      )
+      const once = chain.rerank({ query, documents })
+      const first = yield* settle(once)
+      const second = yield* settle(once)
+      const warning = "no reranker answered (RateLimitError, ServiceError): documents returned in input order"
+      expect(first._tag === "Right" && first.right.warnings).toEqual([warning])
+      expect(second._tag === "Right" && second.right.warnings).toEqual([warning])
+    })
+  )
+})

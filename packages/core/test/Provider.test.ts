@@ -343,3 +343,138 @@ const getRight = <A, E>(outcome: Either.Either<A, E>): A => Either.getOrThrowWit
 
 const getLeft = <A, E>(outcome: Either.Either<A, E>): E =>
   Either.getOrThrowWith(Either.flip(outcome), () => new Error("expected a failure, got success"))
+
+describe("the provider contract (v2)", () => {
+  /** A provider that encodes a body once per window, refusing one over `cap` characters before sending. */
+  const bodied = (cap: number) => {
+    const sent: Array<string> = []
+    let prepared = 0
+    const provider: Reranker.Provider<{ readonly body: string; readonly size: number }> = {
+      specificationVersion: "v2",
+      system: "bodied",
+      model: "b-1",
+      maxDocumentsPerRequest: 3,
+      prepare: (request) => {
+        prepared++
+        const body = JSON.stringify(request.documents)
+        return body.length > cap
+          ? Either.left(new RerankError.PayloadLimitError({ limit: cap, actual: body.length, unit: "bytes" }))
+          : Either.right({ body, size: request.documents.length })
+      },
+      rerankWindow: ({ body, size }) =>
+        Effect.sync(() => {
+          sent.push(body)
+          return { results: Array.from({ length: size }, (_, index) => ({ index, score: 1 / (index + 1) })) }
+        })
+    }
+    return { provider, sent, prepared: () => prepared }
+  }
+
+  it.effect("prepare runs once per window; its refusal is no attempt, never retried, and nothing is sent", () =>
+    Effect.gen(function* () {
+      const small = bodied(1000)
+      const reranker = yield* Reranker.make(small.provider)
+      const result = yield* reranker.rerank({ query, documents })
+      expect(result.results.length).toBe(6)
+      expect(small.prepared()).toBe(2)
+      expect(small.sent.length).toBe(2)
+
+      const tiny = bodied(10)
+      const refusing = yield* Reranker.make(tiny.provider)
+      const { outcome } = yield* run(refusing.rerank({ query, documents }))
+      expect(getLeft(outcome)).toMatchObject({ _tag: "PayloadLimitError", unit: "bytes", limit: 10, attempts: 0 })
+      expect(tiny.sent).toEqual([])
+    })
+  )
+
+  it.effect("a provider of another contract version is refused when the reranker is built", () =>
+    Effect.gen(function* () {
+      const { provider } = userProvider(() => "ok")
+      const error = yield* Effect.flip(Reranker.make({ ...provider, specificationVersion: "v3" as "v2" }))
+      expect(String(error)).toBe(
+        '(Invalid data at provider.specificationVersion: "is v3; this core runs providers of contract v2")'
+      )
+      // One written before the contract had a version runs as v2.
+      const { specificationVersion: _, ...unversioned } = provider
+      const reranker = yield* Reranker.make(unversioned as Reranker.Provider)
+      expect((yield* reranker.rerank({ query, documents })).results.length).toBe(6)
+    })
+  )
+
+  it.effect("limits per model: a request's model is windowed by its own published limit", () =>
+    Effect.gen(function* () {
+      const sizes: Array<readonly [string, number]> = []
+      const provider: Reranker.Provider = {
+        specificationVersion: "v2",
+        system: "limited",
+        model: "big",
+        maxDocumentsPerRequest: 4,
+        maxDocumentsFor: (model) => (model === "small" ? 2 : model === "big" ? 5 : undefined),
+        rerankWindow: (request) =>
+          Effect.sync(() => {
+            sizes.push([request.model, request.documents.length])
+            return { results: request.documents.map((_, index) => ({ index, score: index })) }
+          })
+      }
+      const reranker = yield* Reranker.make(provider)
+      yield* reranker.rerank({ query, documents })
+      yield* reranker.rerank({ query, documents, model: "small" })
+      yield* reranker.rerank({ query, documents, model: "unknown" })
+      expect(sizes).toEqual([
+        ["big", 3],
+        ["big", 3],
+        ["small", 2],
+        ["small", 2],
+        ["small", 2],
+        ["unknown", 3],
+        ["unknown", 3]
+      ])
+      // The caller's bound applies below a model's limit, never above it.
+      sizes.length = 0
+      const bounded = yield* Reranker.make(provider, { maxDocumentsPerRequest: 100 })
+      yield* bounded.rerank({ query, documents, model: "small" })
+      yield* bounded.rerank({ query, documents, model: "unknown" })
+      expect(sizes).toEqual([
+        ["small", 2],
+        ["small", 2],
+        ["small", 2],
+        ["unknown", 6]
+      ])
+    })
+  )
+
+  it.effect("an answer short of what was asked is said in a warning, never silently", () =>
+    Effect.gen(function* () {
+      const reranker = yield* Reranker.make({
+        specificationVersion: "v2",
+        system: "short",
+        model: "s",
+        rerankWindow: () => Effect.succeed({ results: [{ index: 1, score: 0.5 }] })
+      })
+      const result = yield* reranker.rerank({ query, documents: ["a", "b", "c"] })
+      expect(result.results.map((r) => r.index)).toEqual([1])
+      expect(result.warnings).toEqual([
+        "a window of 3 documents was answered with 1 results where 3 were asked: the documents left out are missing from the results"
+      ])
+      const top = yield* reranker.rerank({ query, documents: ["a", "b", "c"], topN: 1 })
+      expect(top.warnings).toEqual([])
+    })
+  )
+
+  it.effect("the same effect run twice gives the same answer, attempts counted per run", () =>
+    Effect.gen(function* () {
+      const { provider } = userProvider((call) =>
+        call % 2 === 0 ? new RerankError.ServiceError({ status: 503 }) : "ok"
+      )
+      const reranker = yield* Reranker.make(provider, { maxDocumentsPerRequest: 10 })
+      const once = reranker.rerank({ query, documents })
+      const first = yield* run(once)
+      const second = yield* run(once)
+      expect(getRight(second.outcome)).toEqual(getRight(first.outcome))
+      const attempts = (spans: typeof first.spans) =>
+        spans.find((s) => s.name === "Reranker.rerank")!.attributes.get("rerank.attempts")
+      expect(attempts(first.spans)).toBe(2)
+      expect(attempts(second.spans)).toBe(2)
+    })
+  )
+})

@@ -27,8 +27,8 @@ export type Step =
   | { readonly transport: string }
   | { readonly hang: true }
 
-/** An answer from a rerank request's documents: used by tests that need realistic scores. */
-export type Answer = (body: any, call: number) => Step
+/** An answer from a rerank request's documents (and, when it matters, its URL and headers). */
+export type Answer = (body: any, call: number, request?: Recorded) => Step
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Step => ({
   status,
@@ -95,8 +95,9 @@ export const make = (script: ReadonlyArray<Step> | Answer) => {
             : undefined
       const body = raw === undefined ? undefined : JSON.parse(raw)
       const n = calls.length
-      calls.push({ url: url.toString(), method: request.method, headers: request.headers, body, at })
-      const step = typeof script === "function" ? script(body, n) : script[Math.min(n, script.length - 1)]
+      const recorded: Recorded = { url: url.toString(), method: request.method, headers: request.headers, body, at }
+      calls.push(recorded)
+      const step = typeof script === "function" ? script(body, n, recorded) : script[Math.min(n, script.length - 1)]
       stats.inFlight++
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
       // Yield so that concurrent windows really overlap before answering.
