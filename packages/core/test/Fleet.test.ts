@@ -6,6 +6,7 @@ import { Quota, Reranker, ScoreCache } from "@effect-rerank/core"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Context, Duration, Effect, Fiber, FastCheck, HashMap, Layer, Logger, Option, TestClock } from "effect"
+import { failureOf } from "../../../test-utils/Outcome.js"
 import { recordingTracer } from "../../../test-utils/Spans.js"
 
 /** A pointwise provider that records what it is sent and when. */
@@ -194,6 +195,26 @@ describe("the score cache", () => {
       })
   )
 
+  it.effect("two in-process providers on one store, same model name, other systems: neither reads the other's", () =>
+    Effect.gen(function* () {
+      const store = Layer.succeed(ScoreCache.ScoreCacheStore, yield* ScoreCache.makeMemory())
+      const first = recording(() => 0.9)
+      const second = recording(() => 0.1)
+      const a = yield* Reranker.make(first.provider, { cache: true }).pipe(Effect.provide(store))
+      const b = yield* Reranker.make({ ...second.provider, system: "other" }, { cache: true }).pipe(
+        Effect.provide(store)
+      )
+      const request = { query: "red fox", documents: ["a red fox", "blue"] }
+      yield* a.rerank(request)
+      const fromB = yield* b.rerank(request)
+      expect(fromB.usage).toMatchObject({ cachedDocuments: 0, sentDocuments: 2 })
+      expect(fromB.results.map((r) => r.score)).toEqual([0.1, 0.1])
+      // The same provider again reads its own.
+      const again = yield* Reranker.make(first.provider, { cache: true }).pipe(Effect.provide(store))
+      expect((yield* again.rerank(request)).usage).toMatchObject({ cachedDocuments: 2, sentDocuments: 0 })
+    })
+  )
+
   it.effect("refused where it cannot be exact: a provider that is not pointwise, or an RRF merge", () =>
     Effect.gen(function* () {
       const listwise = { ...recording().provider, pointwise: false }
@@ -300,7 +321,7 @@ describe("the quota", () => {
         rateLimit: { limit: 1, window: "1 second", onStoreError: "fail" },
         retry: { maxRetries: 0 }
       }).pipe(Effect.provide(failing))
-      const error = yield* Effect.flip(strict.rerank({ query: "q", documents: ["x"] }))
+      const error = yield* failureOf(strict.rerank({ query: "q", documents: ["x"] }))
       expect(error._tag).toBe("TransportError")
       expect(error._tag === "TransportError" && error.reason).toBe(
         "the shared quota's store could not be reached: redis down"

@@ -9,6 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import * as Scripted from "./ScriptedClient.js"
 import * as World from "./World.js"
+import { failureOf } from "../../../test-utils/Outcome.js"
 
 const query = "which one?"
 const documents = Array.from({ length: 10 }, (_, i) => `document number ${i}`)
@@ -125,9 +126,7 @@ describe("windows are sized by the model a call names", () => {
         model: "cohere-rerank-3.5",
         batching: false
       })
-      const error = yield* Effect.flip(
-        rerankWith(layer, world, { query, documents: many, model: "bge-reranker-v2-m3" })
-      )
+      const error = yield* failureOf(rerankWith(layer, world, { query, documents: many, model: "bge-reranker-v2-m3" }))
       expect(error).toMatchObject({
         _tag: "PayloadLimitError",
         limit: 100,
@@ -193,7 +192,7 @@ describe("Bedrock: a request that cannot be signed", () => {
         baseUrl: "http://127.0.0.1:9/%E0%A4%A",
         credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: Redacted.make("secret-key-value") }
       })
-      const error = yield* Effect.flip(
+      const error = yield* failureOf(
         Reranker.rerank({ query, documents }).pipe(Effect.provide(layer.pipe(Layer.provide(scripted.layer))))
       )
       expect(RerankError.isRerankError(error)).toBe(true)
