@@ -246,14 +246,31 @@ const backup = `${root}node_modules/.semantic-mutants.json`
 
 const vitest = (files) =>
   new Promise((resolve) => {
-    const child = spawn("npx", ["vitest", "run", "--reporter=dot", ...files], { cwd: root, stdio: "pipe" })
+    // Its own process group, so that nothing it started (a worker stuck printing a large failure) outlives it.
+    const child = spawn("npx", ["vitest", "run", "--reporter=dot", ...files], {
+      cwd: root,
+      stdio: "pipe",
+      detached: true
+    })
+    const killAll = () => {
+      try {
+        process.kill(-child.pid, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
     let output = ""
     child.stdout.on("data", (chunk) => (output += chunk))
     child.stderr.on("data", (chunk) => (output += chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-    child.on("close", (status, signal) => {
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      killAll()
+    }, timeoutMs)
+    child.on("close", (status) => {
       clearTimeout(timer)
-      resolve({ status, timedOut: signal === "SIGKILL", output })
+      killAll()
+      resolve({ status, timedOut, output })
     })
   })
 
