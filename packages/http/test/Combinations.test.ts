@@ -17,6 +17,9 @@ import { recordingTracer } from "../../../test-utils/Spans.js"
 import * as Scripted from "./ScriptedClient.js"
 import * as World from "./World.js"
 
+// Each property runs its configurations one after another, for seconds on a quiet machine: its bound is generous,
+// so that a busy one only makes it slower. Nothing here is timed.
+
 /** Models each system is asked for: its default, others it serves, one it does not publish. */
 const models: Record<World.System, ReadonlyArray<string>> = {
   cohere: ["rerank-v3.5", "rerank-v4.0-pro", "my-fine-tune"],
@@ -207,7 +210,7 @@ describe("properties across configurations", () => {
         const result = yield* outcome.right.rerank(requestOf(s, c))
         expect(result.results.length).toBeLessThanOrEqual(Math.min(c.topN ?? Infinity, c.documents))
       }),
-    { fastCheck: { numRuns: 120 } }
+    { timeout: 240_000, fastCheck: { numRuns: 120 } }
   )
 
   it.effect.prop(
@@ -253,7 +256,7 @@ describe("properties across configurations", () => {
           expect(second.usage).toMatchObject({ requests: 0, sentDocuments: 0, cachedDocuments: c.documents })
         }
       }),
-    { fastCheck: { numRuns: 120 } }
+    { timeout: 240_000, fastCheck: { numRuns: 120 } }
   )
 
   it.effect.prop(
@@ -289,7 +292,7 @@ describe("properties across configurations", () => {
         const distinct = new Set(request.documents).size
         expect(fromB.usage.cachedDocuments ?? 0).toBe(sameScore && sameKey ? distinct : 0)
       }),
-    { fastCheck: { numRuns: 120 } }
+    { timeout: 240_000, fastCheck: { numRuns: 120 } }
   )
 
   it.effect.prop(
@@ -317,6 +320,6 @@ describe("properties across configurations", () => {
           ])
         }
       }),
-    { fastCheck: { numRuns: 60 } }
+    { timeout: 240_000, fastCheck: { numRuns: 60 } }
   )
 })
