@@ -78,8 +78,20 @@ export const run = (
       return send
     })
   })
+  // The policy starts after a first failure, which it is handed first: a window that succeeds at once, the common
+  // case, pays nothing for the schedule.
+  const retried = (first: RerankError) => {
+    let replay: RerankError | undefined = first
+    const again = Effect.suspend(() => {
+      if (replay === undefined) return attempt
+      const error = replay
+      replay = undefined
+      return Effect.fail(error)
+    })
+    return Effect.retry(again, policyOf(context, () => attempts))
+  }
   return attempt.pipe(
-    Effect.retry(policyOf(context, () => attempts)),
+    Effect.catchAll(retried),
     Effect.mapError((error) => error.withAttempts(attempts, hintFor(provider, error)))
   )
 }
