@@ -502,20 +502,3 @@ export const constructors = <O extends CommonOptions>(
     variables
   }
 }
-
-/**
- * For a provider's own checks: all is well.
- *
- * @since 0.3.0
- * @category utils
- */
-export const valid: Either.Either<void, ConfigError.ConfigError> = Either.void
-
-/**
- * For a provider's own checks: a `ConfigError` naming the option.
- *
- * @since 0.3.0
- * @category utils
- */
-export const invalid = (option: string, reason: string): Either.Either<never, ConfigError.ConfigError> =>
-  Transport.invalid(option, reason)
