@@ -88,7 +88,10 @@ export const run = (
       replay = undefined
       return Effect.fail(error)
     })
-    return Effect.retry(again, policyOf(context, () => attempts))
+    return Effect.retry(
+      again,
+      policyOf(context, () => attempts)
+    )
   }
   return attempt.pipe(
     Effect.catchAll(retried),
