@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL("../", import.meta.url))
 const core = "packages/core/src/"
 const http = "packages/http/src/"
 const tests = {
-  integrity: "packages/http/test/Integrity.test.ts",
+  integrity: "packages/server/test/Integrity.test.ts",
   provider: "packages/core/test/Provider.test.ts",
   fleet: "packages/core/test/Fleet.test.ts",
   fallback: "packages/core/test/Fallback.test.ts",

@@ -29,14 +29,6 @@ export const acme: HttpProvider.WireProtocol = {
       typeof json === "object" && json !== null && "error" in json && typeof json.error === "string"
         ? { message: json.error }
         : {}
-  },
-  // Only needed to serve this protocol from `rerank serve` too; a client-only protocol can leave these minimal.
-  server: {
-    paths: [],
-    auth: "bearer",
-    decodeRequest: () => Either.left("not served"),
-    encodeResponse: ({ results }) => ({ scores: results.map((r) => r.score) }),
-    encodeError: (_status, message) => ({ error: message })
   }
 }
 

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type * as CliApp from "@effect/cli/CliApp"
+import { Registry } from "@effect-rerank/http"
 import * as Command from "@effect/cli/Command"
 import type * as ValidationError from "@effect/cli/ValidationError"
 import type * as Effect from "effect/Effect"
@@ -14,12 +15,21 @@ import * as QueryCommand from "./QueryCommand.js"
 import * as ServeCommand from "./ServeCommand.js"
 import { version } from "./internal/version.js"
 
-const rerank = Command.make("rerank").pipe(
-  Command.withDescription(
-    "Rerank documents with Cohere or the offline local reranker, serve a Cohere-compatible API, fuse rankings."
-  ),
-  Command.withSubcommands([QueryCommand.command, ServeCommand.command, FuseCommand.command])
-)
+/**
+ * The `rerank` command over `providers` (default: every provider of `@effect-rerank/http`'s `Registry`).
+ *
+ * @since 0.4.0
+ * @category commands
+ */
+export const make = (providers: ReadonlyArray<Registry.Entry> = Registry.providers) =>
+  Command.make("rerank").pipe(
+    Command.withDescription(
+      "Rerank documents with any provider of the registry or the offline local reranker, serve every provider's API (or a gateway to one), fuse rankings."
+    ),
+    Command.withSubcommands([QueryCommand.make(providers), ServeCommand.make(providers), FuseCommand.command])
+  )
+
+const rerank = make()
 
 /**
  * Runs the command line on `process.argv` (the node and script paths first, as Node gives it).

@@ -1,27 +1,14 @@
 /**
- * The providers the CLI can use (`query --provider`, `serve --upstream`): each HTTP provider configured from the
- * flags and its own environment variables, and the names a message should use for its options (the CLI's flag, or
- * the provider's own variable), so a configuration error never points at something a user of the CLI cannot set.
+ * The providers the CLI can use (`query --provider`, `serve --upstream`), derived from `@effect-rerank/http`'s
+ * `Registry`: their names as choices, what each needs in the environment (for the help), and the names a message
+ * should use for their options (the CLI's flag, or the provider's own variable), so that a configuration error never
+ * points at something a user of the CLI cannot set.
  *
  * @since 0.3.0
  */
-import type { Batching, Quota, Reranker, ScoreCache } from "@effect-rerank/core"
-import {
-  Bedrock,
-  Cohere,
-  type HttpProvider,
-  Jina,
-  Mixedbread,
-  Pinecone,
-  Tei,
-  Together,
-  Vllm,
-  Voyage
-} from "@effect-rerank/http"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import type { Batching, Quota, ScoreCache } from "@effect-rerank/core"
+import { Registry } from "@effect-rerank/http"
 import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
-import type * as Layer from "effect/Layer"
 
 /**
  * What every HTTP provider's `layerConfig` takes from the flags.
@@ -41,34 +28,22 @@ export interface Flags {
 }
 
 /**
- * @since 0.3.0
- * @category models
+ * The providers of the registry, by name.
+ *
+ * @since 0.4.0
+ * @category constructors
  */
-export type HttpName = "jina" | "voyage" | "mixedbread" | "pinecone" | "together" | "tei" | "vllm" | "bedrock"
+export const byName = (providers: ReadonlyArray<Registry.Entry>, name: string): Registry.Entry | undefined =>
+  providers.find((entry) => entry.name === name)
 
 /**
- * @since 0.3.0
- * @category constants
+ * `name: WHAT_IT_NEEDS` for each provider, for a flag's help.
+ *
+ * @since 0.4.0
+ * @category utils
  */
-export const http: Record<
-  HttpName,
-  (flags: Flags) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
-> = {
-  jina: (flags: Flags) => Jina.layerConfig(flags),
-  voyage: (flags: Flags) => Voyage.layerConfig(flags),
-  mixedbread: (flags: Flags) => Mixedbread.layerConfig(flags),
-  pinecone: (flags: Flags) => Pinecone.layerConfig(flags),
-  together: (flags: Flags) => Together.layerConfig(flags),
-  tei: (flags: Flags) => Tei.layerConfig(flags),
-  vllm: (flags: Flags) => Vllm.layerConfig(flags),
-  bedrock: (flags: Flags) => Bedrock.layerConfig(flags)
-}
-
-/**
- * @since 0.3.0
- * @category constants
- */
-export const httpNames = Object.keys(http) as ReadonlyArray<HttpName>
+export const help = (providers: ReadonlyArray<Registry.Entry>): string =>
+  providers.map((entry) => `${entry.name} (${Registry.requirements(entry)})`).join(", ")
 
 /**
  * A library option's name (its `ConfigError` path, or an `InvalidRequestError` field) as the CLI says it.
@@ -78,45 +53,34 @@ export const httpNames = Object.keys(http) as ReadonlyArray<HttpName>
  */
 export type Names = Readonly<Record<string, string>>
 
-/** What the flags set, whichever provider. */
-const flagNames: Names = {
+/**
+ * What the flags set, whichever provider (`--base-url` is the query command's; `serve` says `--upstream-url`).
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const flagNames: Names = {
   maxDocumentsPerRequest: "--batch-size",
   concurrency: "--concurrency",
   merge: "--merge",
   allowInsecureHttp: "--allow-insecure-http",
   model: "--model",
   topN: "--top-n",
-  minScore: "--min-score"
+  minScore: "--min-score",
+  apiVersion: "--api-version"
 }
 
-const fromVariables = (variables: HttpProvider.Variables, extra: Names = {}): Names => ({
-  ...flagNames,
-  apiKey: variables.key[0],
-  baseUrl: `--base-url (or ${variables.baseUrl})`,
-  ...extra
-})
-
 /**
- * Each provider's names: the flags, then its own variables for the key and the base URL.
+ * A provider's names: the flags, then its own variables for the key, the base URL and the rest.
  *
  * @since 0.4.0
- * @category constants
+ * @category constructors
  */
-export const names: Record<"local" | "cohere" | HttpName, Names> = {
-  local: flagNames,
-  cohere: fromVariables(Cohere.variables, { apiVersion: "--api-version" }),
-  jina: fromVariables(Jina.variables),
-  voyage: fromVariables(Voyage.variables),
-  mixedbread: fromVariables(Mixedbread.variables),
-  pinecone: fromVariables(Pinecone.variables),
-  together: fromVariables(Together.variables),
-  tei: fromVariables(Tei.variables),
-  vllm: fromVariables(Vllm.variables),
-  bedrock: {
+export const namesOf = (entry: Registry.Entry, baseUrlFlag = "--base-url"): Names => {
+  const environment = Registry.environmentOf(entry)
+  return {
     ...flagNames,
-    apiKey: "AWS_BEARER_TOKEN_BEDROCK",
-    credentials: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-    region: "AWS_REGION",
-    baseUrl: "--base-url"
+    ...environment,
+    baseUrl: environment.baseUrl === undefined ? baseUrlFlag : `${baseUrlFlag} (or ${environment.baseUrl})`
   }
 }

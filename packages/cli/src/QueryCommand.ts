@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Batching, Reranker } from "@effect-rerank/core"
-import { Cohere } from "@effect-rerank/http"
+import { Cohere, Registry } from "@effect-rerank/http"
 import { CorpusStats, LocalReranker } from "@effect-rerank/local"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
@@ -25,7 +25,8 @@ import * as Progress from "./Progress.js"
 
 const queryArg = Args.text({ name: "query" }).pipe(Args.withDescription("The search query to rank the documents for."))
 
-const queryOptions = {
+/** The flags, with `--provider`'s choices and help from `providers`. */
+const queryOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
   file: Options.text("file").pipe(
     Options.withAlias("f"),
     Options.withDescription("File of candidate documents: plain lines, JSONL or a JSON array. - reads stdin.")
@@ -47,12 +48,11 @@ const queryOptions = {
     Options.optional,
     Options.withDescription("Drop results whose relevance score is below this.")
   ),
-  provider: Options.choice("provider", ["auto", "local", "cohere", ...Providers.httpNames]).pipe(
-    Options.withDefault("auto" as const),
+  provider: Options.choice("provider", ["auto", "local", ...providers.map((entry) => entry.name)]).pipe(
+    Options.withDefault("auto"),
     Options.withDescription(
       "auto: Cohere when COHERE_API_KEY (or CO_API_KEY) is set, else the offline local reranker. The others read " +
-        "their own variables: JINA_API_KEY, VOYAGE_API_KEY, MXBAI_API_KEY, PINECONE_API_KEY, TOGETHER_API_KEY, " +
-        "TEI_BASE_URL, VLLM_BASE_URL, and AWS_REGION with AWS credentials for bedrock. Default: auto."
+        `their own variables: ${Providers.help(providers)}. Default: auto.`
     )
   ),
   corpus: Options.text("corpus").pipe(
@@ -99,7 +99,7 @@ const queryOptions = {
     Options.withDefault("table" as const),
     Options.withDescription("table (cut to the terminal width), json, or jsonl. Default: table.")
   )
-}
+})
 
 /**
  * The configured `Reranker` layer for the chosen provider, and the names its messages use for the options.
@@ -107,7 +107,7 @@ const queryOptions = {
  * @since 0.1.0
  * @category providers
  */
-export const providerLayer = (options: Parsed) =>
+export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry.Entry> = Registry.providers) =>
   Effect.gen(function* () {
     const batching = {
       ...(Option.isSome(options.batchSize) ? { maxDocumentsPerRequest: options.batchSize.value } : {}),
@@ -121,13 +121,14 @@ export const providerLayer = (options: Parsed) =>
       allowInsecureHttp: Config.succeed(options.allowInsecureHttp),
       ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
     }
-    if (options.provider !== "auto" && options.provider !== "local" && options.provider !== "cohere") {
+    const chosen = Providers.byName(providers, options.provider)
+    if (chosen !== undefined && chosen.name !== "cohere") {
       if (Option.isSome(options.corpus)) {
         return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
       }
       return {
-        layer: Providers.http[options.provider](common).pipe(Layer.provide(FetchHttpClient.layer)),
-        names: Providers.names[options.provider]
+        layer: chosen.layerConfig(common).pipe(Layer.provide(FetchHttpClient.layer)),
+        names: Providers.namesOf(chosen)
       }
     }
     // Read once: the key found here is handed to the layer, which does not read the environment again.
@@ -156,7 +157,7 @@ export const providerLayer = (options: Parsed) =>
             )).map((d) => d.text)
           )
         : undefined
-      return { layer: LocalReranker.layer({ ...batching, corpus }), names: Providers.names.local }
+      return { layer: LocalReranker.layer({ ...batching, corpus }), names: Providers.flagNames }
     }
     if (Option.isSome(options.corpus)) {
       return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
@@ -167,11 +168,11 @@ export const providerLayer = (options: Parsed) =>
         apiVersion: Config.succeed(options.apiVersion),
         ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {})
       }).pipe(Layer.provide(FetchHttpClient.layer)),
-      names: Providers.names.cohere
+      names: Providers.namesOf(Providers.byName(Registry.providers, "cohere")!)
     }
   })
 
-const config = { query: queryArg, ...queryOptions }
+const configOf = (providers: ReadonlyArray<Registry.Entry>) => ({ query: queryArg, ...queryOptions(providers) })
 
 /**
  * The parsed arguments and options.
@@ -179,19 +180,21 @@ const config = { query: queryArg, ...queryOptions }
  * @since 0.1.0
  * @category models
  */
-export type Parsed = Command.Command.ParseConfig<typeof config>
+export type Parsed = Command.Command.ParseConfig<ReturnType<typeof configOf>>
 
 /**
- * @since 0.1.0
+ * The command over `providers` (default: every provider of the registry).
+ *
+ * @since 0.4.0
  * @category commands
  */
-export const command: Command.Command<"query", FileSystem.FileSystem, Failure, Parsed> = Command.make(
-  "query",
-  config,
-  (options) =>
+export const make = (
+  providers: ReadonlyArray<Registry.Entry> = Registry.providers
+): Command.Command<"query", FileSystem.FileSystem, Failure, Parsed> =>
+  Command.make("query", configOf(providers), (options) =>
     Effect.gen(function* () {
       const documents = yield* Documents.read(options.file, options.format, options.field)
-      const { layer, names } = yield* providerLayer(options)
+      const { layer, names } = yield* providerLayer(options, providers)
       const result = yield* Reranker.rerank({
         query: options.query,
         documents,
@@ -208,4 +211,10 @@ export const command: Command.Command<"query", FileSystem.FileSystem, Failure, P
       const width = process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 ? process.stdout.columns : Infinity
       for (const line of Output.render(result, options.output, width)) yield* Console.log(line)
     })
-).pipe(Command.withDescription("Rerank candidate documents from a file (or stdin) for a query, best first."))
+  ).pipe(Command.withDescription("Rerank candidate documents from a file (or stdin) for a query, best first."))
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const command: Command.Command<"query", FileSystem.FileSystem, Failure, Parsed> = make()

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { Batching } from "@effect-rerank/core"
-import { Cohere } from "@effect-rerank/http"
+import { Registry } from "@effect-rerank/http"
 import { LocalReranker } from "@effect-rerank/local"
 import type * as Server from "@effect-rerank/server"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -23,7 +23,8 @@ import * as Redacted from "effect/Redacted"
 import { type Failure, inTermsOf, UsageError } from "./CliError.js"
 import * as Providers from "./Providers.js"
 
-const serveOptions = {
+/** The flags, with `--upstream`'s choices and help from `providers`. */
+const serveOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
   port: Options.integer("port").pipe(
     Options.withAlias("p"),
     Options.withDefault(8080),
@@ -52,10 +53,10 @@ const serveOptions = {
     Options.withDefault(10 * 1024 * 1024),
     Options.withDescription("Largest request body in bytes; larger gets 413. Default: 10485760 (10 MiB).")
   ),
-  upstream: Options.choice("upstream", ["local", "cohere", ...Providers.httpNames]).pipe(
-    Options.withDefault("local" as const),
+  upstream: Options.choice("upstream", ["local", ...providers.map((entry) => entry.name)]).pipe(
+    Options.withDefault("local"),
     Options.withDescription(
-      "The reranker behind the server: local (default), or a provider whose key (and base URL) come from its own variables (COHERE_API_KEY, JINA_API_KEY, ...): a gateway."
+      `The reranker behind the server: local (default), or a provider whose key (and base URL) come from its own variables, a gateway: ${Providers.help(providers)}.`
     )
   ),
   upstreamUrl: Options.text("upstream-url").pipe(
@@ -77,7 +78,7 @@ const serveOptions = {
     Options.optional,
     Options.withDescription("Remember upstream scores: memory, or redis://host:port to share them between gateways.")
   )
-}
+})
 
 /** `1000/1m`, `20/1s`, `10/60s`, `5/500ms`: a count per duration. */
 export const parseRateLimit = (spec: string): Either.Either<{ limit: number; window: Duration.Duration }, string> => {
@@ -90,12 +91,10 @@ export const parseRateLimit = (spec: string): Either.Either<{ limit: number; win
   return Either.right({ limit, window: Duration.millis(count * unit) })
 }
 
-const config = serveOptions
-
 /**
  * The reranker the server fronts, paced and cached as the flags say; the stores on Redis when given a URL.
  */
-const upstreamLayer = (options: Parsed, Stores: typeof Server.Stores) =>
+const upstreamLayer = (options: Parsed, providers: ReadonlyArray<Registry.Entry>, Stores: typeof Server.Stores) =>
   Effect.gen(function* () {
     const rateLimit = Option.isSome(options.rateLimit)
       ? yield* Either.mapLeft(parseRateLimit(options.rateLimit.value), (reason) => new UsageError({ reason }))
@@ -129,8 +128,8 @@ const upstreamLayer = (options: Parsed, Stores: typeof Server.Stores) =>
       ...(rateLimit === undefined ? {} : { rateLimit: Config.succeed(rateLimit) }),
       ...(cacheSpec === undefined ? {} : { cache: Config.succeed({}) })
     }
-    const upstream = options.upstream === "cohere" ? Cohere.layerConfig(flags) : Providers.http[options.upstream](flags)
-    return upstream.pipe(Layer.provide(Layer.merge(stores, FetchHttpClient.layer)))
+    const upstream = Providers.byName(providers, options.upstream)!
+    return upstream.layerConfig(flags).pipe(Layer.provide(Layer.merge(stores, FetchHttpClient.layer)))
   })
 
 /**
@@ -139,63 +138,76 @@ const upstreamLayer = (options: Parsed, Stores: typeof Server.Stores) =>
  * @since 0.1.0
  * @category models
  */
-export type Parsed = Command.Command.ParseConfig<typeof config>
+export type Parsed = Command.Command.ParseConfig<ReturnType<typeof serveOptions>>
 
 /**
  * @since 0.1.0
  * @category commands
  */
-export const command: Command.Command<"serve", never, Failure, Parsed> = Command.make("serve", config, (options) =>
-  Effect.gen(function* () {
-    // Loaded only for `serve`: the server and Node's HTTP stack would slow every other command's start.
-    const { FaultInjection, NodeServer, Stores }: typeof Server = yield* Effect.promise(
-      () => import("@effect-rerank/server")
-    )
-    const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
-      Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
-    )
-    if (Option.isSome(options.apiKey) && Redacted.value(options.apiKey.value).trim() === "") {
-      // An empty key would start a server that rejects every request.
-      return yield* new UsageError({
-        reason: "--api-key (or RERANK_SERVER_API_KEY) is empty: give a key, or leave it out to serve without one."
-      })
-    }
-    const reranker = yield* upstreamLayer(options, Stores)
-    const server = NodeServer.layer({
-      port: options.port,
-      host: options.host,
-      apiKey: Option.getOrUndefined(options.apiKey),
-      maxBodyBytes: options.maxBodyBytes,
-      faults: { rules, seed: options.seed }
-    }).pipe(Layer.provide(reranker))
-    const announce = Layer.effectDiscard(
-      HttpServer.addressFormattedWith((address) =>
-        Console.error(
-          `rerank server (${options.upstream === "local" ? "local reranker" : `gateway to ${options.upstream}`}) listening on ${address}: POST /v2/rerank, POST /v1/rerank, and /jina, /voyage, ... for the other protocols` +
-            (Option.isSome(options.apiKey) ? " (key required)" : "") +
-            (rules.length > 0 ? `, ${rules.length} fault rule(s)` : "") +
-            (Option.isSome(options.rateLimit)
-              ? `, paced to ${options.rateLimit.value}${Option.isSome(options.redis) ? " (shared on Redis)" : ""}`
-              : "") +
-            (Option.isSome(options.cache)
-              ? `, scores cached (${options.cache.value.startsWith("redis") ? "Redis" : "memory"})`
-              : "")
+export const make = (
+  providers: ReadonlyArray<Registry.Entry> = Registry.providers
+): Command.Command<"serve", never, Failure, Parsed> =>
+  Command.make("serve", serveOptions(providers), (options) =>
+    Effect.gen(function* () {
+      // Loaded only for `serve`: the server and Node's HTTP stack would slow every other command's start.
+      const { FaultInjection, NodeServer, ServerProtocols, Stores }: typeof Server = yield* Effect.promise(
+        () => import("@effect-rerank/server")
+      )
+      const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
+        Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
+      )
+      if (Option.isSome(options.apiKey) && Redacted.value(options.apiKey.value).trim() === "") {
+        // An empty key would start a server that rejects every request.
+        return yield* new UsageError({
+          reason: "--api-key (or RERANK_SERVER_API_KEY) is empty: give a key, or leave it out to serve without one."
+        })
+      }
+      const reranker = yield* upstreamLayer(options, providers, Stores)
+      const routes = ServerProtocols.routesOf(providers)
+      const server = NodeServer.layer({
+        port: options.port,
+        host: options.host,
+        apiKey: Option.getOrUndefined(options.apiKey),
+        maxBodyBytes: options.maxBodyBytes,
+        faults: { rules, seed: options.seed },
+        routes
+      }).pipe(Layer.provide(reranker))
+      const named = routes.filter((route) => route.prefix !== "").map((route) => route.prefix)
+      const announce = Layer.effectDiscard(
+        HttpServer.addressFormattedWith((address) =>
+          Console.error(
+            `rerank server (${options.upstream === "local" ? "local reranker" : `gateway to ${options.upstream}`}) listening on ${address}: POST /v2/rerank, POST /v1/rerank, and ${named.join(", ")} for the other protocols` +
+              (Option.isSome(options.apiKey) ? " (key required)" : "") +
+              (rules.length > 0 ? `, ${rules.length} fault rule(s)` : "") +
+              (Option.isSome(options.rateLimit)
+                ? `, paced to ${options.rateLimit.value}${Option.isSome(options.redis) ? " (shared on Redis)" : ""}`
+                : "") +
+              (Option.isSome(options.cache)
+                ? `, scores cached (${options.cache.value.startsWith("redis") ? "Redis" : "memory"})`
+                : "")
+          )
         )
       )
+      if (!(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+        return yield* new UsageError({ reason: `--port must be 0 to 65535 (0 picks a free one), got ${options.port}.` })
+      }
+      const upstream = Providers.byName(providers, options.upstream)
+      const names = upstream === undefined ? Providers.flagNames : Providers.namesOf(upstream, "--upstream-url")
+      // One logfmt line per request (the runtime's pretty logger spreads each over several).
+      return yield* Layer.launch(announce.pipe(Layer.provide(server))).pipe(
+        Effect.provide(Logger.logFmt),
+        // The upstream's configuration problems under the names a user of `serve` sets.
+        Effect.mapError(inTermsOf(names))
+      )
+    })
+  ).pipe(
+    Command.withDescription(
+      "Serve every provider's rerank API over the local reranker, or as a gateway to a provider (--upstream) with a shared quota and score cache; optional fault injection."
     )
-    if (!(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
-      return yield* new UsageError({ reason: `--port must be 0 to 65535 (0 picks a free one), got ${options.port}.` })
-    }
-    const names = options.upstream === "local" ? Providers.names.local : Providers.names[options.upstream]
-    // One logfmt line per request (the runtime's pretty logger spreads each over several).
-    return yield* Layer.launch(announce.pipe(Layer.provide(server))).pipe(
-      Effect.provide(Logger.logFmt),
-      // The upstream's configuration problems under the names a user of `serve` sets.
-      Effect.mapError(inTermsOf({ ...names, baseUrl: (names.baseUrl ?? "").replace("--base-url", "--upstream-url") }))
-    )
-  })
-).pipe(
-  Command.withDescription(
-    "Serve every provider's rerank API over the local reranker, or as a gateway to a provider (--upstream) with a shared quota and score cache; optional fault injection."
   )
-)
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const command: Command.Command<"serve", never, Failure, Parsed> = make()

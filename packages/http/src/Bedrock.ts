@@ -18,14 +18,12 @@
  *
  * @since 0.3.0
  */
-import { OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
+import { OptionSchema, RerankError } from "@effect-rerank/core"
 import * as Headers from "@effect/platform/Headers"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -90,14 +88,14 @@ export const Request = Schema.Struct({
   rerankingConfiguration: Schema.Struct({
     type: Schema.Literal("BEDROCK_RERANKING_MODEL"),
     bedrockRerankingConfiguration: Schema.Struct({
-      numberOfResults: Schema.optional(Wire.PositiveInt),
+      numberOfResults: Wire.nullable(Wire.PositiveInt),
       modelConfiguration: Schema.Struct({
         modelArn: Schema.String,
-        additionalModelRequestFields: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+        additionalModelRequestFields: Wire.nullable(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
       })
     })
   }),
-  nextToken: Schema.optional(Schema.String)
+  nextToken: Wire.nullable(Schema.String)
 })
 
 /**
@@ -113,27 +111,9 @@ export const Response = Schema.Struct({
   nextToken: Wire.nullable(Schema.String)
 })
 
-const encodeResponse = Schema.encodeSync(Response)
-
 /** The foundation model's ARN in a region; a full ARN (a provisioned or imported model) is used as given. */
 export const modelArn = (region: string, model: string): string =>
   model.startsWith("arn:") ? model : `arn:aws:bedrock:${region}::foundation-model/${model}`
-
-const modelOfArn = (arn: string) => arn.replace(/^arn:aws:bedrock:[^:]*::foundation-model\//, "")
-
-/** Exception names for the statuses our server sends (any other 4xx or 5xx gets the fallback after the lookup). */
-const exceptions: Record<number, string> = {
-  400: "ValidationException",
-  401: "UnrecognizedClientException",
-  402: "AccessDeniedException",
-  403: "AccessDeniedException",
-  413: "ValidationException",
-  429: "ThrottlingException",
-  500: "InternalServerException",
-  502: "BadGatewayException",
-  503: "ServiceUnavailableException",
-  504: "InternalServerException"
-}
 
 const invalidKey = new Set([
   "UnrecognizedClientException",
@@ -256,58 +236,8 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       }
       return undefined
     }
-  },
-  server: {
-    paths: ["/rerank"],
-    auth: "aws-sigv4",
-    decodeRequest: Wire.callDecoder(Request, (request) => {
-      const configuration = request.rerankingConfiguration.bedrockRerankingConfiguration
-      return {
-        model: modelOfArn(configuration.modelConfiguration.modelArn),
-        query: request.queries.map((q) => q.textQuery.text).join("\n"),
-        documents: request.sources.map((source) => source.inlineDocumentSource.textDocument.text),
-        topN: configuration.numberOfResults,
-        field: "sources"
-      }
-    }),
-    encodeResponse: ({ results }) =>
-      encodeResponse({ results: results.map((r) => ({ index: r.index, relevanceScore: r.score })) }),
-    encodeError: (_status, message) => ({ message }),
-    errorHeaders: (status) => ({
-      "x-amzn-errortype": exceptions[status] ?? (status >= 500 ? "InternalServerException" : "ValidationException")
-    })
   }
 }
-
-/**
- * @since 0.3.0
- * @category constructors
- */
-export const make = (
-  options: Options
-): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Effect.gen(function* () {
-    const { region } = yield* decodeRegion(options)
-    if (options.credentials === undefined && options.apiKey === undefined) {
-      return yield* Effect.fail(
-        ConfigError.InvalidData(
-          ["credentials"],
-          "are required: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_BEARER_TOKEN_BEDROCK for a Bedrock API key)"
-        )
-      )
-    }
-    const baseUrl = options.baseUrl ?? `https://bedrock-agent-runtime.${region}.amazonaws.com`
-    return yield* HttpProvider.make(protocol, { ...options, baseUrl })
-  })
-
-/**
- * @since 0.3.0
- * @category layers
- */
-export const layer = (
-  options: Options
-): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(Reranker.Reranker, make(options))
 
 /**
  * The AWS SDK's standard variables: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), when set.
@@ -353,24 +283,72 @@ export type ConfigOptions = Config.Config.Wrap<
   }
 >
 
+/** A region, credentials or a Bedrock API key, and the regional endpoint unless a base URL is given. */
+const complete = (options: Options): Effect.Effect<Options, ConfigError.ConfigError> =>
+  Effect.gen(function* () {
+    const { region } = yield* decodeRegion(options)
+    if (options.credentials === undefined && options.apiKey === undefined) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          ["credentials"],
+          "are required: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_BEARER_TOKEN_BEDROCK for a Bedrock API key)"
+        )
+      )
+    }
+    return { ...options, baseUrl: options.baseUrl ?? `https://bedrock-agent-runtime.${region}.amazonaws.com` }
+  })
+
+/** `layerConfig`'s options with the region, credentials and Bedrock API key from the AWS SDK's variables. */
+const fromConfig = (options: ConfigOptions): Effect.Effect<Options, ConfigError.ConfigError> =>
+  Effect.gen(function* () {
+    const given = yield* LayerConfig.unwrap(options)
+    const region = given.region ?? (yield* regionConfig)
+    const credentials = Option.getOrUndefined(yield* credentialsConfig)
+    const apiKey =
+      given.apiKey ?? Option.getOrUndefined(yield* Config.option(Config.redacted("AWS_BEARER_TOKEN_BEDROCK")))
+    return { ...given, region, credentials, apiKey }
+  })
+
 /**
- * Options as `Config`s; region, credentials and a Bedrock API key from the AWS SDK's standard variables unless
- * given. No credentials at all fails here, naming the variables.
+ * Where `layerConfig` reads a Bedrock API key; the credentials and the region (which gives the endpoint) come from
+ * the AWS SDK's variables.
  *
+ * @since 0.4.0
+ * @category config
+ */
+export const variables: HttpProvider.Variables = {
+  key: ["AWS_BEARER_TOKEN_BEDROCK"],
+  keyRequired: false,
+  keyName: "a Bedrock API key"
+}
+
+/**
+ * `make(options)`, `layer(options)`, and `layerConfig(options?)`: options as `Config`s; region, credentials and a
+ * Bedrock API key from the AWS SDK's standard variables unless given. No credentials at all fails at construction,
+ * naming the variables.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+const constructors: HttpProvider.Constructors<Options, ConfigOptions> = HttpProvider.constructors(protocol, variables, {
+  fromConfig,
+  complete
+})
+
+/**
+ * @since 0.3.0
+ * @category constructors
+ */
+export const make: HttpProvider.Constructors<Options, ConfigOptions>["make"] = constructors.make
+
+/**
  * @since 0.3.0
  * @category layers
  */
-export const layerConfig = (
-  options: ConfigOptions = {}
-): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(
-    Reranker.Reranker,
-    Effect.gen(function* () {
-      const given = yield* LayerConfig.unwrap(options)
-      const region = given.region ?? (yield* regionConfig)
-      const credentials = Option.getOrUndefined(yield* credentialsConfig)
-      const apiKey =
-        given.apiKey ?? Option.getOrUndefined(yield* Config.option(Config.redacted("AWS_BEARER_TOKEN_BEDROCK")))
-      return yield* make({ ...given, region, credentials, apiKey })
-    })
-  )
+export const layer: HttpProvider.Constructors<Options, ConfigOptions>["layer"] = constructors.layer
+
+/**
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerConfig: HttpProvider.Constructors<Options, ConfigOptions>["layerConfig"] = constructors.layerConfig

@@ -12,14 +12,12 @@ import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import type { Mutable } from "effect/Types"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as CohereSchema from "./CohereSchema.js"
 import * as HttpProvider from "./HttpProvider.js"
 import * as CohereDecode from "./internal/cohereDecode.js"
-import * as CohereRequest from "./internal/cohereRequest.js"
 import * as LayerConfig from "./internal/config.js"
 
 /**
@@ -82,8 +80,6 @@ export interface Options extends HttpProvider.CommonOptions {
 const decodeErrorBody = Schema.decodeUnknownOption(CohereSchema.ErrorBody)
 
 const chunkLimit = /max(imum)? chunks/i
-
-const encodeResponse = Schema.encodeSync(CohereSchema.RerankResponse)
 
 /**
  * Cohere's protocol, both ways: v2 (default) or v1 request bodies, the 200 body (`CohereDecode` on the hot path), the
@@ -156,22 +152,6 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
         unit: "chunks"
       })
     }
-  },
-  server: {
-    paths: ["/v2/rerank", "/v1/rerank"],
-    auth: "bearer",
-    decodeRequest: (json, path) => CohereRequest.parse(path === "/v1/rerank" ? "v1" : "v2", json),
-    encodeResponse: ({ call, path, results, searchUnits }) =>
-      encodeResponse({
-        id: crypto.randomUUID(),
-        results: results.map((r) =>
-          call.returnDocuments
-            ? { index: r.index, relevanceScore: r.score, document: { text: call.texts[r.index] } }
-            : { index: r.index, relevanceScore: r.score }
-        ),
-        meta: { apiVersion: { version: path === "/v1/rerank" ? "1" : "2" }, billedUnits: { searchUnits } }
-      }),
-    encodeError: (_status, message) => ({ id: crypto.randomUUID(), message })
   }
 }
 
@@ -187,37 +167,6 @@ export const provider = (
   options: Options
 ): Effect.Effect<Reranker.Provider<HttpProvider.Prepared>, ConfigError.ConfigError, HttpClient.HttpClient> =>
   HttpProvider.provider(protocol, options)
-
-/**
- * Builds the Cohere `Reranker`: the provider, with the core's retries, timeouts and batching. Fails with a
- * `ConfigError` naming the option when an option makes no sense.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const make = (
-  options: Options
-): Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  HttpProvider.make(protocol, options)
-
-/**
- * The Cohere `Reranker` from explicit options.
- *
- * @example
- * ```ts
- * import { Cohere } from "@effect-rerank/http"
- * import { Redacted } from "effect"
- *
- * const CohereLive = Cohere.layer({ apiKey: Redacted.make("..."), model: "rerank-v3.5" })
- * ```
- *
- * @since 0.1.0
- * @category layers
- */
-export const layer = (
-  options: Options
-): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(Reranker.Reranker, make(options))
 
 /**
  * `layerConfig`'s options: every option of `Options`, each a `Config` (`Config.succeed` for a constant). The key and
@@ -257,6 +206,33 @@ export const apiKeyConfig: Config.Config<Redacted.Redacted<string>> = LayerConfi
  */
 export const baseUrlConfig: Config.Config<Option.Option<string>> = LayerConfig.baseUrlConfig(variables)
 
+const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, variables)
+
+/**
+ * Builds the Cohere `Reranker`: the provider, with the core's retries, timeouts and batching. Fails with a
+ * `ConfigError` naming the option when an option makes no sense.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
+
+/**
+ * The Cohere `Reranker` from explicit options.
+ *
+ * @example
+ * ```ts
+ * import { Cohere } from "@effect-rerank/http"
+ * import { Redacted } from "effect"
+ *
+ * const CohereLive = Cohere.layer({ apiKey: Redacted.make("..."), model: "rerank-v3.5" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
+
 /**
  * The Cohere `Reranker` configured through `Config`: every option may be a `Config`; the key defaults to
  * `COHERE_API_KEY` (or `CO_API_KEY`) and the base URL to `COHERE_BASE_URL`. A missing key fails here, at layer
@@ -277,7 +253,4 @@ export const baseUrlConfig: Config.Config<Option.Option<string>> = LayerConfig.b
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (
-  options: ConfigOptions = {}
-): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(Reranker.Reranker, Effect.flatMap(LayerConfig.resolve<Options>(variables, options), make))
+export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig

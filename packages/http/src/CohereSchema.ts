@@ -89,7 +89,7 @@ export const V2Request = Schema.Struct({
   documents: Schema.Array(Schema.String),
   topN: optionalFrom(PositiveInt, "top_n"),
   maxTokensPerDoc: optionalFrom(PositiveInt, "max_tokens_per_doc"),
-  priority: Schema.optional(
+  priority: nullable(
     Schema.Int.pipe(
       Schema.between(priorityRange.min, priorityRange.max),
       Schema.annotations({ message: () => ({ message: "an integer from 0 to 999", override: true }) })
@@ -118,7 +118,7 @@ export const V1Document = Wire.Document
  * @category schemas
  */
 export const V1Request = Schema.Struct({
-  model: Schema.optional(Schema.String),
+  model: nullable(Schema.String),
   query: Schema.String,
   documents: Schema.Array(V1Document),
   topN: optionalFrom(PositiveInt, "top_n"),

@@ -1,7 +1,7 @@
 /**
  * An HTTP rerank API as a `Reranker.Provider`, from its wire protocol. Every provider module of this package
  * (`Cohere`, `Jina`, `Voyage`, ...) is a `WireProtocol` (how a window becomes a request body, how a 200 body becomes
- * scores, how an error body reads, and the server's view of the same protocol) handed to `make`. The transport
+ * scores, how an error body reads) handed to `make`. The transport
  * (endpoint checks, one request built once, the body cap, no redirects), the status table and the response checks
  * are shared, and everything past one attempt (retries, timeouts, batching, merging) is the core's.
  *
@@ -57,36 +57,6 @@ export interface CommonOptions extends Reranker.Options {
 }
 
 /**
- * What a server reads out of a rerank request, in any protocol.
- *
- * @since 0.3.0
- * @category models
- */
-export interface Call {
-  readonly model: string | undefined
-  readonly query: string
-  readonly texts: ReadonlyArray<string>
-  readonly topN: number | undefined
-  readonly returnDocuments: boolean
-}
-
-/**
- * What a server answers a `Call` with, before the protocol shapes it.
- *
- * @since 0.3.0
- * @category models
- */
-export interface Answer {
-  /** The path the call came in on (one of the protocol's `server.paths`). */
-  readonly path: string
-  readonly call: Call
-  readonly model: string
-  /** Best first; `index` is the position in `call.texts`. */
-  readonly results: ReadonlyArray<{ readonly index: number; readonly score: number }>
-  readonly searchUnits: number
-}
-
-/**
  * How one provider's error responses read: the message, request id and error code of a parsed JSON body (or the
  * headers), and the provider's own reading of a response before the shared status table.
  *
@@ -96,8 +66,9 @@ export interface Answer {
 export type ErrorReading = ResponseError.Protocol
 
 /**
- * One rerank protocol, both ways: the client's (request body, 200 body, error body) and the server's (the same
- * schemas, the other way round). One definition per protocol.
+ * One rerank protocol, the client's half: the request body, the 200 body, the error body, auth and limits. The
+ * server's half of the same protocol (`@effect-rerank/server`'s `ServerProtocols`) reads and writes the same
+ * schemas the other way round; a provider of your own needs none.
  *
  * @since 0.3.0
  * @category models
@@ -155,19 +126,6 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
   /** A parsed 200 body to the window's results, or where it went wrong (by path, never quoting values). */
   readonly decodeResponse: (json: unknown) => Either.Either<Reranker.WindowResponse, string>
   readonly errors: ErrorReading
-  readonly server: {
-    /** The path under the server's prefix for this protocol (`/jina` + `/v1/rerank`). */
-    readonly paths: ReadonlyArray<string>
-    /** Where a client of this protocol sends its key. */
-    readonly auth: "bearer" | "api-key" | "aws-sigv4"
-    /** A request body (sent to `path`, one of `paths`) to a call, or the provider's message for the first problem. */
-    readonly decodeRequest: (json: unknown, path: string) => Either.Either<Call, string>
-    readonly encodeResponse: (answer: Answer) => unknown
-    /** An error body as this provider writes it, for a status and a message. */
-    readonly encodeError: (status: number, message: string) => unknown
-    /** Headers an error carries besides `Retry-After` (Bedrock's `x-amzn-ErrorType`). */
-    readonly errorHeaders?: ((status: number) => Readonly<Record<string, string>>) | undefined
-  }
 }
 
 /**
@@ -469,18 +427,29 @@ export type ConfigOptions<O extends CommonOptions> = LayerConfig.ConfigOptions<O
  * @since 0.3.0
  * @category models
  */
-export interface Constructors<O extends CommonOptions> {
+export interface Constructors<O extends CommonOptions, C = ConfigOptions<O>> {
   readonly make: (options: O) => Effect.Effect<Reranker.Service, ConfigError.ConfigError, HttpClient.HttpClient>
   readonly layer: (options: O) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
   /**
    * Every option as a `Config`; the key and base URL from the provider's variables unless given. A missing required
    * key fails at layer construction with a `ConfigError` naming the variable, not with a 401 later.
    */
-  readonly layerConfig: (
-    options?: ConfigOptions<O>
-  ) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
+  readonly layerConfig: (options?: C) => Layer.Layer<Reranker.Reranker, ConfigError.ConfigError, HttpClient.HttpClient>
   /** Where `layerConfig` reads the key and the base URL: what a message should point a user at. */
   readonly variables: Variables
+}
+
+/**
+ * What a provider adds to the common constructors, where it needs to.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Hooks<O extends CommonOptions, C> {
+  /** Reads `layerConfig`'s options and the environment into options (default: the key and base URL variables). */
+  readonly fromConfig?: ((options: C) => Effect.Effect<O, ConfigError.ConfigError>) | undefined
+  /** Checks and fills in what depends on other options before the provider is built (Bedrock's regional URL). */
+  readonly complete?: ((options: O) => Effect.Effect<O, ConfigError.ConfigError>) | undefined
 }
 
 /**
@@ -489,16 +458,22 @@ export interface Constructors<O extends CommonOptions> {
  * @since 0.3.0
  * @category constructors
  */
-export const constructors = <O extends CommonOptions>(
+export const constructors = <O extends CommonOptions, C = ConfigOptions<O>>(
   protocol: WireProtocol<O>,
-  variables: Variables
-): Constructors<O> => {
-  const makeReranker = (options: O) => make(protocol, options)
+  variables: Variables,
+  hooks: Hooks<O, C> = {}
+): Constructors<O, C> => {
+  const makeReranker = (options: O) =>
+    hooks.complete === undefined
+      ? make(protocol, options)
+      : Effect.flatMap(hooks.complete(options), (completed) => make(protocol, completed))
+  const fromConfig =
+    hooks.fromConfig ?? ((options: C) => LayerConfig.resolve<O>(variables, options as unknown as ConfigOptions<O>))
   return {
     make: makeReranker,
     layer: (options) => Layer.effect(Reranker.Reranker, makeReranker(options)),
-    layerConfig: (options = {} as ConfigOptions<O>) =>
-      Layer.effect(Reranker.Reranker, Effect.flatMap(LayerConfig.resolve<O>(variables, options), makeReranker)),
+    layerConfig: (options = {} as C) =>
+      Layer.effect(Reranker.Reranker, Effect.flatMap(fromConfig(options), makeReranker)),
     variables
   }
 }

@@ -62,7 +62,7 @@ export interface Options extends HttpProvider.CommonOptions {
  * @category schemas
  */
 export const Request = Schema.Struct({
-  model: Schema.optional(Schema.String),
+  model: Wire.nullable(Schema.String),
   query: Schema.String,
   documents: Schema.Array(Wire.Document),
   topN: Wire.optionalFrom(Wire.PositiveInt, "top_n"),
@@ -80,8 +80,6 @@ export const Response = Schema.Struct({
   usage: Wire.nullable(Wire.TotalTokens),
   results: Schema.Array(Wire.RelevanceResult)
 })
-
-const encodeResponse = Schema.encodeSync(Response)
 
 const balance = /balance|credit|insufficient|top.?up|quota/i
 
@@ -114,22 +112,6 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       fields.status === 403 && balance.test(fields.serverMessage ?? "")
         ? new RerankError.AuthenticationError({ ...fields, reason: "billing" })
         : undefined
-  },
-  server: {
-    paths: ["/v1/rerank"],
-    auth: "bearer",
-    decodeRequest: Wire.callDecoder(Request, (request) => request),
-    encodeResponse: ({ call, model, results }) =>
-      encodeResponse({
-        model,
-        usage: { totalTokens: 0 },
-        results: results.map((r) =>
-          call.returnDocuments
-            ? { index: r.index, relevanceScore: r.score, document: { text: call.texts[r.index] } }
-            : { index: r.index, relevanceScore: r.score }
-        )
-      }),
-    encodeError: (_status, message) => ({ detail: message })
   }
 }
 

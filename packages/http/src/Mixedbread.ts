@@ -58,7 +58,8 @@ export interface Options extends HttpProvider.CommonOptions {
  * @category schemas
  */
 export const Request = Schema.Struct({
-  model: Schema.String,
+  // Optional on the wire: the API has a default model.
+  model: Wire.nullable(Schema.String),
   query: Schema.String,
   input: Schema.Array(Wire.Document),
   rankFields: Wire.optionalFrom(Schema.Array(Schema.String), "rank_fields"),
@@ -93,8 +94,6 @@ export const Response = Schema.Struct({
   returnInput: Wire.nullable(Schema.Boolean).pipe(Schema.fromKey("return_input"))
 })
 
-const encodeResponse = Schema.encodeSync(Response)
-
 /**
  * @since 0.3.0
  * @category protocol
@@ -121,35 +120,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   decodeResponse: Wire.responseDecoder(Response, (response) => ({
     results: response.data.map((r) => ({ index: r.index, score: r.score }))
   })),
-  errors: { errorBody: Wire.fastApiError },
-  server: {
-    paths: ["/v1/reranking"],
-    auth: "bearer",
-    decodeRequest: Wire.callDecoder(Request, (request) => ({
-      model: request.model,
-      query: request.query,
-      documents: request.input,
-      topN: request.topK,
-      rankFields: request.rankFields,
-      returnDocuments: request.returnInput,
-      field: "input"
-    })),
-    encodeResponse: ({ call, model, results }) =>
-      encodeResponse({
-        object: "list",
-        model,
-        data: results.map((r) => ({
-          index: r.index,
-          score: r.score,
-          input: call.returnDocuments ? call.texts[r.index] : null,
-          object: "rank_result"
-        })),
-        usage: { promptTokens: 0, totalTokens: 0 },
-        topK: call.topN ?? call.texts.length,
-        returnInput: call.returnDocuments
-      }),
-    encodeError: (_status, message) => ({ detail: message })
-  }
+  errors: { errorBody: Wire.fastApiError }
 }
 
 /**

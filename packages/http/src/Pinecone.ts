@@ -79,7 +79,7 @@ export const Request = Schema.Struct({
   topN: Wire.optionalFrom(Wire.PositiveInt, "top_n"),
   returnDocuments: Wire.optionalFrom(Schema.Boolean, "return_documents"),
   rankFields: Wire.optionalFrom(Schema.Array(Schema.String), "rank_fields"),
-  parameters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  parameters: Wire.nullable(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })
 
 /**
@@ -110,19 +110,6 @@ export const ErrorBody = Schema.Struct({
 })
 
 const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
-const encodeResponse = Schema.encodeSync(Response)
-
-/** Pinecone's gRPC-style codes for the statuses our server sends. */
-const codes: Record<number, string> = {
-  400: "INVALID_ARGUMENT",
-  401: "UNAUTHENTICATED",
-  402: "FAILED_PRECONDITION",
-  403: "PERMISSION_DENIED",
-  413: "OUT_OF_RANGE",
-  429: "RESOURCE_EXHAUSTED",
-  500: "INTERNAL",
-  503: "UNAVAILABLE"
-}
 
 /**
  * @since 0.3.0
@@ -160,26 +147,6 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
         onNone: () => Wire.openAiError(json),
         onSome: ({ error }) => ({ message: error?.message ?? undefined })
       })
-  },
-  server: {
-    paths: ["/rerank"],
-    auth: "api-key",
-    decodeRequest: Wire.callDecoder(Request, (request) => ({
-      ...request,
-      // Pinecone's default is to return the documents.
-      returnDocuments: request.returnDocuments ?? true
-    })),
-    encodeResponse: ({ call, model, results, searchUnits }) =>
-      encodeResponse({
-        model,
-        data: results.map((r) =>
-          call.returnDocuments
-            ? { index: r.index, score: r.score, document: { text: call.texts[r.index] } }
-            : { index: r.index, score: r.score }
-        ),
-        usage: { rerankUnits: searchUnits }
-      }),
-    encodeError: (status, message) => ({ error: { code: codes[status] ?? "UNKNOWN", message }, status })
   }
 }
 

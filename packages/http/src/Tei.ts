@@ -54,7 +54,7 @@ export interface Options extends HttpProvider.CommonOptions {
 export const Request = Schema.Struct({
   query: Schema.String,
   texts: Schema.Array(Schema.String),
-  truncate: Schema.optional(Schema.Boolean),
+  truncate: Wire.nullable(Schema.Boolean),
   truncationDirection: Wire.optionalFrom(Schema.Literal("Left", "Right", "left", "right"), "truncation_direction"),
   rawScores: Wire.optionalFrom(Schema.Boolean, "raw_scores"),
   returnText: Wire.optionalFrom(Schema.Boolean, "return_text")
@@ -82,7 +82,6 @@ export const ErrorBody = Schema.Struct({
 })
 
 const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
-const encodeResponse = Schema.encodeSync(Response)
 
 const batchSize = /batch size (\d+) > maximum allowed batch size (\d+)/i
 
@@ -126,30 +125,6 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
         unit: "documents"
       })
     }
-  },
-  server: {
-    paths: ["/rerank"],
-    auth: "bearer",
-    decodeRequest: Wire.callDecoder(Request, (request) => ({
-      model: undefined,
-      query: request.query,
-      documents: request.texts,
-      returnDocuments: request.returnText,
-      field: "texts"
-    })),
-    encodeResponse: ({ call, results }) =>
-      encodeResponse(
-        results.map((r) =>
-          call.returnDocuments
-            ? { index: r.index, score: r.score, text: call.texts[r.index] }
-            : { index: r.index, score: r.score }
-        )
-      ),
-    encodeError: (status, message) => ({
-      error: message,
-      // TEI's kinds: an overloaded queue, a failed backend, or a request it will not take.
-      error_type: status === 429 ? "Overloaded" : status >= 500 ? "Backend" : "Validation"
-    })
   }
 }
 

@@ -82,8 +82,6 @@ export const Response = Schema.Struct({
   )
 })
 
-const encodeResponse = Schema.encodeSync(Response)
-
 /**
  * @since 0.3.0
  * @category protocol
@@ -106,27 +104,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     return body
   },
   decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.results)),
-  errors: { errorBody: Wire.openAiError },
-  server: {
-    paths: ["/v1/rerank"],
-    auth: "bearer",
-    decodeRequest: Wire.callDecoder(Request, (request) => request),
-    encodeResponse: ({ call, model, results }) =>
-      encodeResponse({
-        id: crypto.randomUUID(),
-        object: "rerank",
-        model,
-        results: results.map((r) => ({
-          index: r.index,
-          relevanceScore: r.score,
-          document: call.returnDocuments ? { text: call.texts[r.index] } : {}
-        })),
-        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }
-      }),
-    encodeError: (status, message) => ({
-      error: { message, type: status === 429 ? "rate_limit_exceeded" : "invalid_request_error", code: null }
-    })
-  }
+  errors: { errorBody: Wire.openAiError }
 }
 
 /**

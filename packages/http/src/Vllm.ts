@@ -47,7 +47,7 @@ export interface Options extends HttpProvider.CommonOptions {
  * @category schemas
  */
 export const Request = Schema.Struct({
-  model: Schema.optional(Schema.String),
+  model: Wire.nullable(Schema.String),
   query: Schema.String,
   documents: Schema.Array(Wire.Document),
   topN: Wire.optionalFrom(Wire.PositiveInt, "top_n"),
@@ -66,16 +66,6 @@ export const Response = Schema.Struct({
   usage: Wire.nullable(Wire.TotalTokens),
   results: Schema.Array(Wire.RelevanceResult)
 })
-
-const encodeResponse = Schema.encodeSync(Response)
-
-/** vLLM's error types for the statuses our server sends; any other is a BadRequestError or InternalServerError. */
-const statusTypes: Record<number, string> = {
-  401: "Unauthorized",
-  429: "TooManyRequests",
-  500: "InternalServerError",
-  503: "ServiceUnavailable"
-}
 
 /**
  * @since 0.3.0
@@ -98,31 +88,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     return body
   },
   decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.results)),
-  errors: { errorBody: Wire.openAiError },
-  server: {
-    paths: ["/v2/rerank", "/v1/rerank", "/rerank"],
-    auth: "bearer",
-    decodeRequest: Wire.callDecoder(Request, (request) => request),
-    encodeResponse: ({ call, model, results }) =>
-      encodeResponse({
-        id: `rerank-${crypto.randomUUID()}`,
-        model,
-        usage: { totalTokens: 0 },
-        results: results.map((r) => ({
-          index: r.index,
-          document: { text: call.texts[r.index] },
-          relevanceScore: r.score
-        }))
-      }),
-    encodeError: (status, message) => ({
-      error: {
-        message,
-        type: statusTypes[status] ?? (status >= 500 ? "InternalServerError" : "BadRequestError"),
-        param: null,
-        code: status
-      }
-    })
-  }
+  errors: { errorBody: Wire.openAiError }
 }
 
 /**

@@ -64,7 +64,7 @@ export const Request = Schema.Struct({
   model: Schema.String,
   topK: Wire.optionalFrom(Wire.PositiveInt, "top_k"),
   returnDocuments: Wire.optionalFrom(Schema.Boolean, "return_documents"),
-  truncation: Schema.optional(Schema.Boolean)
+  truncation: Wire.nullable(Schema.Boolean)
 })
 
 /**
@@ -79,8 +79,6 @@ export const Response = Schema.Struct({
   model: Wire.nullable(Schema.String),
   usage: Wire.nullable(Wire.TotalTokens)
 })
-
-const encodeResponse = Schema.encodeSync(Response)
 
 /**
  * @since 0.3.0
@@ -108,24 +106,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     return body
   },
   decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.data)),
-  errors: { errorBody: Wire.fastApiError },
-  server: {
-    paths: ["/v1/rerank"],
-    auth: "bearer",
-    decodeRequest: Wire.callDecoder(Request, (request) => ({ ...request, topN: request.topK })),
-    encodeResponse: ({ call, model, results }) =>
-      encodeResponse({
-        object: "list",
-        data: results.map((r) =>
-          call.returnDocuments
-            ? { index: r.index, relevanceScore: r.score, document: call.texts[r.index] }
-            : { index: r.index, relevanceScore: r.score }
-        ),
-        model,
-        usage: { totalTokens: 0 }
-      }),
-    encodeError: (_status, message) => ({ detail: message })
-  }
+  errors: { errorBody: Wire.fastApiError }
 }
 
 /**

@@ -78,3 +78,10 @@ export * as Vllm from "./Vllm.js"
  * @since 0.3.0
  */
 export * as Bedrock from "./Bedrock.js"
+
+/**
+ * Every provider of this package by name, from which the server's routes and the CLI's choices are derived.
+ *
+ * @since 0.4.0
+ */
+export * as Registry from "./Registry.js"

@@ -3,7 +3,7 @@ import { Cohere, CohereSchema } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc, Layer, Redacted, Schema } from "effect"
 import * as CohereDecode from "../src/internal/cohereDecode.js"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
 // Each field is usually well-formed, sometimes any JSON value, sometimes absent: bodies on both sides of the line.
 const sometimes = <A>(valid: fc.Arbitrary<A>) =>

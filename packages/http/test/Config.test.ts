@@ -2,7 +2,7 @@ import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Config, ConfigProvider, Effect, Exit, Layer, Option, Redacted } from "effect"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
 const withEnv = (env: Record<string, string>) =>
   Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))

@@ -8,7 +8,7 @@ import { Cohere, Tei } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { HttpClient, HttpClientError } from "@effect/platform"
 import { Duration, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
 const documents = ["a", "b", "c"]
 

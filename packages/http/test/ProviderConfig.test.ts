@@ -18,7 +18,7 @@ import {
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
 const okJina: Scripted.Answer = (body) =>
   Scripted.json(200, {

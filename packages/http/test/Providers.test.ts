@@ -7,7 +7,7 @@ import { Bedrock, HttpProvider, Jina, Mixedbread, Pinecone, Tei, Together, Vllm,
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, Schema, TestClock } from "effect"
 import * as Fixtures from "./fixtures/providers.js"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 import { recordingTracer } from "../../../test-utils/Spans.js"
 
 const key = Redacted.make("sk-test-0123456789")

@@ -16,7 +16,7 @@ import {
   Tracer
 } from "effect"
 import { recordingTracer } from "../../../test-utils/Spans.js"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
 const key = "sk-SECRET-9d8c7b6a5f4e"
 const documents = ["the secret recipe for lemonade", "quarterly revenue figures", "an unrelated memo"]

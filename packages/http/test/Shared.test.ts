@@ -8,7 +8,7 @@ import { HttpProvider, Jina, Tei, Together } from "@effect-rerank/http"
 import * as RateLimiter from "@effect/experimental/RateLimiter"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
 const key = Redacted.make("sk-shared-0123456789")
 const documents = ["zero", "one", "two"]

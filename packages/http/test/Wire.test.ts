@@ -5,7 +5,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { readFileSync } from "node:fs"
 import { describeConformance, readConformanceText } from "../../../test-utils/Conformance.js"
 import { version } from "../src/internal/version.js"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
 const key = "sk-wire-0123456789"
 const documents = ["alpha", "beta", "gamma"]

@@ -6,19 +6,7 @@
  * @since 0.1.0
  */
 import { Reranker, type RerankError } from "@effect-rerank/core"
-import {
-  Bedrock,
-  Cohere,
-  CohereSchema,
-  type HttpProvider,
-  Jina,
-  Mixedbread,
-  Pinecone,
-  Tei,
-  Together,
-  Vllm,
-  Voyage
-} from "@effect-rerank/http"
+import { CohereSchema } from "@effect-rerank/http"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -35,6 +23,8 @@ import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
 import * as Body from "./internal/body.js"
+import type * as ServerProtocol from "./ServerProtocol.js"
+import * as ServerProtocols from "./ServerProtocols.js"
 
 /**
  * @since 0.1.0
@@ -46,6 +36,8 @@ export interface Options {
   /** Largest request body accepted; larger gets 413. Default 10 MiB. */
   readonly maxBodyBytes?: number | undefined
   readonly faults?: FaultInjection.Options | undefined
+  /** The protocols served. Default: every provider of `@effect-rerank/http`'s `Registry` (`ServerProtocols.routes`). */
+  readonly routes?: ReadonlyArray<ServerProtocols.Route> | undefined
 }
 
 /**
@@ -143,35 +135,9 @@ const breakConnection = (request: HttpServerRequest.HttpServerRequest, body: str
   return HttpServerResponse.empty()
 }
 
-/**
- * The protocols served, by route prefix: Cohere's at the root (the paths every Cohere client knows), each other
- * provider's under its name, so that provider's own client or SDK can be pointed at `<server>/<name>`.
- *
- * @since 0.3.0
- * @category constants
- */
-export const protocols: ReadonlyArray<{ readonly prefix: string; readonly protocol: HttpProvider.WireProtocol<any> }> =
-  [
-    { prefix: "", protocol: Cohere.protocol },
-    { prefix: "/jina", protocol: Jina.protocol },
-    { prefix: "/voyage", protocol: Voyage.protocol },
-    { prefix: "/mixedbread", protocol: Mixedbread.protocol },
-    { prefix: "/pinecone", protocol: Pinecone.protocol },
-    { prefix: "/together", protocol: Together.protocol },
-    { prefix: "/tei", protocol: Tei.protocol },
-    { prefix: "/vllm", protocol: Vllm.protocol },
-    { prefix: "/bedrock", protocol: Bedrock.protocol }
-  ]
-
-const routes = protocols.flatMap(({ prefix, protocol }) =>
-  protocol.server.paths.map((path) => ({ route: prefix + path, path, protocol }))
-)
-
-const routePaths: ReadonlySet<string> = new Set(routes.map((r) => r.route))
-
 /** The key a client of this protocol sent, where that protocol sends it. */
 const presentedKey = (
-  auth: HttpProvider.WireProtocol["server"]["auth"],
+  auth: ServerProtocol.ServerProtocol["auth"],
   headers: Readonly<Record<string, string | undefined>>
 ): string | undefined => (auth === "api-key" ? headers["api-key"]?.trim() : bearer(headers.authorization))
 
@@ -189,18 +155,25 @@ export const makeApp = (
     const injector = FaultInjection.make(options.faults ?? { rules: [] })
     const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes
 
-    const rerank = (protocol: HttpProvider.WireProtocol<any>, path: string) => {
+    const served = options.routes ?? ServerProtocols.routes
+    const routes = served.flatMap(({ prefix, protocol }) =>
+      protocol.paths.map((path) => ({ route: prefix + path, path, protocol }))
+    )
+    const routePaths: ReadonlySet<string> = new Set(routes.map((r) => r.route))
+    const notFound = ServerProtocols.notFoundMessage(served)
+
+    const rerank = (protocol: ServerProtocol.ServerProtocol, path: string) => {
       const failWith = (status: number, message: string, headers: Record<string, string> = {}) =>
-        HttpServerResponse.unsafeJson(protocol.server.encodeError(status, message), {
+        HttpServerResponse.unsafeJson(protocol.encodeError(status, message), {
           status,
-          headers: { ...protocol.server.errorHeaders?.(status), ...headers }
+          headers: { ...protocol.errorHeaders?.(status), ...headers }
         })
       return Effect.gen(function* () {
         const request = yield* HttpServerRequest.HttpServerRequest
         if (options.apiKey !== undefined) {
           // A SigV4 signature cannot be checked without the caller's AWS secret: a keyed server takes Bedrock calls
           // with a Bedrock API key (bearer) only.
-          const given = presentedKey(protocol.server.auth, request.headers)
+          const given = presentedKey(protocol.auth, request.headers)
           if (given === undefined || !sameKey(given, Redacted.value(options.apiKey))) {
             return failWith(401, "invalid api token")
           }
@@ -215,7 +188,7 @@ export const makeApp = (
                 f.status,
                 f.status !== 429
                   ? "internal server error"
-                  : protocol === Cohere.protocol
+                  : protocol === ServerProtocols.byName.cohere
                     ? "You are using a Trial key, which is limited to 10 API calls / minute."
                     : "rate limit exceeded",
                 f.status === 429 && f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}
@@ -249,7 +222,7 @@ export const makeApp = (
         } catch {
           return failWith(400, "invalid request: request body is not valid JSON")
         }
-        const decoded = protocol.server.decodeRequest(json, path)
+        const decoded = protocol.decodeRequest(json, path)
         if (Either.isLeft(decoded)) return failWith(400, decoded.left)
         const call = decoded.right
         const { model, query, texts, topN } = call
@@ -259,7 +232,7 @@ export const makeApp = (
           return failWith(status, message, headers)
         }
         const body = JSON.stringify(
-          protocol.server.encodeResponse({
+          protocol.encodeResponse({
             path,
             call,
             model: result.right.model,
@@ -286,10 +259,7 @@ export const makeApp = (
         Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
           routePaths.has(new URL(request.url, "http://server").pathname)
             ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
-            : cohereError(
-                404,
-                "not found: this server answers POST /v1/rerank and POST /v2/rerank, and each other protocol under its name (/jina/v1/rerank, /voyage/v1/rerank, /mixedbread/v1/reranking, /pinecone/rerank, /together/v1/rerank, /tei/rerank, /vllm/v2/rerank, /bedrock/rerank)"
-              )
+            : cohereError(404, notFound)
         )
       )
     )

@@ -29,3 +29,17 @@ export * as NodeServer from "./NodeServer.js"
  * @since 0.3.0
  */
 export * as Stores from "./Stores.js"
+
+/**
+ * The server's half of a protocol: its paths, its key, its request and answer bodies.
+ *
+ * @since 0.4.0
+ */
+export * as ServerProtocol from "./ServerProtocol.js"
+
+/**
+ * Every protocol's server half by provider name, and the routes derived from the registry.
+ *
+ * @since 0.4.0
+ */
+export * as ServerProtocols from "./ServerProtocols.js"

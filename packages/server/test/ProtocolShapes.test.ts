@@ -107,7 +107,8 @@ describe("each protocol's response shape, documents included when asked", () => 
         query,
         documents: docs.map((text, i) => ({ id: `d${i}`, text }))
       })
-      expect(body.data[0]).toEqual({ index: 1, score: expect.any(Number), document: { text: docs[1] } })
+      // Each document comes back as it was sent: every field, not only the text ranked.
+      expect(body.data[0]).toEqual({ index: 1, score: expect.any(Number), document: { id: "d1", text: docs[1] } })
       expect(body.usage).toEqual({ rerank_units: 0 })
       const keyed = yield* startServer({ apiKey: Redacted.make("pc-key") })
       const request = { model: "m", query, documents: [{ text: "a" }] }

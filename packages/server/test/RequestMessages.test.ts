@@ -2,6 +2,7 @@
  * What the server says about a bad request body, on the protocols that share the wire module's reading: the field
  * and the type it must have, never the value; and how documents become the texts ranked (rank fields, own properties).
  */
+import { Reranker } from "@effect-rerank/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as LocalServer from "./LocalServer.js"
@@ -46,11 +47,21 @@ describe("Jina's server: a bad body is a 400 naming the field", () => {
     )
   }
 
-  it.scopedLive("documents come back only when asked for", () =>
+  it.scopedLive("documents come back unless return_documents is false (Jina's default), as they were sent", () =>
     Effect.gen(function* () {
       const base = yield* LocalServer.start()
-      const plain = yield* post(`${base}/jina/v1/rerank`, JSON.stringify({ query: "q", documents: ["a", "b"] }))
-      expect(plain.body.results.every((r: object) => !("document" in r))).toBe(true)
+      const request = (extra: object) =>
+        post(`${base}/jina/v1/rerank`, JSON.stringify({ query: "q", documents: ["a", { text: "b", id: 7 }], ...extra }))
+      const plain = yield* request({})
+      const byIndex = (body: any) =>
+        Object.fromEntries(body.results.map((r: { index: number; document?: unknown }) => [r.index, r.document]))
+      expect(byIndex(plain.body)).toEqual({ 0: { text: "a" }, 1: { text: "b", id: 7 } })
+      const bare = yield* request({ return_documents: false })
+      expect(bare.body.results.every((r: object) => !("document" in r))).toBe(true)
+      // null, as SDKs send for an option left unset, is the default.
+      expect(byIndex((yield* request({ return_documents: null, top_n: null, model: null })).body)).toEqual(
+        byIndex(plain.body)
+      )
     })
   )
 })
@@ -121,22 +132,23 @@ describe("nested fields and rank fields", () => {
 
   it.scopedLive("Mixedbread: rank fields joined one per line, a field a document lacks left out", () =>
     Effect.gen(function* () {
-      const base = yield* LocalServer.start()
+      const ranked: Array<string> = []
+      const base = yield* LocalServer.start(
+        {},
+        Reranker.layerTest((_query, text) => (ranked.push(text), 1))
+      )
+      const input = [{ title: "Paris", body: "capital of France" }, { title: "Rome" }]
       const answer = yield* post(
         `${base}/mixedbread/v1/reranking`,
-        JSON.stringify({
-          model: "m",
-          query: "paris",
-          input: [{ title: "Paris", body: "capital of France" }, { title: "Rome" }],
-          rank_fields: ["title", "body"],
-          return_input: true
-        })
+        JSON.stringify({ model: "m", query: "paris", input, rank_fields: ["title", "body"], return_input: true })
       )
       expect(answer.status).toBe(200)
-      const inputs = answer.body.data.map((d: { index: number; input: string }) => [d.index, d.input])
+      expect(ranked).toEqual(["title: Paris\nbody: capital of France", "title: Rome"])
+      // The inputs come back as they were sent.
+      const inputs = answer.body.data.map((d: { index: number; input: unknown }) => [d.index, d.input])
       expect(inputs.sort()).toEqual([
-        [0, "title: Paris\nbody: capital of France"],
-        [1, "title: Rome"]
+        [0, input[0]],
+        [1, input[1]]
       ])
     })
   )

@@ -22,8 +22,8 @@ export interface Variables {
   readonly keyRequired: boolean
   /** What the key is, for messages: "a Cohere API key". */
   readonly keyName: string
-  /** The base URL's variable (`COHERE_BASE_URL`). */
-  readonly baseUrl: string
+  /** The base URL's variable (`COHERE_BASE_URL`), where there is one. */
+  readonly baseUrl?: string | undefined
 }
 
 /** The key from the first variable set; a set but empty one is an error naming it, never echoing a value. */
@@ -51,7 +51,9 @@ const missingKey = (variables: Variables) => (error: ConfigError.ConfigError) =>
 }
 
 export const baseUrlConfig = (variables: Variables): Config.Config<Option.Option<string>> =>
-  Config.option(Config.nonEmptyString(variables.baseUrl))
+  variables.baseUrl === undefined
+    ? Config.succeed(Option.none())
+    : Config.option(Config.nonEmptyString(variables.baseUrl))
 
 export type ConfigOptions<O extends { readonly apiKey?: unknown; readonly baseUrl?: unknown }> = Config.Config.Wrap<
   Omit<O, "apiKey" | "baseUrl"> & {

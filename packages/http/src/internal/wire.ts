@@ -1,15 +1,18 @@
 /**
  * Pieces every provider's wire format uses: optional snake_case fields, loose decoding of 200 bodies into a window's
- * results, and the server's reading of request bodies (messages that name the field, never quote a value).
+ * results, and the error bodies several providers share.
  */
 import type { Reranker } from "@effect-rerank/core"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-/** An optional field under its wire name. */
+/**
+ * An optional field under its wire name. `null` reads as absent: vendors' SDKs send it for options left unset (the
+ * Cohere SDK does), and their published schemas declare such fields nullable; we never send it.
+ */
 export const optionalFrom = <S extends Schema.Schema.All, const Key extends PropertyKey>(schema: S, key: Key) =>
-  Schema.optional(schema).pipe(Schema.fromKey(key))
+  Schema.optionalWith(schema, { nullable: true }).pipe(Schema.fromKey(key))
 
 /** Loose where providers are loose: optional fields may also come as null. */
 export const nullable = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { nullable: true })
@@ -42,124 +45,6 @@ export const responseDecoder = <A, I>(
       onLeft: (error) => Either.left(describeIssue(error)),
       onRight: (response) => Either.right(toWindow(response))
     })
-}
-
-/**
- * A request body through `schema`, or the server's message naming the first problem (a body that is not an object
- * fails at the top level: "request body must be a JSON object").
- */
-export const requestDecoder = <A, I>(schema: Schema.Schema<A, I>): ((json: unknown) => Either.Either<A, string>) => {
-  const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
-  return (json) => Either.mapLeft(decode(json), (error) => `invalid request: ${describe(error)}`)
-}
-
-export const invalid = (message: string): Either.Either<never, string> => Either.left(`invalid request: ${message}`)
-
-/** More rank fields than any real document has: a long list only costs the server time. */
-export const maxRankFields = 100
-
-/**
- * Names the field and the type it must have; never quotes the value (it may be huge, or a document). A field that is a
- * union (a document: a string or an object) gets one issue per member from effect/Schema, all at its path: every
- * type it may have is named (`documents[0] must be a string or an object`).
- */
-export const describe = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const [first] = issues
-  if (first === undefined || first.path.length === 0) return "request body must be a JSON object"
-  const field = fieldName(first.path)
-  if (first._tag === "Missing") return `${field} is required`
-  const here = issues.filter((issue) => fieldName(issue.path) === field)
-  // An optional field's union ends in undefined: JSON cannot send that, so it is not named.
-  const types = here.filter((issue) => !issue.message.startsWith("Expected undefined")).map((i) => typeName(i.message))
-  return `${field} must be ${[...new Set(types)].join(" or ")}`
-}
-
-const fieldName = (path: ReadonlyArray<PropertyKey>): string =>
-  path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("")
-
-const typeName = (message: string): string => {
-  const expected = /^Expected ([^,]+)/.exec(message)
-  if (expected === null) return message
-  const type = expected[1]
-  // effect/Schema's names: string, number, boolean; ReadonlyArray<...>; { readonly ... }; a literal such as "TEXT".
-  if (/^[a-z]+$/.test(type)) return `a ${type}`
-  return type.startsWith("ReadonlyArray") ? "an array" : type.startsWith("{") ? "an object" : type
-}
-
-/**
- * A document's text: the string itself, its `text`, or its rank fields (own properties only; a document parsed from
- * JSON has no undefined values).
- */
-const textOf = (
-  document: typeof Document.Type,
-  index: number,
-  rankFields: ReadonlyArray<string>,
-  field: string
-): Either.Either<string, string> => {
-  if (typeof document === "string") return Either.right(document)
-  if (rankFields.length > 0) {
-    const parts: Array<string> = []
-    // Own properties only: `constructor` or `__proto__` never become document text.
-    for (const name of rankFields) {
-      if (Object.hasOwn(document, name)) parts.push(`${name}: ${String(document[name])}`)
-    }
-    return Either.right(parts.join("\n"))
-  }
-  return Object.hasOwn(document, "text") && typeof document.text === "string"
-    ? Either.right(document.text)
-    : invalid(`${field}[${index}] must have a "text" field, or pass rank_fields`)
-}
-
-/** The checks every protocol's server applies after decoding, and the texts to rank. */
-export const call = (request: {
-  readonly model?: string | undefined
-  readonly query: string
-  readonly documents: ReadonlyArray<typeof Document.Type>
-  readonly topN?: number | undefined
-  readonly rankFields?: ReadonlyArray<string> | undefined
-  readonly returnDocuments?: boolean | undefined
-  /** The documents field's wire name, for messages. */
-  readonly field?: string | undefined
-}): Either.Either<
-  {
-    readonly model: string | undefined
-    readonly query: string
-    readonly texts: ReadonlyArray<string>
-    readonly topN: number | undefined
-    readonly returnDocuments: boolean
-  },
-  string
-> => {
-  const field = request.field ?? "documents"
-  if (request.query.trim() === "") return invalid("query must not be empty")
-  if (request.documents.length === 0) return invalid(`list of ${field} must not be empty`)
-  const rankFields = Array.from(new Set(request.rankFields ?? []))
-  if (rankFields.length > maxRankFields) return invalid(`rank_fields must have at most ${maxRankFields} fields`)
-  const texts: Array<string> = []
-  for (let i = 0; i < request.documents.length; i++) {
-    const text = textOf(request.documents[i], i, rankFields, field)
-    if (Either.isLeft(text)) return Either.left(text.left)
-    texts.push(text.right)
-  }
-  return Either.right({
-    model: request.model,
-    query: request.query,
-    texts,
-    topN: request.topN,
-    returnDocuments: request.returnDocuments === true
-  })
-}
-
-/** A server's reading of one protocol's request body: the schema, then the shared checks. */
-export const callDecoder = <A, I>(
-  schema: Schema.Schema<A, I>,
-  toCall: (request: A) => Parameters<typeof call>[0]
-): ((
-  json: unknown
-) => Either.Either<ReturnType<typeof call> extends Either.Either<infer R, string> ? R : never, string>) => {
-  const decode = requestDecoder(schema)
-  return (json) => Either.flatMap(decode(json), (request) => call(toCall(request)))
 }
 
 /** A JSON object: not null, not an array. */

@@ -1,38 +1,19 @@
 /**
  * A world of rerank services for tests where features meet: one scripted `HttpClient` that answers every provider's
- * protocol at any host, through that protocol's own server half (the same `Schema`s the server uses), with scores
+ * protocol at any host, through that protocol's own server half (`ServerProtocols`, over the client's schemas), with scores
  * that depend on everything that decides a real score (the service's host, the model, the scoring options, the
  * query and the text) and on nothing else (not the key). Every request is recorded as the service saw it.
  *
  * Hosts are named after the protocol they speak: `https://jina-a.test` speaks Jina's.
  */
-import {
-  Bedrock,
-  Cohere,
-  type HttpProvider,
-  Jina,
-  Mixedbread,
-  Pinecone,
-  Tei,
-  Together,
-  Vllm,
-  Voyage
-} from "@effect-rerank/http"
-import * as Scripted from "./ScriptedClient.js"
+import { Registry } from "@effect-rerank/http"
+import { ServerProtocols } from "@effect-rerank/server"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 
-export const protocols = {
-  cohere: Cohere.protocol,
-  jina: Jina.protocol,
-  voyage: Voyage.protocol,
-  mixedbread: Mixedbread.protocol,
-  pinecone: Pinecone.protocol,
-  together: Together.protocol,
-  tei: Tei.protocol,
-  vllm: Vllm.protocol,
-  bedrock: Bedrock.protocol
-} satisfies Record<string, HttpProvider.WireProtocol<any>>
+/** The client's half of each protocol, by provider name: for its default model. */
+export const protocols = Object.fromEntries(Registry.providers.map((entry) => [entry.name, entry.protocol]))
 
-export type System = keyof typeof protocols
+export type System = "cohere" | "jina" | "voyage" | "mixedbread" | "pinecone" | "together" | "tei" | "vllm" | "bedrock"
 
 /** A request as the service saw it. */
 export interface Seen {
@@ -85,11 +66,11 @@ export const make = (fail: Failure = () => undefined) => {
   const scripted = Scripted.make((body, call, request) => {
     const url = new URL(request!.url)
     const system = url.hostname.split(/[-.]/)[0] as System
-    const protocol: HttpProvider.WireProtocol<any> = protocols[system]
-    const decoded = protocol.server.decodeRequest(body, url.pathname)
-    if (decoded._tag === "Left") return Scripted.json(400, protocol.server.encodeError(400, decoded.left))
+    const protocol = ServerProtocols.byName[system]
+    const decoded = protocol.decodeRequest(body, url.pathname)
+    if (decoded._tag === "Left") return Scripted.json(400, protocol.encodeError(400, decoded.left))
     const { query, texts, topN } = decoded.right
-    const model = decoded.right.model ?? protocol.defaults.model
+    const model = decoded.right.model ?? protocols[system].defaults.model
     const request_: Seen = { host: url.host, system, model, documents: texts, topN, key: keyOf(request!.headers) }
     seen.push(request_)
     const failed = fail(request_, call)
@@ -100,10 +81,7 @@ export const make = (fail: Failure = () => undefined) => {
       .sort((a, b) => b.score - a.score || a.index - b.index)
       .slice(0, topN ?? texts.length)
     const path = url.pathname
-    return Scripted.json(
-      200,
-      protocol.server.encodeResponse({ path, call: decoded.right, model, results, searchUnits: 1 })
-    )
+    return Scripted.json(200, protocol.encodeResponse({ path, call: decoded.right, model, results, searchUnits: 1 }))
   })
   return { layer: scripted.layer, seen, calls: scripted.calls }
 }

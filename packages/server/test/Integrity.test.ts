@@ -7,7 +7,7 @@ import { Reranker, RerankError, ScoreCache } from "@effect-rerank/core"
 import { Bedrock, Cohere, Jina, Pinecone, Tei, Voyage } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 import * as World from "./World.js"
 import { failureOf } from "../../../test-utils/Outcome.js"
 

@@ -14,7 +14,7 @@ import { Bedrock, Cohere, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyag
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck, Layer, Redacted, Schedule } from "effect"
 import { recordingTracer } from "../../../test-utils/Spans.js"
-import * as Scripted from "./ScriptedClient.js"
+import * as Scripted from "../../../test-utils/ScriptedClient.js"
 import * as World from "./World.js"
 
 // Each property runs its configurations one after another, for seconds on a quiet machine: its bound is generous,
