@@ -170,12 +170,19 @@ export const makeApp = (
         })
       return Effect.gen(function* () {
         const request = yield* HttpServerRequest.HttpServerRequest
+        // A refusal is answered after the body it refuses is read and dropped (up to a bound): a client still
+        // sending would otherwise see its connection reset instead of the answer. Past the bound the connection
+        // is closed, which the answer says.
+        const refuse = (status: number, message: string, bound: number) =>
+          Effect.map(Body.drain(request, bound), (drained) =>
+            failWith(status, message, drained ? {} : { connection: "close" })
+          )
         if (options.apiKey !== undefined) {
           // A SigV4 signature cannot be checked without the caller's AWS secret: a keyed server takes Bedrock calls
           // with a Bedrock API key (bearer) only.
           const given = presentedKey(protocol.auth, request.headers)
           if (given === undefined || !sameKey(given, Redacted.value(options.apiKey))) {
-            return failWith(401, "invalid api token")
+            return yield* refuse(401, "invalid api token", maxBodyBytes)
           }
         }
         const fault = injector.next()
@@ -205,12 +212,16 @@ export const makeApp = (
               break
           }
         }
-        const tooLarge = () =>
-          failWith(413, `request body too large: limit is ${maxBodyBytes} bytes`, { connection: "close" })
+        const tooLarge = `request body too large: limit is ${maxBodyBytes} bytes`
         const declared = Number(request.headers["content-length"] ?? "0")
-        if (declared > maxBodyBytes) return tooLarge()
+        if (declared > maxBodyBytes) {
+          // Read and dropped when it fits the bound, so the client gets its 413; far past it, answered at once.
+          if (declared > maxBodyBytes * Body.drainAllowance) return failWith(413, tooLarge, { connection: "close" })
+          yield* Body.drain(request, declared)
+          return failWith(413, tooLarge, { connection: "close" })
+        }
         const text = yield* Body.read(request, maxBodyBytes)
-        if (text === undefined) return tooLarge()
+        if (text === undefined) return failWith(413, tooLarge, { connection: "close" })
         // Before parsing: a small body of deep nesting would cost the parser (and the event loop) far more.
         const depth = Body.nestingDepth(text, Body.maxNestingDepth)
         if (depth > Body.maxNestingDepth) {

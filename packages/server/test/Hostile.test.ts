@@ -3,7 +3,8 @@ import { LocalReranker } from "@effect-rerank/local"
 import { FaultInjection, NodeServer } from "@effect-rerank/server"
 import { HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Logger, Option } from "effect"
+import { Effect, Layer, Logger, Option, Redacted } from "effect"
+import { request as httpRequest } from "node:http"
 import { connect } from "node:net"
 import * as LocalServer from "./LocalServer.js"
 
@@ -77,6 +78,55 @@ describe("the server against hostile and careless clients", () => {
       expect(text).toContain("limit is 1000 bytes")
       expect(reset).toBe(false)
     })
+  )
+
+  it.scopedLive(
+    "a body over the limit with a Content-Length, or sent without the key, gets its 413 / 401, not a reset",
+    () =>
+      Effect.gen(function* () {
+        const limit = 64 * 1024
+        const { port } = yield* startServer({ maxBodyBytes: limit })
+        const keyed = yield* startServer({ maxBodyBytes: limit, apiKey: Redacted.make("right") })
+        // As SDKs send: a declared length, the body written in pieces while the server may already be answering.
+        const send = (to: number, size: number, headers: Record<string, string> = {}) =>
+          Effect.async<number | string>((resume) => {
+            const piece = Buffer.alloc(16 * 1024, "x")
+            const request = httpRequest(
+              {
+                port: to,
+                host: "127.0.0.1",
+                method: "POST",
+                path: "/v2/rerank",
+                headers: { "content-length": String(size), ...headers }
+              },
+              (response) => {
+                response.resume()
+                resume(Effect.succeed(response.statusCode ?? 0))
+              }
+            )
+            request.on("error", (error: NodeJS.ErrnoException) => resume(Effect.succeed(error.code ?? "error")))
+            let sent = 0
+            const write = () => {
+              while (sent < size) {
+                const n = Math.min(piece.length, size - sent)
+                sent += n
+                if (!request.write(piece.subarray(0, n))) return void request.once("drain", write)
+              }
+              request.end()
+            }
+            write()
+          })
+        const tooLarge = yield* Effect.forEach(Array.from({ length: 20 }), () => send(port, 3 * limit), {
+          concurrency: 4
+        })
+        expect(tooLarge).toEqual(Array.from({ length: 20 }, () => 413))
+        const wrongKey = yield* Effect.forEach(
+          Array.from({ length: 20 }),
+          () => send(keyed.port, limit / 2, { authorization: "Bearer wrong" }),
+          { concurrency: 4 }
+        )
+        expect(wrongKey).toEqual(Array.from({ length: 20 }, () => 401))
+      })
   )
 
   it.scopedLive("a small body of deep nesting is refused before parsing", () =>

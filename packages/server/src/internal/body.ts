@@ -10,8 +10,49 @@ import * as Effect from "effect/Effect"
 /** Deeper JSON than any rerank request needs: a v1 document object inside the documents array is depth 3. */
 export const maxNestingDepth = 32
 
-/** Past this many bytes beyond the limit, the server stops draining and closes the connection. */
-const drainAllowance = 4
+/** Past this many times the limit, the server stops draining and closes the connection. */
+export const drainAllowance = 4
+
+/**
+ * Reads and drops a body the server will not use (a request it refuses), so the client, still sending, gets the
+ * answer instead of a reset: `true` when it ended within `bound` bytes, `false` when the connection was cut past it
+ * (the answer should then say `Connection: close`, and may not arrive).
+ */
+export const drain = (request: HttpServerRequest.HttpServerRequest, bound: number): Effect.Effect<boolean> =>
+  Effect.async<boolean>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    if (incoming.readableEnded) {
+      resume(Effect.succeed(true))
+      return
+    }
+    let total = 0
+    const onData = (chunk: Buffer) => {
+      total += chunk.length
+      if (total > bound) {
+        cleanup()
+        incoming.destroy()
+        resume(Effect.succeed(false))
+      }
+    }
+    const onEnd = () => {
+      cleanup()
+      resume(Effect.succeed(true))
+    }
+    const onError = () => {
+      cleanup()
+      resume(Effect.succeed(false))
+    }
+    const cleanup = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onError)
+    }
+    incoming.on("data", onData)
+    incoming.on("end", onEnd)
+    incoming.on("error", onError)
+    incoming.resume()
+    return Effect.sync(cleanup)
+  })
 
 /**
  * The body as text, or `undefined` when it is over `maxBytes` (what came past the limit was read and dropped, up
