@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { RerankError } from "@effect-rerank/core"
+import * as Gateway from "@effect-rerank/server/Gateway"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
@@ -42,6 +43,18 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly reason
 }
 
 /**
+ * Something the server needs is not there (Redis, with `--redis-required`): it does not start.
+ *
+ * @since 0.4.0
+ * @category errors
+ */
+export class StartError extends Data.TaggedError("StartError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/**
  * Exit codes, one per failure class.
  *
  * @since 0.1.0
@@ -61,7 +74,9 @@ export const ExitCode = {
   Transport: 10,
   ResponseDecode: 11,
   Config: 12,
-  Serve: 13
+  Serve: 13,
+  /** A gateway's upstream refused the gateway's own key. */
+  GatewayCredentials: 14
 } as const
 
 /**
@@ -69,7 +84,7 @@ export const ExitCode = {
  * @category models
  */
 export type Failure =
-  RerankError.RerankError | InputError | UsageError | ConfigError.ConfigError | HttpServerError.ServeError
+  RerankError.RerankError | InputError | UsageError | StartError | ConfigError.ConfigError | HttpServerError.ServeError
 
 const leaves = (
   error: ConfigError.ConfigError
@@ -169,6 +184,8 @@ export const report = (failure: Failure): { readonly code: number; readonly line
       return { code: ExitCode.Input, line: failure.message }
     case "UsageError":
       return { code: ExitCode.Usage, line: failure.message }
+    case "StartError":
+      return { code: ExitCode.Serve, line: `cannot start the server: ${failure.reason}` }
     case "ServeError":
       return { code: ExitCode.Serve, line: `cannot start the server: ${serveAdvice(failure.cause)}` }
     case "InvalidRequestError":
@@ -188,7 +205,12 @@ export const report = (failure: Failure): { readonly code: number; readonly line
     case "PayloadLimitError":
       return { code: ExitCode.PayloadLimit, line: failure.message }
     case "ServiceError":
-      return { code: ExitCode.Service, line: failure.message }
+      return failure.status === 502 && failure.serverMessage?.startsWith(Gateway.upstreamCredentialsRefused) === true
+        ? {
+            code: ExitCode.GatewayCredentials,
+            line: `the gateway's upstream credentials were refused: your key is fine, the gateway (rerank serve --upstream) holds a key its upstream does not accept. Server said: "${failure.serverMessage}".`
+          }
+        : { code: ExitCode.Service, line: failure.message }
     case "TransportError":
       return { code: ExitCode.Transport, line: `${failure.message} (--base-url?)` }
     case "ResponseDecodeError":

@@ -20,8 +20,9 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { type Failure, inTermsOf, UsageError } from "./CliError.js"
+import { type Failure, inTermsOf, StartError, UsageError } from "./CliError.js"
 import * as Providers from "./Providers.js"
+import * as RedisNotices from "./internal/redisNotices.js"
 
 /** The flags, with `--upstream`'s choices and help from `providers`. */
 const serveOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
@@ -70,15 +71,49 @@ const serveOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
     )
   ),
   redis: Options.text("redis").pipe(
-    Options.withFallbackConfig(Config.string("REDIS_URL")),
     Options.optional,
-    Options.withDescription("redis://host:port holding the shared quota (default: REDIS_URL, else this process only).")
+    Options.withDescription(
+      "redis://host:port holding the shared quota of --rate-limit (default: REDIS_URL, read only with --rate-limit or --cache redis; else this process only)."
+    )
   ),
   cache: Options.text("cache").pipe(
     Options.optional,
-    Options.withDescription("Remember upstream scores: memory, or redis://host:port to share them between gateways.")
+    Options.withDescription(
+      "Remember upstream scores: memory, redis (the --redis URL, else REDIS_URL), or redis://host:port to share them between gateways."
+    )
+  ),
+  redisRequired: Options.boolean("redis-required").pipe(
+    Options.withDescription(
+      "Fail closed: refuse to start while Redis cannot be reached, and answer 503 (with Retry-After) instead of pacing nothing while it is down."
+    )
+  ),
+  upstreamModel: Options.text("upstream-model").pipe(
+    Options.optional,
+    Options.withDescription(
+      "The model the upstream is asked for when a caller names one it does not serve (default: the upstream's own)."
+    )
+  ),
+  modelMap: Options.text("model-map").pipe(
+    Options.repeated,
+    Options.withDescription(
+      "FROM=TO, repeatable: a caller asking for FROM gets the upstream's TO (checked before the models it serves)."
+    )
   )
 })
+
+/** `--model-map FROM=TO`, each once. */
+export const parseModelMap = (specs: ReadonlyArray<string>): Either.Either<Record<string, string>, string> => {
+  const map: Record<string, string> = {}
+  for (const spec of specs) {
+    const at = spec.indexOf("=")
+    const from = spec.slice(0, at).trim()
+    const to = spec.slice(at + 1).trim()
+    if (at < 0 || from === "" || to === "") return Either.left(`--model-map must look like FROM=TO, got "${spec}"`)
+    if (Object.hasOwn(map, from)) return Either.left(`--model-map maps ${from} twice`)
+    map[from] = to
+  }
+  return Either.right(map)
+}
 
 /** `1000/1m`, `20/1s`, `10/60s`, `5/500ms`: a count per duration. */
 export const parseRateLimit = (spec: string): Either.Either<{ limit: number; window: Duration.Duration }, string> => {
@@ -94,42 +129,81 @@ export const parseRateLimit = (spec: string): Either.Either<{ limit: number; win
 /**
  * The reranker the server fronts, paced and cached as the flags say; the stores on Redis when given a URL.
  */
-const upstreamLayer = (options: Parsed, providers: ReadonlyArray<Registry.Entry>, Stores: typeof Server.Stores) =>
+const upstreamLayer = (
+  options: Parsed,
+  providers: ReadonlyArray<Registry.Entry>,
+  { Gateway, Stores }: Pick<typeof Server, "Gateway" | "Stores">,
+  watch: Server.Stores.Watch
+) =>
   Effect.gen(function* () {
     const rateLimit = Option.isSome(options.rateLimit)
       ? yield* Either.mapLeft(parseRateLimit(options.rateLimit.value), (reason) => new UsageError({ reason }))
       : undefined
     const cacheSpec = Option.getOrUndefined(options.cache)
-    if (cacheSpec !== undefined && cacheSpec !== "memory" && !/^rediss?:\/\//.test(cacheSpec)) {
-      return yield* new UsageError({ reason: `--cache must be memory or a redis:// URL, got "${cacheSpec}".` })
+    if (
+      cacheSpec !== undefined &&
+      cacheSpec !== "memory" &&
+      cacheSpec !== "redis" &&
+      !/^rediss?:\/\//.test(cacheSpec)
+    ) {
+      return yield* new UsageError({ reason: `--cache must be memory, redis or a redis:// URL, got "${cacheSpec}".` })
     }
-    if (Option.isSome(options.redis) && rateLimit === undefined) {
+    if (Option.isSome(options.redis) && rateLimit === undefined && cacheSpec !== "redis") {
       return yield* new UsageError({ reason: "--redis holds the shared quota: give --rate-limit too." })
     }
+    // REDIS_URL is read only when a flag asks for Redis: a plain server never looks at it.
+    const wantsRedis = rateLimit !== undefined || cacheSpec === "redis"
+    const redis = Option.isSome(options.redis)
+      ? options.redis.value
+      : wantsRedis
+        ? Option.getOrUndefined(yield* Config.option(Config.nonEmptyString("REDIS_URL")))
+        : undefined
+    if (cacheSpec === "redis" && redis === undefined) {
+      return yield* new UsageError({ reason: "--cache redis needs --redis URL (or REDIS_URL)." })
+    }
+    const cacheUrl =
+      cacheSpec === "redis" ? redis : cacheSpec !== undefined && cacheSpec !== "memory" ? cacheSpec : undefined
+    if (options.redisRequired && redis === undefined) {
+      return yield* new UsageError({
+        reason: "--redis-required needs Redis: give --redis URL (or REDIS_URL) with --rate-limit."
+      })
+    }
+    // Fail closed: while the store is down, no call goes out unpaced.
+    const paced =
+      rateLimit === undefined
+        ? undefined
+        : { ...rateLimit, ...(options.redisRequired ? { onStoreError: "fail" as const } : {}) }
     const shared = {
-      ...(rateLimit === undefined ? {} : { rateLimit }),
+      ...(paced === undefined ? {} : { rateLimit: paced }),
       ...(cacheSpec === undefined ? {} : { cache: {} })
     }
     const stores = Layer.mergeAll(
-      Option.isSome(options.redis) ? Stores.layerQuota(options.redis.value) : Layer.empty,
-      cacheSpec !== undefined && cacheSpec !== "memory" ? Stores.layerCache(cacheSpec) : Layer.empty
+      rateLimit !== undefined && redis !== undefined ? Stores.layerQuota(redis, undefined, watch) : Layer.empty,
+      cacheUrl === undefined ? Layer.empty : Stores.layerCache(cacheUrl, watch)
     )
     if (options.upstream === "local") {
       if (Option.isSome(options.upstreamUrl)) {
         return yield* new UsageError({ reason: "--upstream-url needs --upstream <provider>." })
       }
-      return LocalReranker.layer(shared).pipe(Layer.provide(stores))
+      return { layer: LocalReranker.layer(shared).pipe(Layer.provide(stores)), redis }
     }
     const flags: Providers.Flags = {
       concurrency: Config.succeed(Batching.defaults.concurrency),
       merge: Config.succeed("score" as const),
       allowInsecureHttp: Config.succeed(false),
       ...(Option.isSome(options.upstreamUrl) ? { baseUrl: Config.succeed(options.upstreamUrl.value) } : {}),
-      ...(rateLimit === undefined ? {} : { rateLimit: Config.succeed(rateLimit) }),
+      ...(paced === undefined ? {} : { rateLimit: Config.succeed(paced) }),
       ...(cacheSpec === undefined ? {} : { cache: Config.succeed({}) })
     }
     const upstream = Providers.byName(providers, options.upstream)!
-    return upstream.layerConfig(flags).pipe(Layer.provide(Layer.merge(stores, FetchHttpClient.layer)))
+    const map = yield* Either.mapLeft(parseModelMap(options.modelMap), (reason) => new UsageError({ reason }))
+    // Callers of every protocol name their own vendor's models: the upstream is asked for one of its own.
+    const gateway = Gateway.layer({ model: Option.getOrUndefined(options.upstreamModel), serves: upstream.models, map })
+    const layer = gateway.pipe(
+      Layer.provide(upstream.layerConfig(flags)),
+      Layer.provide(Layer.merge(stores, FetchHttpClient.layer))
+    )
+    return { layer, redis }
   })
 
 /**
@@ -150,7 +224,7 @@ export const make = (
   Command.make("serve", serveOptions(providers), (options) =>
     Effect.gen(function* () {
       // Loaded only for `serve`: the server and Node's HTTP stack would slow every other command's start.
-      const { FaultInjection, NodeServer, ServerProtocols, Stores }: typeof Server = yield* Effect.promise(
+      const { FaultInjection, Gateway, NodeServer, ServerProtocols, Stores }: typeof Server = yield* Effect.promise(
         () => import("@effect-rerank/server")
       )
       const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
@@ -162,7 +236,20 @@ export const make = (
           reason: "--api-key (or RERANK_SERVER_API_KEY) is empty: give a key, or leave it out to serve without one."
         })
       }
-      const reranker = yield* upstreamLayer(options, providers, Stores)
+      const notices = RedisNotices.make(options.redisRequired)
+      const { layer: reranker, redis } = yield* upstreamLayer(options, providers, { Gateway, Stores }, notices.watch)
+      if (redis !== undefined) {
+        const where = RedisNotices.where(redis)
+        notices.watchAddress(where)
+        if (!(yield* Effect.orElseSucceed(Stores.ping(redis), () => false))) {
+          if (options.redisRequired) {
+            return yield* new StartError({
+              reason: `Redis at ${where} cannot be reached, and --redis-required says not to start without it.`
+            })
+          }
+          notices.unreachableAtStart()
+        }
+      }
       const routes = ServerProtocols.routesOf(providers)
       const server = NodeServer.layer({
         port: options.port,
@@ -180,7 +267,7 @@ export const make = (
               (Option.isSome(options.apiKey) ? " (key required)" : "") +
               (rules.length > 0 ? `, ${rules.length} fault rule(s)` : "") +
               (Option.isSome(options.rateLimit)
-                ? `, paced to ${options.rateLimit.value}${Option.isSome(options.redis) ? " (shared on Redis)" : ""}`
+                ? `, paced to ${options.rateLimit.value}${redis !== undefined ? " (shared on Redis)" : ""}`
                 : "") +
               (Option.isSome(options.cache)
                 ? `, scores cached (${options.cache.value.startsWith("redis") ? "Redis" : "memory"})`

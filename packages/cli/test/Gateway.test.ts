@@ -10,7 +10,7 @@ import { FaultInjection, NodeServer } from "@effect-rerank/server"
 import { FetchHttpClient, HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Logger, Redacted } from "effect"
-import { spawn } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Redis from "../../../test-utils/Redis.js"
@@ -94,6 +94,46 @@ describe.skipIf(!Redis.available)("rerank serve --upstream: a gateway", () => {
   )
 
   it.scopedLive(
+    "--redis-required: while Redis is down, calls get 503 with Retry-After instead of going out unpaced",
+    () =>
+      Effect.gen(function* () {
+        const redis = yield* Redis.start
+        const up = yield* upstream("quota:limit=100")
+        const g = yield* gateway(
+          [
+            "--upstream",
+            "cohere",
+            "--upstream-url",
+            up.url,
+            "--rate-limit",
+            "50/1s",
+            "--redis",
+            redis.url,
+            "--redis-required"
+          ],
+          { COHERE_API_KEY: "k" }
+        )
+        const call = Effect.promise(() =>
+          fetch(`${g.url}/v2/rerank`, {
+            method: "POST",
+            body: JSON.stringify({ model: "rerank-v3.5", query: "capital of France", documents })
+          }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get("retry-after"), body: await r.json() }))
+        )
+        expect((yield* call).status).toBe(200)
+        yield* redis.stop
+        const refused = yield* call
+        expect([refused.status, refused.retryAfter]).toEqual([503, "5"])
+        expect(refused.body.message).toBe(
+          "service unavailable: the shared quota's store cannot be reached, so no call is paced"
+        )
+        expect(up.statuses).toEqual([200])
+        // Back up, so that the gateway can close its connection and exit (ioredis's quit waits for a server).
+        yield* redis.start
+      }),
+    60_000
+  )
+
+  it.scopedLive(
     "--cache: a repeated call is answered from the cache, without going upstream",
     () =>
       Effect.gen(function* () {
@@ -109,6 +149,105 @@ describe.skipIf(!Redis.available)("rerank serve --upstream: a gateway", () => {
         const second = yield* Reranker.rerank({ query: "capital of France", documents }).pipe(Effect.provide(client))
         expect(second.results).toEqual(first.results)
         expect(up.statuses).toEqual([200])
+      }),
+    60_000
+  )
+})
+
+/** `rerank <args>` as a user runs it; its exit code and what it printed. */
+const rerank = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.async<{ code: number; stdout: string; stderr: string }>((resume) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
+    )
+  })
+
+describe("rerank serve --upstream: what it says", () => {
+  it.scopedLive(
+    "the upstream refusing the gateway's key: a 502 saying so, and rerank query exits 14 naming the gateway",
+    () =>
+      Effect.gen(function* () {
+        const context = yield* Layer.build(
+          NodeServer.layer({ port: 0, apiKey: Redacted.make("right-upstream-key") }).pipe(
+            Layer.provide(LocalReranker.layer()),
+            Layer.provide(Logger.remove(Logger.defaultLogger))
+          )
+        )
+        const up = yield* HttpServer.addressFormattedWith(Effect.succeed).pipe(Effect.provide(context))
+        const g = yield* gateway(["--upstream", "cohere", "--upstream-url", up], {
+          COHERE_API_KEY: "wrong-upstream-key"
+        })
+        const run = yield* rerank(
+          [
+            "query",
+            "capital of France",
+            "--file",
+            join(root, "examples/capital-documents.txt"),
+            "--provider",
+            "cohere",
+            "--base-url",
+            g.url
+          ],
+          { COHERE_API_KEY: "callers-key" }
+        )
+        expect(run.code).toBe(14)
+        expect(run.stderr).toContain("the gateway's upstream credentials were refused")
+        expect(run.stderr.trim().split("\n")).toHaveLength(1)
+      }),
+    60_000
+  )
+
+  it.scopedLive(
+    "REDIS_URL is read only when a flag asks for Redis: a plain server starts with it set; bad --model-map exits 2",
+    () =>
+      Effect.gen(function* () {
+        const env = { REDIS_URL: "redis://127.0.0.1:1" }
+        const plain = yield* gateway([], env)
+        expect(plain.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+        const bad = yield* rerank(["serve", "--port", "0", "--upstream", "cohere", "--model-map", "no-equals"], {
+          COHERE_API_KEY: "k"
+        })
+        expect(bad.code).toBe(2)
+        expect(bad.stderr).toBe('rerank: --model-map must look like FROM=TO, got "no-equals"\n')
+      }),
+    60_000
+  )
+})
+
+describe("rerank serve with Redis away", () => {
+  /** `rerank serve` for `ms`, then stopped: its exit code (null when still running) and everything it printed. */
+  const watch = (args: ReadonlyArray<string>, ms: number) =>
+    Effect.async<{ code: number | null; stderr: string }>((resume) => {
+      const child = spawn(process.execPath, [bin, "serve", "--port", "0", ...args], {
+        stdio: ["ignore", "ignore", "pipe"]
+      })
+      let stderr = ""
+      child.stderr.on("data", (chunk) => (stderr += String(chunk)))
+      const timer = setTimeout(() => child.kill(), ms)
+      child.once("exit", (code) => {
+        clearTimeout(timer)
+        resume(Effect.succeed({ code: child.killed ? null : code, stderr }))
+      })
+    })
+  const away = "redis://:secret-password@127.0.0.1:1"
+
+  it.live(
+    "one clear line at start, no library stack traces while it stays away; --redis-required refuses to start",
+    () =>
+      Effect.gen(function* () {
+        const served = yield* watch(["--rate-limit", "10/1s", "--redis", away, "--cache", "redis"], 4_000)
+        expect(served.code).toBeNull()
+        const lines = served.stderr.trim().split("\n")
+        expect(lines.filter((line) => line.includes("cannot be reached"))).toEqual([
+          "rerank: Redis at 127.0.0.1:1 cannot be reached: calls go out unpaced and scores are not shared until it is back (--redis-required refuses them instead)."
+        ])
+        expect(served.stderr).toContain("listening on")
+        expect(served.stderr).not.toMatch(/ioredis|ECONNREFUSED|secret-password|\n\s+at /)
+        const refused = yield* watch(["--rate-limit", "10/1s", "--redis", away, "--redis-required"], 20_000)
+        expect(refused.code).toBe(13)
+        expect(refused.stderr).toBe(
+          "rerank: cannot start the server: Redis at 127.0.0.1:1 cannot be reached, and --redis-required says not to start without it.\n"
+        )
       }),
     60_000
   )

@@ -1,6 +1,6 @@
 import { Reranker, RerankError } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
-import { NodeServer } from "@effect-rerank/server"
+import { Gateway, NodeServer } from "@effect-rerank/server"
 import { FetchHttpClient, HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Logger, LogLevel, Option, Redacted, Schema } from "effect"
@@ -47,17 +47,16 @@ describe("the three status tables agree: an error served by our server comes bac
       { _tag: "RateLimitError", retryAfter: Option.some(Duration.seconds(90)) },
       6
     ],
-    [
-      new RerankError.AuthenticationError({ reason: "invalid-key" }),
-      { _tag: "AuthenticationError", reason: "invalid-key" },
-      5
-    ],
-    [new RerankError.AuthenticationError({ reason: "billing" }), { _tag: "AuthenticationError", reason: "billing" }, 5],
-    [
-      new RerankError.AuthenticationError({ reason: "forbidden" }),
-      { _tag: "AuthenticationError", reason: "forbidden" },
-      5
-    ],
+    // The reranker behind the server refusing the server's own key is the server's failure (a gateway's upstream
+    // credentials), a 502 that says so; the CLI names the gateway (a caller's own wrong key is 401, exit 5).
+    ...(["invalid-key", "billing", "forbidden"] as const).map(
+      (reason) =>
+        [
+          new RerankError.AuthenticationError({ reason }),
+          { _tag: "ServiceError", status: 502, serverMessage: `${Gateway.upstreamCredentialsRefused} (${reason})` },
+          14
+        ] as const
+    ),
     [new RerankError.ServiceError({ status: 503 }), { _tag: "ServiceError", status: 503 }, 9],
     [new RerankError.ServiceError({ status: 501 }), { _tag: "ServiceError", status: 501 }, 9],
     // Failures only a client can have are the gateway's 504 and 502: a retryable ServiceError for its own client.

@@ -54,6 +54,15 @@ export type Pace = Effect.Effect<string | undefined, TransportError>
 export const unpacedWarning = "the shared quota's store could not be reached: this call was sent unpaced"
 
 /**
+ * The start of the `TransportError` reason when the store cannot be reached and `onStoreError` is `"fail"`: a
+ * gateway answers such a failure with 503 and `Retry-After`.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const storeUnavailable = "the shared quota's store could not be reached"
+
+/**
  * The options' schema.
  *
  * @since 0.4.0
@@ -125,9 +134,7 @@ export const make = (options: Options, defaultKey: string): Effect.Effect<Pace, 
               ),
               unpacedWarning
             )
-          : Effect.fail(
-              new TransportError({ reason: `the shared quota's store could not be reached: ${error.message}` })
-            )
+          : Effect.fail(new TransportError({ reason: `${storeUnavailable}: ${error.message}` }))
       )
     )
   })

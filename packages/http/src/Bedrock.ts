@@ -37,9 +37,17 @@ import * as Wire from "./internal/wire.js"
  * Bedrock's rerank models; any other model id is allowed too.
  *
  * @since 0.3.0
+ * @category constants
+ */
+export const models = ["amazon.rerank-v1:0", "cohere.rerank-v3-5:0"] as const
+
+/**
+ * Bedrock's rerank models; any other model id is allowed too.
+ *
+ * @since 0.3.0
  * @category models
  */
-export type Model = "amazon.rerank-v1:0" | "cohere.rerank-v3-5:0" | (string & {})
+export type Model = (typeof models)[number] | (string & {})
 
 /**
  * @since 0.3.0

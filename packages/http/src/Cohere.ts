@@ -30,15 +30,23 @@ export type ApiVersion = CohereSchema.ApiVersion
  * Models Cohere serves for rerank; any other string is allowed too (fine-tunes, private deployments).
  *
  * @since 0.1.0
+ * @category constants
+ */
+export const models = [
+  "rerank-v4.0-pro",
+  "rerank-v4.0-fast",
+  "rerank-v3.5",
+  "rerank-english-v3.0",
+  "rerank-multilingual-v3.0"
+] as const
+
+/**
+ * Models Cohere serves for rerank; any other string is allowed too (fine-tunes, private deployments).
+ *
+ * @since 0.1.0
  * @category models
  */
-export type Model =
-  | "rerank-v4.0-pro"
-  | "rerank-v4.0-fast"
-  | "rerank-v3.5"
-  | "rerank-english-v3.0"
-  | "rerank-multilingual-v3.0"
-  | (string & {})
+export type Model = (typeof models)[number] | (string & {})
 
 /**
  * @since 0.1.0

@@ -21,17 +21,25 @@ import * as Wire from "./internal/wire.js"
  * Jina's rerank models; any other string is allowed too.
  *
  * @since 0.3.0
+ * @category constants
+ */
+export const models = [
+  "jina-reranker-v3",
+  "jina-reranker-m0",
+  "jina-reranker-v2-base-multilingual",
+  "jina-colbert-v2",
+  "jina-reranker-v1-base-en",
+  "jina-reranker-v1-turbo-en",
+  "jina-reranker-v1-tiny-en"
+] as const
+
+/**
+ * Jina's rerank models; any other string is allowed too.
+ *
+ * @since 0.3.0
  * @category models
  */
-export type Model =
-  | "jina-reranker-v3"
-  | "jina-reranker-m0"
-  | "jina-reranker-v2-base-multilingual"
-  | "jina-colbert-v2"
-  | "jina-reranker-v1-base-en"
-  | "jina-reranker-v1-turbo-en"
-  | "jina-reranker-v1-tiny-en"
-  | (string & {})
+export type Model = (typeof models)[number] | (string & {})
 
 /**
  * @since 0.3.0

@@ -20,15 +20,23 @@ import * as Wire from "./internal/wire.js"
  * Mixedbread's rerank models; any other string is allowed too.
  *
  * @since 0.3.0
+ * @category constants
+ */
+export const models = [
+  "mixedbread-ai/mxbai-rerank-large-v2",
+  "mixedbread-ai/mxbai-rerank-base-v2",
+  "mixedbread-ai/mxbai-rerank-large-v1",
+  "mixedbread-ai/mxbai-rerank-base-v1",
+  "mixedbread-ai/mxbai-rerank-xsmall-v1"
+] as const
+
+/**
+ * Mixedbread's rerank models; any other string is allowed too.
+ *
+ * @since 0.3.0
  * @category models
  */
-export type Model =
-  | "mixedbread-ai/mxbai-rerank-large-v2"
-  | "mixedbread-ai/mxbai-rerank-base-v2"
-  | "mixedbread-ai/mxbai-rerank-large-v1"
-  | "mixedbread-ai/mxbai-rerank-base-v1"
-  | "mixedbread-ai/mxbai-rerank-xsmall-v1"
-  | (string & {})
+export type Model = (typeof models)[number] | (string & {})
 
 /**
  * @since 0.3.0

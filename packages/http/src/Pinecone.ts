@@ -23,9 +23,17 @@ import * as Wire from "./internal/wire.js"
  * Pinecone's rerank models; any other string is allowed too.
  *
  * @since 0.3.0
+ * @category constants
+ */
+export const models = ["bge-reranker-v2-m3", "cohere-rerank-3.5", "pinecone-rerank-v0"] as const
+
+/**
+ * Pinecone's rerank models; any other string is allowed too.
+ *
+ * @since 0.3.0
  * @category models
  */
-export type Model = "bge-reranker-v2-m3" | "cohere-rerank-3.5" | "pinecone-rerank-v0" | (string & {})
+export type Model = (typeof models)[number] | (string & {})
 
 /**
  * Documents a request, per model, from Pinecone's model guide.

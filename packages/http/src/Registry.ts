@@ -37,6 +37,11 @@ export interface Entry {
   readonly variables: HttpProvider.Variables
   /** Options read from other variables (Bedrock's region and credentials), by option name. */
   readonly environment: Readonly<Record<string, string>>
+  /**
+   * The models it publishes (any other name is still sent as given). Empty for a self-hosted server, which serves
+   * the one model it was started with.
+   */
+  readonly models: ReadonlyArray<string>
   /** The `Reranker` with every option a `Config` (the CLI passes its flags so). */
   readonly layerConfig: (
     options?: any
@@ -44,7 +49,7 @@ export interface Entry {
 }
 
 /**
- * An entry from a provider module (its `protocol`, `variables` and `layerConfig`).
+ * An entry from a provider module (its `protocol`, `variables`, `layerConfig` and, where it publishes them, `models`).
  *
  * @since 0.4.0
  * @category constructors
@@ -52,7 +57,7 @@ export interface Entry {
 export const entry = (
   name: string,
   title: string,
-  module: Pick<Entry, "protocol" | "variables" | "layerConfig">,
+  module: Pick<Entry, "protocol" | "variables" | "layerConfig"> & { readonly models?: ReadonlyArray<string> },
   environment: Readonly<Record<string, string>> = {}
 ): Entry => ({
   name,
@@ -60,6 +65,7 @@ export const entry = (
   protocol: module.protocol,
   variables: module.variables,
   environment,
+  models: module.models ?? [],
   layerConfig: module.layerConfig
 })
 

@@ -21,9 +21,17 @@ import * as Wire from "./internal/wire.js"
  * Together's rerank models; any other string is allowed too.
  *
  * @since 0.3.0
+ * @category constants
+ */
+export const models = ["Salesforce/Llama-Rank-V1", "mixedbread-ai/Mxbai-Rerank-Large-V2"] as const
+
+/**
+ * Together's rerank models; any other string is allowed too.
+ *
+ * @since 0.3.0
  * @category models
  */
-export type Model = "Salesforce/Llama-Rank-V1" | "mixedbread-ai/Mxbai-Rerank-Large-V2" | (string & {})
+export type Model = (typeof models)[number] | (string & {})
 
 /**
  * @since 0.3.0

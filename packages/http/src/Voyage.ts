@@ -23,10 +23,24 @@ import * as Wire from "./internal/wire.js"
  * Voyage's rerank models; any other string is allowed too.
  *
  * @since 0.3.0
+ * @category constants
+ */
+export const models = [
+  "rerank-2.5",
+  "rerank-2.5-lite",
+  "rerank-2",
+  "rerank-2-lite",
+  "rerank-1",
+  "rerank-lite-1"
+] as const
+
+/**
+ * Voyage's rerank models; any other string is allowed too.
+ *
+ * @since 0.3.0
  * @category models
  */
-export type Model =
-  "rerank-2.5" | "rerank-2.5-lite" | "rerank-2" | "rerank-2-lite" | "rerank-1" | "rerank-lite-1" | (string & {})
+export type Model = (typeof models)[number] | (string & {})
 
 /**
  * @since 0.3.0

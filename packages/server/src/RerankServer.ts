@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Reranker, type RerankError } from "@effect-rerank/core"
+import { Quota, Reranker, type RerankError } from "@effect-rerank/core"
 import { CohereSchema } from "@effect-rerank/http"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
@@ -22,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
+import * as Gateway from "./Gateway.js"
 import * as Body from "./internal/body.js"
 import type * as ServerProtocol from "./ServerProtocol.js"
 import * as ServerProtocols from "./ServerProtocols.js"
@@ -52,7 +53,7 @@ const cohereError = (status: number, message: string, headers: Record<string, st
 /**
  * A failed rerank as the status and message a Cohere client expects, chosen so that our own client reads it back
  * as the same error (the client's table is `@effect-rerank/http`'s `responseError.ts`): a payload limit is a 413
- * naming its unit, a rate limit a 429 with `Retry-After`, an authentication failure 401/402/403 by reason. Failures
+ * naming its unit, a rate limit a 429 with `Retry-After`, the upstream refusing the server's own key a 502. Failures
  * that only a client can have (an upstream timeout, no connection, an unreadable answer) are the gateway's 504 and
  * 502, which a client reads as a retryable `ServiceError`.
  *
@@ -88,11 +89,9 @@ export const errorResponse = (
         })
       }
     case "AuthenticationError":
-      return {
-        status: { "invalid-key": 401, billing: 402, forbidden: 403 }[error.reason],
-        message: error.reason === "invalid-key" ? "invalid api token" : error.reason,
-        headers: none
-      }
+      // The reranker behind the server refused the server's own credentials (a gateway's upstream key): the
+      // caller's key was fine (a wrong one is refused before, with 401), so this is the gateway's failure.
+      return { status: 502, message: `${Gateway.upstreamCredentialsRefused} (${error.reason})`, headers: none }
     case "ServiceError":
       return {
         status: error.status !== undefined && error.status >= 499 && error.status <= 599 ? error.status : 500,
@@ -102,10 +101,21 @@ export const errorResponse = (
     case "TimeoutError":
       return { status: 504, message: "upstream timed out", headers: none }
     case "TransportError":
+      // Fail-closed pacing (`--redis-required`) while the quota's store is down: try again shortly.
+      return error.reason.startsWith(Quota.storeUnavailable)
+        ? {
+            status: 503,
+            message: "service unavailable: the shared quota's store cannot be reached, so no call is paced",
+            headers: { "retry-after": String(quotaRetryAfterSeconds) }
+          }
+        : { status: 502, message: "bad gateway: the upstream reranker failed", headers: none }
     case "ResponseDecodeError":
       return { status: 502, message: "bad gateway: the upstream reranker failed", headers: none }
   }
 }
+
+/** When a call refused for want of the quota's store may come back. */
+const quotaRetryAfterSeconds = 5
 
 const sameKey = (given: string, expected: string): boolean => {
   const a = Buffer.from(given)

@@ -11,9 +11,25 @@ import * as PersistenceRedis from "@effect/experimental/Persistence/Redis"
 import type * as RateLimiter from "@effect/experimental/RateLimiter"
 import * as RateLimiterRedis from "@effect/experimental/RateLimiter/Redis"
 import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type { RedisOptions } from "ioredis"
+import { Redis, type RedisOptions } from "ioredis"
+
+/**
+ * Hooks on a store's connection: ioredis reconnects by itself, and says nothing a caller can act on, so a gateway
+ * decides what to tell its operator.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Watch {
+  /** A connection attempt failed; `times` counts the failures since the connection last worked. */
+  readonly onUnreachable?: ((times: number) => void) | undefined
+}
+
+/** Between reconnection attempts: quick at first, then every 2 s, so a Redis back up is used again soon. */
+const reconnectDelay = (times: number) => Math.min(times * 100, 2_000)
 
 /**
  * ioredis options from a `redis://[user:password@]host[:port][/db]` URL (`rediss://` for TLS).
@@ -21,7 +37,10 @@ import type { RedisOptions } from "ioredis"
  * @since 0.3.0
  * @category constructors
  */
-export const optionsFromUrl = (url: string): Either.Either<RedisOptions, ConfigError.ConfigError> => {
+export const optionsFromUrl = (
+  url: string,
+  watch: Watch = {}
+): Either.Either<RedisOptions, ConfigError.ConfigError> => {
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -45,7 +64,11 @@ export const optionsFromUrl = (url: string): Either.Either<RedisOptions, ConfigE
     ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
     // While Redis is down a command fails after one reconnection attempt, instead of queueing until it is back.
     maxRetriesPerRequest: 0,
-    connectTimeout: 2_000
+    connectTimeout: 2_000,
+    retryStrategy: (times: number) => {
+      watch.onUnreachable?.(times)
+      return reconnectDelay(times)
+    }
   })
 }
 
@@ -57,9 +80,10 @@ export const optionsFromUrl = (url: string): Either.Either<RedisOptions, ConfigE
  */
 export const layerQuota = (
   url: string,
-  prefix = "effect-rerank:quota:"
+  prefix = "effect-rerank:quota:",
+  watch: Watch = {}
 ): Layer.Layer<RateLimiter.RateLimiterStore, ConfigError.ConfigError> =>
-  Either.match(optionsFromUrl(url), {
+  Either.match(optionsFromUrl(url, watch), {
     onLeft: Layer.fail,
     onRight: (options) => RateLimiterRedis.layerStore({ ...options, prefix })
   })
@@ -70,8 +94,36 @@ export const layerQuota = (
  * @since 0.3.0
  * @category layers
  */
-export const layerCache = (url: string): Layer.Layer<ScoreCache.ScoreCacheStore, ConfigError.ConfigError> =>
-  Either.match(optionsFromUrl(url), {
+export const layerCache = (
+  url: string,
+  watch: Watch = {}
+): Layer.Layer<ScoreCache.ScoreCacheStore, ConfigError.ConfigError> =>
+  Either.match(optionsFromUrl(url, watch), {
     onLeft: Layer.fail,
     onRight: (options) => ScoreCache.layerPersistence().pipe(Layer.provide(PersistenceRedis.layer(options)))
   })
+
+/**
+ * Whether Redis at `url` answers a `PING` within about two seconds, on a connection of its own that is closed at once
+ * (and whose errors are this function's, never printed by ioredis).
+ *
+ * @since 0.4.0
+ * @category utils
+ */
+export const ping = (url: string): Effect.Effect<boolean, ConfigError.ConfigError> =>
+  Effect.flatMap(optionsFromUrl(url), (options) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => {
+        const client = new Redis({ ...options, lazyConnect: true, retryStrategy: () => null })
+        client.on("error", () => {})
+        return client
+      }),
+      (client) =>
+        Effect.tryPromise(() => client.connect().then(() => client.ping())).pipe(
+          Effect.timeout("3 seconds"),
+          Effect.as(true),
+          Effect.orElseSucceed(() => false)
+        ),
+      (client) => Effect.sync(() => client.disconnect())
+    )
+  )

@@ -43,3 +43,10 @@ export * as ServerProtocol from "./ServerProtocol.js"
  * @since 0.4.0
  */
 export * as ServerProtocols from "./ServerProtocols.js"
+
+/**
+ * A gateway's upstream, asked for its own model names.
+ *
+ * @since 0.4.0
+ */
+export * as Gateway from "./Gateway.js"

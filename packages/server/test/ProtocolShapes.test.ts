@@ -408,9 +408,10 @@ describe("the other statuses the server sends, by each protocol's name for them"
       expect(seen).toEqual([
         [400, "ValidationException", "INVALID_ARGUMENT", "BadRequestError", "Validation"],
         [413, "ValidationException", "OUT_OF_RANGE", "BadRequestError", "Validation"],
-        [401, "UnrecognizedClientException", "UNAUTHENTICATED", "Unauthorized", "Validation"],
-        [402, "AccessDeniedException", "FAILED_PRECONDITION", "BadRequestError", "Validation"],
-        [403, "AccessDeniedException", "PERMISSION_DENIED", "BadRequestError", "Validation"],
+        // The reranker behind the server refusing the server's own key: the server's failure, whatever the reason.
+        [502, "BadGatewayException", "UNKNOWN", "InternalServerError", "Backend"],
+        [502, "BadGatewayException", "UNKNOWN", "InternalServerError", "Backend"],
+        [502, "BadGatewayException", "UNKNOWN", "InternalServerError", "Backend"],
         [499, "ValidationException", "UNKNOWN", "BadRequestError", "Validation"],
         [507, "InternalServerException", "UNKNOWN", "InternalServerError", "Backend"]
       ])
