@@ -78,3 +78,10 @@ export * as Progress from "./Progress.js"
  * @since 0.4.0
  */
 export * as OptionSchema from "./OptionSchema.js"
+
+/**
+ * What every reranker records as Effect `Metric`s, named after OpenTelemetry's GenAI conventions.
+ *
+ * @since 0.5.0
+ */
+export * as RerankMetrics from "./RerankMetrics.js"

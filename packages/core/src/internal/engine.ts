@@ -4,6 +4,7 @@
  * answers assembled, the whole under the total timeout and one span. Every run of the effect starts from nothing:
  * its state lives inside it.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Batching from "../Batching.js"
@@ -15,6 +16,7 @@ import * as RerankRequest from "../RerankRequest.js"
 import * as RerankResult from "../RerankResult.js"
 import { assemble, type Cached } from "./assemble.js"
 import * as Cache from "./cache.js"
+import * as Metrics from "./metrics.js"
 import type * as Settings from "./settings.js"
 import * as Window from "./window.js"
 
@@ -87,6 +89,7 @@ const run = <A>(
     // None when every document came from the cache.
     const windows = Batching.windows(toSend.length, limit)
     yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": settings.batching.merge })
+    yield* Metrics.sent(provider.system, windows.length, toSend.length, cached?.hits.length)
     const responses = yield* runWindows(engine, call, { ...request, model }, toSend, windows)
     if (cache !== undefined && cached !== undefined) {
       yield* Cache.keep(cache, cached, windows, responses, call.warnings)
@@ -97,6 +100,7 @@ const run = <A>(
       "rerank.attempts": call.attempts,
       ...(cached === undefined ? {} : { "rerank.cache.hits": cached.hits.length })
     })
+    yield* Metrics.billed(provider.system, searchUnits)
     for (const warning of call.warnings) warnings.add(warning)
     const usage = { searchUnits, requests: responses.length }
     return {
@@ -122,8 +126,23 @@ export const rerank =
               duration: totalTimeout,
               onTimeout: () => new TimeoutError({ timeout: totalTimeout, scope: "total", attempts: call.attempts })
             })
-      // On failure the span counts every attempt of every window, not only those of the window that failed.
-      return Effect.tapError(bounded, (error) =>
-        Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": call.attempts })
-      )
+      const { provider } = engine
+      const model = request.model ?? provider.model
+      return Effect.flatMap(Clock.currentTimeMillis, (start) => {
+        const recorded = (error: RerankError | undefined) =>
+          Effect.flatMap(Clock.currentTimeMillis, (end) =>
+            Metrics.call(provider.system, model, (end - start) / 1000, error)
+          )
+        return bounded.pipe(
+          Effect.tapBoth({
+            // On failure the span counts every attempt of every window, not only those of the window that failed.
+            onFailure: (error) =>
+              Effect.zipRight(
+                Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": call.attempts }),
+                recorded(error)
+              ),
+            onSuccess: () => recorded(undefined)
+          })
+        )
+      })
     }).pipe(Effect.withSpan("Reranker.rerank", spanOptions))

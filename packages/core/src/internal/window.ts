@@ -4,6 +4,7 @@
  * and its answer is checked. The error that ends the window leaves with the attempts made and the provider's
  * advice.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
@@ -13,6 +14,7 @@ import type * as Provider from "../Provider.js"
 import type * as Quota from "../Quota.js"
 import { type RerankError, TimeoutError } from "../RerankError.js"
 import { invalidWindow, shortAnswer } from "./assemble.js"
+import * as Metrics from "./metrics.js"
 import type * as Settings from "./settings.js"
 
 /** What a window needs from the reranker it runs in. */
@@ -40,11 +42,13 @@ const policyOf = (context: Context, attempts: () => number) =>
         Effect.annotateLogs({ attempt: attempts(), error: error._tag, status: error.status ?? "none" })
       )
     ),
-    Schedule.onDecision(([, error], decision) =>
-      ScheduleDecision.isContinue(decision) && context.progress.onRetry !== undefined
-        ? context.progress.onRetry(error, attempts())
-        : Effect.void
-    )
+    Schedule.onDecision(([, error], decision) => {
+      if (!ScheduleDecision.isContinue(decision)) return Effect.void
+      const counted = Metrics.retry(context.provider.system, error)
+      return context.progress.onRetry === undefined
+        ? counted
+        : Effect.zipRight(counted, context.progress.onRetry(error, attempts()))
+    })
   )
 
 /** The window's answer, or its last error stamped with the attempts made. */
@@ -66,6 +70,10 @@ export const run = (
       const short = shortAnswer(response, request)
       if (short !== undefined) call.warnings.add(short)
       return Effect.succeed(response)
+    }),
+    Effect.tapBoth({
+      onFailure: (error) => Metrics.attempt(provider.system, error),
+      onSuccess: () => Metrics.attempt(provider.system, undefined)
     })
   )
   const attempt = Effect.suspend(() => {
@@ -73,10 +81,14 @@ export const run = (
     call.attempts++
     if (pace === undefined) return send
     // The wait for the quota comes before the attempt's clock starts.
-    return Effect.flatMap(pace, (warning) => {
-      if (warning !== undefined) call.warnings.add(warning)
-      return send
-    })
+    return Effect.flatMap(Clock.currentTimeMillis, (start) =>
+      Effect.flatMap(pace, (warning) => {
+        if (warning !== undefined) call.warnings.add(warning)
+        return Effect.flatMap(Clock.currentTimeMillis, (end) =>
+          Effect.zipRight(Metrics.quotaWait(provider.system, (end - start) / 1000), send)
+        )
+      })
+    )
   })
   // The policy starts after a first failure, which it is handed first: a window that succeeds at once, the common
   // case, pays nothing for the schedule.

@@ -1,0 +1,133 @@
+/**
+ * What every reranker records, as Effect `Metric`s: calls and their latency, attempts and retries, windows, documents
+ * sent and served from the cache, time spent waiting for the quota, billed units, and the status of each failed
+ * attempt. Names follow OpenTelemetry's GenAI semantic conventions where one exists (`gen_ai.client.operation.duration`,
+ * attributes `gen_ai.system`, `gen_ai.request.model`, `gen_ai.operation.name`, `error.type`); the rest are ours, under
+ * `rerank.`. Read them with `Metric.value`, or export them with `@effect/opentelemetry` (`rerank serve` does, as
+ * Prometheus text on `GET /metrics`).
+ *
+ * @since 0.5.0
+ */
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+
+/** Seconds, from 5 ms to about 82 s: rerank calls run from a few milliseconds (local) to a minute (retried). */
+const latencyBoundaries = MetricBoundaries.exponential({ start: 0.005, factor: 2, count: 15 })
+
+/**
+ * Latency of whole calls (every window, attempt and quota wait), in seconds. Attributes: `gen_ai.system`,
+ * `gen_ai.request.model`, `gen_ai.operation.name` (`rerank`), and `error.type` (an error's tag) on failure.
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const operationDuration = Metric.histogram(
+  "gen_ai.client.operation.duration",
+  latencyBoundaries,
+  "Duration of rerank calls, in seconds"
+).pipe(Metric.tagged("unit", "s"))
+
+/**
+ * Calls, by `gen_ai.system` and `outcome` (`ok` or the error's tag).
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const calls = Metric.counter("rerank.calls", { description: "Rerank calls", incremental: true })
+
+/**
+ * Attempts sent to a provider, by `gen_ai.system`, `outcome` (`ok` or the error's tag) and, for a failed attempt
+ * the provider answered, `http.response.status_code` (a 429 from the upstream counts here).
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const attempts = Metric.counter("rerank.attempts", {
+  description: "Attempts sent to the provider",
+  incremental: true
+})
+
+/**
+ * Retries scheduled by the retry policy, by `gen_ai.system` and `error.type` (the tag of the error retried).
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const retries = Metric.counter("rerank.retries", { description: "Retries scheduled", incremental: true })
+
+/**
+ * Windows (one provider request each, before retries) by `gen_ai.system`.
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const windows = Metric.counter("rerank.windows", { description: "Windows sent", incremental: true })
+
+/**
+ * Documents sent to the provider (once per window, not per retry), by `gen_ai.system`.
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const documentsSent = Metric.counter("rerank.documents.sent", {
+  description: "Documents sent to the provider",
+  incremental: true
+})
+
+/**
+ * Documents whose score came from the score cache, by `gen_ai.system`.
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const documentsCached = Metric.counter("rerank.documents.cached", {
+  description: "Documents answered from the score cache",
+  incremental: true
+})
+
+/**
+ * Time each attempt waited for the shared quota before it was sent, in seconds, by `gen_ai.system`.
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const quotaWait = Metric.histogram(
+  "rerank.quota.wait",
+  MetricBoundaries.exponential({ start: 0.001, factor: 4, count: 10 }),
+  "Time waited for the shared quota, in seconds"
+).pipe(Metric.tagged("unit", "s"))
+
+/**
+ * Units the provider bills, as it reports them, by `gen_ai.system` and `unit` (`search_units` for Cohere's).
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const billedUnits = Metric.counter("rerank.billed_units", {
+  description: "Units billed by the provider, as reported",
+  incremental: true
+})
+
+/**
+ * Most model names recorded as themselves; past that, `other`. A server that passes a caller's model name through
+ * would otherwise let callers create a series per name they make up.
+ *
+ * @since 0.5.0
+ * @category constants
+ */
+export const maxModelNames = 50
+
+const modelsSeen = new Set<string>()
+
+/**
+ * The `gen_ai.request.model` attribute for `model`: itself while fewer than `maxModelNames` names were seen.
+ *
+ * @since 0.5.0
+ * @category attributes
+ */
+export const modelName = (model: string): string => {
+  if (modelsSeen.has(model)) return model
+  if (modelsSeen.size >= maxModelNames) return "other"
+  modelsSeen.add(model)
+  return model
+}
