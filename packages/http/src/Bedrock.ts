@@ -178,8 +178,15 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
           })
       }).pipe(Effect.map((headers) => HttpClientRequest.setHeaders(request, headers)))
   },
-  secretOf: (options) =>
-    options.credentials === undefined ? undefined : Redacted.value(options.credentials.secretAccessKey),
+  // The secret first: it identifies the account, as before session tokens rotated.
+  secretsOf: ({ credentials }) =>
+    credentials === undefined
+      ? []
+      : [
+          Redacted.value(credentials.secretAccessKey),
+          credentials.accessKeyId,
+          ...(credentials.sessionToken === undefined ? [] : [Redacted.value(credentials.sessionToken)])
+        ],
   scoring: (options) => [options.region, options.additionalModelRequestFields],
   encodeRequest: (request, options): typeof Request.Encoded => {
     const additional = options.additionalModelRequestFields

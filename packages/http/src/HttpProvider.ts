@@ -119,8 +119,11 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
    * request, its body and the clock's time, since a signature carries its time.
    */
   readonly signer?: ((options: Options) => Signer | undefined) | undefined
-  /** A secret besides `apiKey` that must never be echoed back into an error (an AWS secret key). */
-  readonly secretOf?: ((options: Options) => string | undefined) | undefined
+  /**
+   * Credentials besides `apiKey`, never to be echoed back into an error (AWS's secret key, access key id and session
+   * token). The first identifies the account (the cache and quota scopes use its fingerprint) when there is no key.
+   */
+  readonly secretsOf?: ((options: Options) => ReadonlyArray<string>) | undefined
   /** The window as this provider's JSON body: only the fields the caller set. */
   readonly encodeRequest: (request: Reranker.WindowRequest, options: Options) => unknown
   /** A parsed 200 body to the window's results, or where it went wrong (by path, never quoting values). */
@@ -232,14 +235,14 @@ const hintOf =
 const decodeReply = (
   protocol: WireProtocol<any>,
   reply: Transport.Reply,
-  secret: string,
+  scrub: (text: string) => string,
   normalize: boolean
 ): Effect.Effect<Reranker.WindowResponse, RerankError.ResponseDecodeError | RerankError.TransportError> => {
   const { response, text } = reply
   const idHeader = protocol.errors.requestIdHeader
   const requestId = ResponseError.serverText(
     idHeader === undefined ? undefined : Option.getOrUndefined(Headers.get(response.headers, idHeader)),
-    secret
+    scrub
   )
   let json: unknown
   try {
@@ -248,7 +251,7 @@ const decodeReply = (
     // Cut off in transit (a proxy or server dying mid-write), or not an API answer at all: transient, so retried.
     // Said by type and size only, never the body itself: it could echo document texts.
     const contentType =
-      ResponseError.serverText(Option.getOrUndefined(Headers.get(response.headers, "content-type")), secret) ??
+      ResponseError.serverText(Option.getOrUndefined(Headers.get(response.headers, "content-type")), scrub) ??
       "no content type"
     return Effect.fail(
       new RerankError.TransportError({
@@ -302,7 +305,11 @@ export const provider = <O extends CommonOptions>(
 ): Effect.Effect<Reranker.Provider<Prepared>, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const settings = yield* settingsOf(protocol, options)
-    const secret = options.apiKey === undefined ? (protocol.secretOf?.(options) ?? "") : Redacted.value(options.apiKey)
+    const secrets = [
+      ...(options.apiKey === undefined ? [] : [Redacted.value(options.apiKey)]),
+      ...(protocol.secretsOf?.(options) ?? [])
+    ].filter((secret) => secret !== "")
+    const scrub = ResponseError.scrubber(secrets)
     const authorize = protocol.authorize ?? Transport.bearer
     const endpoint = yield* Transport.makeEndpoint({
       url: settings.url,
@@ -338,7 +345,7 @@ export const provider = <O extends CommonOptions>(
             ResponseError.fromReply(protocol.errors, {
               reply,
               now,
-              secret,
+              scrub,
               requestBytes: bytes,
               maxRequestBytes: settings.maxRequestBytes,
               documents,
@@ -356,7 +363,7 @@ export const provider = <O extends CommonOptions>(
             )
       return Effect.flatMap(send, (reply) =>
         HttpClientResponse.matchStatus(reply.response, {
-          "2xx": () => decodeReply(protocol, reply, secret, normalize),
+          "2xx": () => decodeReply(protocol, reply, scrub, normalize),
           orElse: () => failed(reply)
         })
       )
@@ -376,7 +383,7 @@ export const provider = <O extends CommonOptions>(
       identity: {
         endpoint: settings.url,
         // The key's fingerprint, never the key: the same key on the same endpoint shares one budget and one cache.
-        key: secret === "" ? undefined : Provider.fingerprint(secret),
+        key: secrets.length === 0 ? undefined : Provider.fingerprint(secrets[0]),
         scoring: [protocol.scoring?.(options) ?? null, options.scores ?? "raw"]
       }
     } satisfies Reranker.Provider<Prepared>

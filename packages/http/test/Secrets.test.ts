@@ -1,5 +1,5 @@
 import { Reranker, RerankError } from "@effect-rerank/core"
-import { Cohere } from "@effect-rerank/http"
+import { Bedrock, Cohere } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
@@ -221,6 +221,85 @@ describe("what the server sends back is not trusted", () => {
       noControl(error.requestId)
       noControl(error.message)
       expect(error.serverMessage).toContain("bad")
+    })
+  )
+
+  it.effect("a key echoed in another letter case, URL-encoded, or split by zero-width characters is scrubbed", () =>
+    Effect.gen(function* () {
+      const upper = yield* run(Scripted.json(401, { message: `unknown key ${key.toUpperCase()}` }))
+      expect(upper.serverMessage).toBe("unknown key [redacted]")
+      const split = yield* run(Scripted.json(400, { message: `bad ${key.slice(0, 5)}\u200b${key.slice(5)}` }))
+      expect(split.serverMessage).toBe("bad [redacted]")
+      const encoded = yield* run(Scripted.json(400, { message: `bad ?key=${encodeURIComponent(key + "/+")}` }))
+      expect(encoded.serverMessage).not.toContain(key)
+    })
+  )
+
+  it.effect("bidi controls and zero-width characters from a server never reach a message", () =>
+    Effect.gen(function* () {
+      const error = yield* run(
+        Scripted.json(400, { id: "id\u202e\u2066x", message: "pay \u202eevil\u202c here\u200b\ufeff now" })
+      )
+      for (const text of [error.serverMessage, error.requestId, error.message]) {
+        expect(text).not.toMatch(/\p{Cf}/u)
+      }
+      expect(error.serverMessage).toBe("pay evil here now")
+    })
+  )
+})
+
+describe("AWS credentials stay secret", () => {
+  const credentials = {
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    secretAccessKey: Redacted.make("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    sessionToken: Redacted.make("IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN+abc/def==")
+  }
+
+  it.effect("a server echoing the signed request's headers: session token, access key id, signature scrubbed", () =>
+    Effect.gen(function* () {
+      // A misbehaving proxy that echoes every request header into its error body and its request id.
+      const client = Scripted.make((_body, _call, request) => {
+        const echoed = JSON.stringify(request?.headers ?? {})
+        return Scripted.json(
+          400,
+          { message: `ValidationException: bad request ${echoed} ${echoed.toLowerCase()}` },
+          {
+            "x-amzn-errortype": "ValidationException",
+            "x-amzn-requestid": `req ${request?.headers.authorization} ${request?.headers["x-amz-security-token"]}`
+          }
+        )
+      })
+      const layer = Bedrock.layer({
+        region: "us-east-1",
+        credentials,
+        model: "cohere.rerank-v3-5:0",
+        retry: { maxRetries: 0 }
+      }).pipe(Layer.provide(client.layer))
+      const { logs, outcome, spans } = yield* recorded(
+        Reranker.rerank({ query: "q", documents }).pipe(Effect.provide(layer))
+      )
+      if (outcome._tag === "Right") throw new Error("expected a failure")
+      const error = outcome.left as RerankError.InvalidRequestError
+      const sent = client.calls[0].headers
+      const signature = /Signature=([0-9a-f]+)/.exec(sent.authorization)![1]
+      expect(sent["x-amz-security-token"]).toBe(Redacted.value(credentials.sessionToken))
+      const everything = [
+        serialize({ ...error, message: error.message }),
+        String(error),
+        serialize(spans.map(exported)),
+        serialize(logs)
+      ].join("\n")
+      for (const secret of [
+        Redacted.value(credentials.sessionToken),
+        Redacted.value(credentials.sessionToken).toLowerCase(),
+        credentials.accessKeyId,
+        credentials.accessKeyId.toLowerCase(),
+        Redacted.value(credentials.secretAccessKey),
+        signature
+      ]) {
+        expect(everything).not.toContain(secret)
+      }
+      expect(error.requestId).toContain("Signature=[redacted]")
     })
   )
 })

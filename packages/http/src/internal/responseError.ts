@@ -12,10 +12,39 @@ import type { Reply } from "./transport.js"
 
 const maxMessageLength = 300
 
-/** Cuts and scrubs text that came from the server: never the key, never a control character. */
-export const serverText = (text: string | undefined, secret: string): string | undefined => {
+/**
+ * Removes what a server must never get to echo into an error: each credential the provider holds, in any letter case
+ * and URL-encoded too, and what a SigV4 `Authorization` header carries (the credential scope with its access key id,
+ * the signature), and any AWS access key id. Built once per provider.
+ */
+export const scrubber = (secrets: ReadonlyArray<string>): ((text: string) => string) => {
+  const forms = new Set<string>()
+  for (const secret of secrets) {
+    if (secret.length === 0) continue
+    forms.add(secret)
+    forms.add(encodeURIComponent(secret))
+  }
+  const escaped = [...forms]
+    // Longest first: a secret containing another is removed whole.
+    .sort((a, b) => b.length - a.length)
+    .map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+  const known = escaped.length === 0 ? undefined : new RegExp(escaped.join("|"), "gi")
+  return (text) => {
+    const scrubbed = known === undefined ? text : text.replace(known, "[redacted]")
+    return scrubbed
+      .replace(/\b(Credential|Signature)=[^,\s"']+/gi, "$1=[redacted]")
+      .replace(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, "[redacted]")
+  }
+}
+
+/**
+ * Cuts and scrubs text that came from the server: never a credential, never a control character, never an invisible
+ * format character (Unicode Cf: bidi controls, zero-width spaces), which could reorder or hide what a terminal shows.
+ * Format characters go first, so a secret split by them is still found.
+ */
+export const serverText = (text: string | undefined, scrub: (text: string) => string): string | undefined => {
   if (text === undefined) return undefined
-  const scrubbed = secret.length > 0 ? text.split(secret).join("[redacted]") : text
+  const scrubbed = scrub(text.replace(/\p{Cf}/gu, ""))
   const trimmed = scrubbed.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, " ").trim()
   if (trimmed === "") return undefined
   return trimmed.length > maxMessageLength ? trimmed.slice(0, maxMessageLength - 1) + "…" : trimmed
@@ -94,8 +123,8 @@ export interface Context {
   readonly reply: Reply
   /** Now, in epoch milliseconds, for HTTP-date `Retry-After` values. */
   readonly now: number
-  /** Removed from anything the server echoes back. */
-  readonly secret: string
+  /** Removes the credentials from anything the server echoes back (`scrubber`). */
+  readonly scrub: (text: string) => string
   readonly requestBytes: number
   readonly maxRequestBytes: number
   /** Documents in the failed request, and the chunks they count for, should a 413 name those units. */
@@ -115,10 +144,10 @@ export const fromReply = (protocol: Protocol, context: Context): RerankError.Rer
       : Option.getOrUndefined(Headers.get(response.headers, protocol.requestIdHeader))
   const fields: Fields = {
     status: response.status,
-    serverMessage: serverText(body.message ?? (json === undefined ? text : undefined), context.secret),
-    requestId: serverText(body.id ?? headerId, context.secret)
+    serverMessage: serverText(body.message ?? (json === undefined ? text : undefined), context.scrub),
+    requestId: serverText(body.id ?? headerId, context.scrub)
   }
-  const special = protocol.special?.(fields, { ...context, code: serverText(body.code, context.secret) })
+  const special = protocol.special?.(fields, { ...context, code: serverText(body.code, context.scrub) })
   if (special !== undefined) return special
   const { status } = fields
   if (status >= 300 && status < 400) {
@@ -131,7 +160,7 @@ export const fromReply = (protocol: Protocol, context: Context): RerankError.Rer
     }
     return new RerankError.InvalidRequestError({
       ...fields,
-      reason: `the server redirected (${status}) to ${serverText(host, context.secret) ?? "another address"}; redirects are not followed, so the key goes only where it was sent: set the base URL to the final address`
+      reason: `the server redirected (${status}) to ${serverText(host, context.scrub) ?? "another address"}; redirects are not followed, so the key goes only where it was sent: set the base URL to the final address`
     })
   }
   switch (status) {
