@@ -18,14 +18,18 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
 import * as Gateway from "./Gateway.js"
 import * as Body from "./internal/body.js"
+import * as StatusPage from "./internal/statusPage.js"
+import * as ServerMetrics from "./ServerMetrics.js"
 import type * as ServerProtocol from "./ServerProtocol.js"
 import * as ServerProtocols from "./ServerProtocols.js"
+import * as ServerStatus from "./ServerStatus.js"
 
 /**
  * @since 0.1.0
@@ -39,13 +43,67 @@ export interface Options {
   readonly faults?: FaultInjection.Options | undefined
   /** The protocols served. Default: every provider of `@effect-rerank/http`'s `Registry` (`ServerProtocols.routes`). */
   readonly routes?: ReadonlyArray<ServerProtocols.Route> | undefined
+  /**
+   * Most documents one request may carry, in every protocol; more is refused with 413 from a scan of the body,
+   * before it is parsed. Default 10,000.
+   */
+  readonly maxDocuments?: number | undefined
+  /** The server's state, shared with whatever drains it (`NodeServer`); a fresh one when absent. */
+  readonly status?: ServerStatus.ServerStatus | undefined
+  /** What the status page says the server fronts, and its quota and cache, when any. */
+  readonly about?: About | undefined
+}
+
+/**
+ * What the status page (and `GET /status.json`) says of the server's set-up; nothing secret.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface About {
+  /** "local reranker", "gateway to cohere". */
+  readonly upstream: string
+  readonly quota?: { readonly limit: number; readonly window: string } | undefined
+  readonly cache?: string | undefined
 }
 
 /**
  * @since 0.1.0
  * @category constants
  */
-export const defaults = { maxBodyBytes: 10 * 1024 * 1024, port: 8080, host: "127.0.0.1" } as const
+export const defaults = {
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxDocuments: 10_000,
+  port: 8080,
+  host: "127.0.0.1"
+} as const
+
+/**
+ * The routes every server answers besides the protocols', with `GET`: the status page, Prometheus metrics, liveness,
+ * readiness and the status page's data. None needs a key; none says anything secret.
+ *
+ * @since 0.5.0
+ * @category constants
+ */
+export const operationalRoutes = ["/", "/metrics", "/healthz", "/readyz", "/status.json"] as const
+
+/**
+ * A request path as it is routed and logged: the query dropped, repeated slashes collapsed; `undefined` when a segment
+ * is `.` or `..` (also percent-encoded), which no route has and which is answered 404 rather than resolved.
+ *
+ * @since 0.5.0
+ * @category routing
+ */
+export const routedPath = (url: string): string | undefined => {
+  const end = url.search(/[?#]/)
+  let path = end < 0 ? url : url.slice(0, end)
+  // An absolute-form target (`POST http://host/v2/rerank`) names its path after the authority.
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path)
+  if (absolute !== null) path = path.slice(absolute[0].length)
+  path = "/" + path.replace(/^\/+/, "").replace(/\/{2,}/g, "/")
+  const dotted = path.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment))
+  return dotted ? undefined : path
+}
 
 const cohereError = (status: number, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson({ id: crypto.randomUUID(), message }, { status, headers })
@@ -151,6 +209,9 @@ const presentedKey = (
   headers: Readonly<Record<string, string | undefined>>
 ): string | undefined => (auth === "api-key" ? headers["api-key"]?.trim() : bearer(headers.authorization))
 
+/** Request ids a client may choose (`X-Request-Id`): short and plain, since they reach logs and the status page. */
+const clientRequestId = /^[A-Za-z0-9._:-]{1,64}$/
+
 /**
  * The server as an `HttpApp`, serving the `Reranker` in context.
  *
@@ -164,6 +225,9 @@ export const makeApp = (
     const reranker = yield* Reranker.Reranker
     const injector = FaultInjection.make(options.faults ?? { rules: [] })
     const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes
+    const maxDocuments = options.maxDocuments ?? defaults.maxDocuments
+    const status = options.status ?? ServerStatus.make()
+    const prometheus = yield* ServerMetrics.prometheus()
 
     const served = options.routes ?? ServerProtocols.routes
     const routes = served.flatMap(({ prefix, protocol }) =>
@@ -172,7 +236,7 @@ export const makeApp = (
     const routePaths: ReadonlySet<string> = new Set(routes.map((r) => r.route))
     const notFound = ServerProtocols.notFoundMessage(served)
 
-    const rerank = (protocol: ServerProtocol.ServerProtocol, path: string) => {
+    const rerank = (protocol: ServerProtocol.ServerProtocol, path: string, route: string) => {
       const failWith = (status: number, message: string, headers: Record<string, string> = {}) =>
         HttpServerResponse.unsafeJson(protocol.encodeError(status, message), {
           status,
@@ -230,12 +294,22 @@ export const makeApp = (
           yield* Body.drain(request, declared)
           return failWith(413, tooLarge, { connection: "close" })
         }
-        const text = yield* Body.read(request, maxBodyBytes)
-        if (text === undefined) return failWith(413, tooLarge, { connection: "close" })
-        // Before parsing: a small body of deep nesting would cost the parser (and the event loop) far more.
-        const depth = Body.nestingDepth(text, Body.maxNestingDepth)
-        if (depth > Body.maxNestingDepth) {
+        const body = yield* Body.read(request, maxBodyBytes)
+        // Nobody is left to answer; the status says so in the log and the metrics (nginx's "client closed request").
+        if (body._tag === "Aborted") return HttpServerResponse.empty({ status: clientClosedRequest })
+        if (body._tag === "TooLarge") return failWith(413, tooLarge, { connection: "close" })
+        const text = body.text
+        // Before parsing: a small body of deep nesting, or a million tiny documents, would cost the parser (and the
+        // event loop) far more than the bytes suggest.
+        const shape = Body.shape(text, Body.maxNestingDepth)
+        if (shape.depth > Body.maxNestingDepth) {
           return failWith(400, `invalid request: request body is nested deeper than ${Body.maxNestingDepth} levels`)
+        }
+        if (shape.longest !== undefined && shape.longest.items > maxDocuments) {
+          return failWith(
+            413,
+            `request too large: limit is ${maxDocuments} documents (${shape.longest.field} has ${shape.longest.items})`
+          )
         }
         let json: unknown
         try {
@@ -247,12 +321,17 @@ export const makeApp = (
         if (Either.isLeft(decoded)) return failWith(400, decoded.left)
         const call = decoded.right
         const { model, query, texts, topN } = call
+        yield* Metric.incrementBy(
+          Metric.tagged(ServerMetrics.documentsReceived, "http.route", route),
+          texts.length
+        )
         const result = yield* Effect.either(reranker.rerank({ query, documents: texts, topN, model }))
+        status.upstreamOutcome(Either.isLeft(result) ? result.left : undefined)
         if (Either.isLeft(result)) {
           const { headers, message, status } = errorResponse(result.left)
           return failWith(status, message, headers)
         }
-        const body = JSON.stringify(
+        const answer = JSON.stringify(
           protocol.encodeResponse({
             path,
             call,
@@ -261,47 +340,153 @@ export const makeApp = (
             searchUnits: result.right.usage.searchUnits
           })
         )
-        if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, body)
+        if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, answer)
         if (Option.isSome(fault) && fault.value._tag === "Cut") {
-          return HttpServerResponse.text(body.slice(0, Math.floor(body.length / 2)), {
+          return HttpServerResponse.text(answer.slice(0, Math.floor(answer.length / 2)), {
             contentType: "application/json"
           })
         }
-        return HttpServerResponse.text(body, { contentType: "application/json" })
+        return HttpServerResponse.text(answer, { contentType: "application/json" })
       })
     }
 
+    const operations = {
+      "/": Effect.succeed(
+        HttpServerResponse.html(StatusPage.html).pipe(
+          HttpServerResponse.setHeaders({
+            "cache-control": "no-store",
+            // The page's own inline style and script, and fetches to this server only.
+            "content-security-policy":
+              "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:"
+          })
+        )
+      ),
+      "/metrics": Effect.map(prometheus.scrape, (text) =>
+        HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+      ),
+      "/healthz": Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" })),
+      "/readyz": Effect.map(ServerStatus.readiness(status), (readiness) =>
+        HttpServerResponse.unsafeJson(
+          { status: readiness.ready ? "ready" : "not ready", checks: readiness.checks },
+          { status: readiness.ready ? 200 : 503 }
+        )
+      ),
+      "/status.json": Effect.map(ServerStatus.readiness(status), (readiness) =>
+        HttpServerResponse.unsafeJson({
+          upstream: options.about?.upstream ?? "local reranker",
+          quota: options.about?.quota ?? null,
+          cache: options.about?.cache ?? null,
+          keyRequired: options.apiKey !== undefined,
+          protocols: routes.map((r) => r.route),
+          startedAt: new Date(status.startedAt).toISOString(),
+          inFlight: status.inFlight(),
+          ready: readiness.ready,
+          checks: readiness.checks,
+          lastErrors: status.lastErrors()
+        })
+      )
+    } satisfies Record<(typeof operationalRoutes)[number], Effect.Effect<HttpServerResponse.HttpServerResponse>>
+
     let routed: HttpRouter.HttpRouter<never, never> = HttpRouter.empty
     for (const { path, protocol, route } of routes) {
-      routed = HttpRouter.post(routed, route as HttpRouter.PathInput, rerank(protocol, path))
+      routed = HttpRouter.post(routed, route as HttpRouter.PathInput, rerank(protocol, path, route))
+    }
+    for (const [path, answer] of Object.entries(operations)) {
+      routed = HttpRouter.get(routed, path as HttpRouter.PathInput, answer)
     }
     const router = routed.pipe(
       Effect.catchTag("RouteNotFound", () =>
-        Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
-          routePaths.has(new URL(request.url, "http://server").pathname)
+        Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+          // The URL was rewritten to the routed path (and its query) before routing.
+          const path = request.url.replace(/\?.*$/, "")
+          return routePaths.has(path)
             ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
-            : cohereError(404, notFound)
-        )
-      )
-    )
-
-    // One line per request, whatever its route or status: method, path, status and time only, never headers (the
-    // key) or bodies (document texts).
-    return Effect.gen(function* () {
-      const start = yield* Clock.currentTimeMillis
-      const response = yield* router
-      const request = yield* HttpServerRequest.HttpServerRequest
-      yield* Effect.logInfo("request").pipe(
-        Effect.annotateLogs({
-          method: request.method,
-          path: new URL(request.url, "http://server").pathname,
-          status: response.status,
-          ms: (yield* Clock.currentTimeMillis) - start
+            : (operationalRoutes as ReadonlyArray<string>).includes(path)
+              ? cohereError(405, `method not allowed: ${request.method}; use GET`, { allow: "GET" })
+              : cohereError(404, notFound)
         })
       )
-      return response
+    )
+    const known: ReadonlySet<string> = new Set([...routePaths, ...operationalRoutes])
+
+    // One line per request, whatever its route or status: method, the path as routed, status, time and request id;
+    // never headers (the key) or bodies (document texts). A request whose client left is logged too, as 499.
+    return Effect.gen(function* () {
+      const start = yield* Clock.currentTimeMillis
+      const original = yield* HttpServerRequest.HttpServerRequest
+      const given = original.headers["x-request-id"]
+      const requestId = given !== undefined && clientRequestId.test(given) ? given : crypto.randomUUID()
+      const path = routedPath(original.url)
+      const route = path !== undefined && known.has(path) ? path : "unmatched"
+      const finish = (code: number, response: HttpServerResponse.HttpServerResponse | undefined) =>
+        Effect.gen(function* () {
+          const ms = (yield* Clock.currentTimeMillis) - start
+          yield* ServerMetrics.recordRequest({ method: original.method, route, status: code, seconds: ms / 1000 })
+          if (code >= 400) {
+            status.answeredError({
+              at: new Date(start).toISOString(),
+              requestId,
+              method: ServerMetrics.methodName(original.method),
+              path: route,
+              status: code,
+              message: response === undefined ? "the client closed the connection" : messageOf(response)
+            })
+          }
+          yield* Effect.logInfo("request").pipe(
+            Effect.annotateLogs({
+              method: original.method,
+              path: path ?? "(dot segments)",
+              status: code,
+              ms,
+              request_id: requestId
+            })
+          )
+        })
+      const answer =
+        path === undefined
+          ? Effect.succeed(cohereError(404, notFound))
+          : router.pipe(
+              Effect.provideService(
+                HttpServerRequest.HttpServerRequest,
+                original.modify({ url: path + queryOf(original.url) })
+              )
+            )
+      const response = yield* Effect.acquireUseRelease(
+        Effect.zipRight(
+          Effect.sync(() => status.requestStarted()),
+          Metric.incrementBy(ServerMetrics.activeRequests, 1)
+        ),
+        () => Effect.onInterrupt(answer, () => finish(clientClosedRequest, undefined)),
+        () =>
+          Effect.zipRight(
+            Effect.sync(() => status.requestEnded()),
+            Metric.incrementBy(ServerMetrics.activeRequests, -1)
+          )
+      )
+      yield* finish(response.status, response)
+      return HttpServerResponse.setHeader(response, "x-request-id", requestId)
     })
   })
+
+/** The status logged and counted for a request whose client left before its body ended (nginx's convention). */
+const clientClosedRequest = 499
+
+const queryOf = (url: string): string => {
+  const at = url.indexOf("?")
+  return at < 0 ? "" : url.slice(at)
+}
+
+/** The message of a JSON error body the server wrote (any protocol's: `message`, `error`, `detail`), for the page. */
+const messageOf = (response: HttpServerResponse.HttpServerResponse): string => {
+  if (response.body._tag !== "Uint8Array") return ""
+  try {
+    const json = JSON.parse(new TextDecoder().decode(response.body.body))
+    const message = json?.message ?? json?.error?.message ?? json?.error ?? json?.detail ?? json?.Message
+    return typeof message === "string" ? message.slice(0, 300) : ""
+  } catch {
+    return ""
+  }
+}
 
 /**
  * Serves the app on the `HttpServer` in context.

@@ -55,14 +55,16 @@ export const drain = (request: HttpServerRequest.HttpServerRequest, bound: numbe
   })
 
 /**
- * The body as text, or `undefined` when it is over `maxBytes` (what came past the limit was read and dropped, up
- * to a few times the limit, so a 413 can still be delivered to a client that is still sending).
+ * A body as read: its text, too large (what came past the limit was read and dropped, up to a few times the limit,
+ * so a 413 can still be delivered to a client that is still sending), or abandoned by the client mid-upload.
  */
-export const read = (
-  request: HttpServerRequest.HttpServerRequest,
-  maxBytes: number
-): Effect.Effect<string | undefined> =>
-  Effect.async<string | undefined>((resume) => {
+export type Read =
+  | { readonly _tag: "Read"; readonly text: string }
+  | { readonly _tag: "TooLarge" }
+  | { readonly _tag: "Aborted" }
+
+export const read = (request: HttpServerRequest.HttpServerRequest, maxBytes: number): Effect.Effect<Read> =>
+  Effect.async<Read>((resume) => {
     const incoming = NodeHttpServerRequest.toIncomingMessage(request)
     const chunks: Array<Buffer> = []
     let total = 0
@@ -73,47 +75,94 @@ export const read = (
         cleanup()
         // Far past the limit: not worth reading further. The 413 may not arrive; the connection is closed.
         incoming.destroy()
-        resume(Effect.succeed(undefined))
+        resume(Effect.succeed({ _tag: "TooLarge" }))
       }
     }
     const onEnd = () => {
       cleanup()
-      resume(Effect.succeed(total > maxBytes ? undefined : Buffer.concat(chunks, total).toString("utf8")))
+      resume(
+        Effect.succeed(
+          total > maxBytes ? { _tag: "TooLarge" } : { _tag: "Read", text: Buffer.concat(chunks, total).toString("utf8") }
+        )
+      )
     }
-    const onError = () => {
+    // The client went away (or its connection broke) before the body ended.
+    const onAborted = () => {
       cleanup()
-      resume(Effect.succeed(undefined))
+      resume(Effect.succeed({ _tag: "Aborted" }))
     }
     const cleanup = () => {
       incoming.off("data", onData)
       incoming.off("end", onEnd)
-      incoming.off("error", onError)
+      incoming.off("error", onAborted)
+      incoming.off("aborted", onAborted)
     }
     incoming.on("data", onData)
     incoming.on("end", onEnd)
-    incoming.on("error", onError)
+    incoming.on("error", onAborted)
+    incoming.on("aborted", onAborted)
     return Effect.sync(cleanup)
   })
 
-/** How deep `[` and `{` nest outside strings, counting no further than just past `limit`. Linear, no allocation. */
-export const nestingDepth = (text: string, limit: number): number => {
+/** What a scan of a body finds before anyone parses it. */
+export interface Shape {
+  /** How deep `[` and `{` nest outside strings, counted no further than just past the limit. */
+  readonly depth: number
+  /** The longest array directly under the top-level object (a request's documents), and the key it is under. */
+  readonly longest: { readonly field: string; readonly items: number } | undefined
+}
+
+/**
+ * Scans a JSON text once, linearly, without allocating per element: how deep it nests, and how many items the
+ * longest array of the top-level object holds. A million documents are refused from this count, before
+ * `JSON.parse` builds a million strings. Stops at the first nesting past `maxDepth`.
+ */
+export const shape = (text: string, maxDepth: number): Shape => {
   let depth = 0
   let deepest = 0
   let inString = false
+  let stringStart = 0
+  // The last string that closed at depth 1: the key of the value that follows it.
+  let lastKey = ""
+  let field = ""
+  let items = 0
+  let empty = true
+  let longest: { field: string; items: number } | undefined
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inString) {
       if (c === 92)
         i++ // backslash: skip the escaped character
-      else if (c === 34) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 91 || c === 123) {
+      else if (c === 34) {
+        inString = false
+        if (depth === 1) lastKey = text.slice(stringStart, i)
+        else if (depth === 2) empty = false
+      }
+    } else if (c === 34) {
+      inString = true
+      stringStart = i + 1
+    } else if (c === 91 || c === 123) {
+      if (depth === 2) empty = false
       depth++
+      if (depth === 2 && c === 91) {
+        field = lastKey
+        items = 0
+        empty = true
+      }
       if (depth > deepest) {
         deepest = depth
-        if (deepest > limit) return deepest
+        if (deepest > maxDepth) return { depth: deepest, longest }
       }
-    } else if (c === 93 || c === 125) depth--
+    } else if (c === 93 || c === 125) {
+      if (depth === 2 && c === 93) {
+        const count = empty ? 0 : items + 1
+        if (longest === undefined || count > longest.items) longest = { field, items: count }
+      }
+      depth--
+    } else if (depth === 2) {
+      if (c === 44) items++
+      else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) empty = false
+    }
   }
-  return deepest
+  return { depth: deepest, longest }
 }
