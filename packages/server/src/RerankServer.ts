@@ -321,10 +321,7 @@ export const makeApp = (
         if (Either.isLeft(decoded)) return failWith(400, decoded.left)
         const call = decoded.right
         const { model, query, texts, topN } = call
-        yield* Metric.incrementBy(
-          Metric.tagged(ServerMetrics.documentsReceived, "http.route", route),
-          texts.length
-        )
+        yield* Metric.incrementBy(Metric.tagged(ServerMetrics.documentsReceived, "http.route", route), texts.length)
         const result = yield* Effect.either(reranker.rerank({ query, documents: texts, topN, model }))
         status.upstreamOutcome(Either.isLeft(result) ? result.left : undefined)
         if (Either.isLeft(result)) {

@@ -50,3 +50,13 @@ export * as ServerProtocols from "./ServerProtocols.js"
  * @since 0.4.0
  */
 export * as Gateway from "./Gateway.js"
+
+/**
+ * @since 0.5.0
+ */
+export * as ServerMetrics from "./ServerMetrics.js"
+
+/**
+ * @since 0.5.0
+ */
+export * as ServerStatus from "./ServerStatus.js"

@@ -1,62 +1,10 @@
 import { Reranker } from "@effect-rerank/core"
-import { LocalReranker } from "@effect-rerank/local"
-import { FaultInjection, NodeServer } from "@effect-rerank/server"
-import { HttpServer } from "@effect/platform"
+import { FaultInjection } from "@effect-rerank/server"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Logger, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { request as httpRequest } from "node:http"
-import { connect } from "node:net"
 import * as LocalServer from "./LocalServer.js"
-
-/** Our server on a free loopback port for the enclosing scope, its log lines collected; its host and port. */
-const startServer = (options: NodeServer.Options = {}) =>
-  Effect.gen(function* () {
-    const logs: Array<string> = []
-    const logger = Logger.make(({ annotations, message }) =>
-      logs.push(JSON.stringify({ message, annotations: Object.fromEntries(annotations) }))
-    )
-    const context = yield* Layer.build(
-      NodeServer.layer({ port: 0, ...options }).pipe(
-        Layer.provide(LocalReranker.layer()),
-        Layer.provide(Logger.replace(Logger.defaultLogger, logger))
-      )
-    )
-    const port = yield* HttpServer.addressWith((address) =>
-      Effect.succeed(address._tag === "TcpAddress" ? address.port : 0)
-    ).pipe(Effect.provide(context))
-    return { port, logs, url: `http://127.0.0.1:${port}` }
-  })
-
-/**
- * Writes raw bytes on a socket (in pieces, as a slow client would) and collects everything the server sends until
- * it closes or `waitMs` passes. Resolves to what came back and whether the connection was reset.
- */
-const raw = (port: number, pieces: ReadonlyArray<string | Buffer>, waitMs = 3000) =>
-  Effect.async<{ text: string; reset: boolean }>((resume) => {
-    const socket = connect(port, "127.0.0.1")
-    const received: Array<Buffer> = []
-    let reset = false
-    const finish = () => resume(Effect.succeed({ text: Buffer.concat(received).toString("latin1"), reset }))
-    const timer = setTimeout(() => {
-      socket.destroy()
-      finish()
-    }, waitMs)
-    socket.on("data", (chunk) => received.push(chunk))
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ECONNRESET" || error.code === "EPIPE") reset = true
-    })
-    socket.on("close", () => {
-      clearTimeout(timer)
-      finish()
-    })
-    socket.on("connect", async () => {
-      for (const piece of pieces) {
-        if (socket.destroyed) break
-        socket.write(piece)
-        await new Promise((r) => setImmediate(r))
-      }
-    })
-  })
+import { raw, startServer } from "./Sockets.js"
 
 const post = (url: string, body: string) =>
   Effect.promise(async () => {

@@ -59,9 +59,7 @@ export const drain = (request: HttpServerRequest.HttpServerRequest, bound: numbe
  * so a 413 can still be delivered to a client that is still sending), or abandoned by the client mid-upload.
  */
 export type Read =
-  | { readonly _tag: "Read"; readonly text: string }
-  | { readonly _tag: "TooLarge" }
-  | { readonly _tag: "Aborted" }
+  { readonly _tag: "Read"; readonly text: string } | { readonly _tag: "TooLarge" } | { readonly _tag: "Aborted" }
 
 export const read = (request: HttpServerRequest.HttpServerRequest, maxBytes: number): Effect.Effect<Read> =>
   Effect.async<Read>((resume) => {
@@ -82,7 +80,9 @@ export const read = (request: HttpServerRequest.HttpServerRequest, maxBytes: num
       cleanup()
       resume(
         Effect.succeed(
-          total > maxBytes ? { _tag: "TooLarge" } : { _tag: "Read", text: Buffer.concat(chunks, total).toString("utf8") }
+          total > maxBytes
+            ? { _tag: "TooLarge" }
+            : { _tag: "Read", text: Buffer.concat(chunks, total).toString("utf8") }
         )
       )
     }
