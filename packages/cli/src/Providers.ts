@@ -18,6 +18,8 @@ import type * as Config from "effect/Config"
  */
 export interface Flags {
   readonly maxDocumentsPerRequest?: Config.Config<number>
+  /** A gateway's budget of upstream requests per call (`--max-upstream-calls`). */
+  readonly maxWindows?: Config.Config<number>
   readonly concurrency: Config.Config<number>
   readonly merge: Config.Config<Batching.Merge>
   readonly allowInsecureHttp: Config.Config<boolean>
@@ -61,6 +63,7 @@ export type Names = Readonly<Record<string, string>>
  */
 export const flagNames: Names = {
   maxDocumentsPerRequest: "--batch-size",
+  maxWindows: "--max-upstream-calls",
   concurrency: "--concurrency",
   merge: "--merge",
   allowInsecureHttp: "--allow-insecure-http",

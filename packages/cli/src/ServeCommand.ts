@@ -16,6 +16,8 @@ import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
@@ -43,8 +45,48 @@ const serveOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
   fault: Options.text("fault").pipe(
     Options.repeated,
     Options.withDescription(
-      "Inject a fault, repeatable: KIND[:every=N][:p=0.25][:retry-after=S][:ms=M], KIND one of 429, 500, 502, 503, 504, delay, reset, truncate, cut."
+      "Inject a fault, repeatable: KIND[:every=N][:p=0.25][:retry-after=S][:ms=M], KIND one of 429, 500, 502, 503, 504, delay, reset, truncate, cut; or quota[:limit=N][:window-ms=M] (429 past N calls a window, a provider's quota)."
     )
+  ),
+  maxDocuments: Options.integer("max-documents").pipe(
+    Options.withDefault(10_000),
+    Options.withDescription(
+      "Most documents in one request, on every route; more gets 413 before the body is parsed. Default: 10000."
+    )
+  ),
+  maxUpstreamCalls: Options.integer("max-upstream-calls").pipe(
+    Options.withDefault(10),
+    Options.withDescription(
+      "Gateway: most upstream requests (windows) one caller's request may become; more gets 413 before any is sent. Default: 10."
+    )
+  ),
+  maxConnections: Options.integer("max-connections").pipe(
+    Options.withDefault(512),
+    Options.withDescription(
+      "Most open connections; when full, the one waiting longest without a request is closed to make room. Default: 512."
+    )
+  ),
+  headersTimeout: Options.text("headers-timeout").pipe(
+    Options.withDefault("10s"),
+    Options.withDescription("Time to send a request's headers, then 408. Default: 10s.")
+  ),
+  requestTimeout: Options.text("request-timeout").pipe(
+    Options.withDefault("30s"),
+    Options.withDescription("Time to send a whole request, then 408. Default: 30s.")
+  ),
+  keepAliveTimeout: Options.text("keep-alive-timeout").pipe(
+    Options.withDefault("5s"),
+    Options.withDescription("How long an idle keep-alive connection is kept. Default: 5s.")
+  ),
+  drainTimeout: Options.text("drain-timeout").pipe(
+    Options.withDefault("10s"),
+    Options.withDescription(
+      "On SIGTERM or SIGINT: stop accepting, let requests in flight finish for up to this long, then exit 0. Default: 10s."
+    )
+  ),
+  logFormat: Options.choice("log-format", ["logfmt", "json"]).pipe(
+    Options.withDefault("logfmt"),
+    Options.withDescription("One line per request on stdout, as logfmt (default) or JSON.")
   ),
   seed: Options.integer("seed").pipe(
     Options.withDefault(1),
@@ -115,13 +157,24 @@ export const parseModelMap = (specs: ReadonlyArray<string>): Either.Either<Recor
   return Either.right(map)
 }
 
+const units = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const
+
+/** `500ms`, `10s`, `2m`: a duration above zero, for `--NAME`. */
+export const parseDuration = (name: string, spec: string): Either.Either<Duration.Duration, string> => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(spec)
+  const millis = match === null ? 0 : Number(match[1]) * units[match[2] as keyof typeof units]
+  return millis > 0
+    ? Either.right(Duration.millis(millis))
+    : Either.left(`--${name} must be a duration above zero such as 500ms, 10s or 2m, got "${spec}"`)
+}
+
 /** `1000/1m`, `20/1s`, `10/60s`, `5/500ms`: a count per duration. */
 export const parseRateLimit = (spec: string): Either.Either<{ limit: number; window: Duration.Duration }, string> => {
   const match = /^\s*(\d+)\s*\/\s*(\d*)\s*(ms|s|m|h)\s*$/.exec(spec)
   if (match === null) return Either.left(`--rate-limit must look like 1000/1m or 20/1s, got "${spec}"`)
   const limit = Number(match[1])
   const count = match[2] === "" ? 1 : Number(match[2])
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[3] as "ms" | "s" | "m" | "h"]
+  const unit = units[match[3] as keyof typeof units]
   if (limit < 1 || count < 1) return Either.left(`--rate-limit needs a count and a duration above zero, got "${spec}"`)
   return Either.right({ limit, window: Duration.millis(count * unit) })
 }
@@ -188,6 +241,7 @@ const upstreamLayer = (
       return { layer: LocalReranker.layer(shared).pipe(Layer.provide(stores)), redis }
     }
     const flags: Providers.Flags = {
+      maxWindows: Config.succeed(options.maxUpstreamCalls),
       concurrency: Config.succeed(Batching.defaults.concurrency),
       merge: Config.succeed("score" as const),
       allowInsecureHttp: Config.succeed(false),
@@ -205,6 +259,59 @@ const upstreamLayer = (
     )
     return { layer, redis }
   })
+
+/** The server's bounds from the flags, each checked. */
+const serverBounds = (options: Parsed) =>
+  Effect.gen(function* () {
+    for (const [flag, value] of [
+      ["max-documents", options.maxDocuments],
+      ["max-upstream-calls", options.maxUpstreamCalls],
+      ["max-connections", options.maxConnections]
+    ] as const) {
+      if (!(Number.isInteger(value) && value >= 1)) {
+        return yield* new UsageError({ reason: `--${flag} must be a whole number above zero, got ${value}.` })
+      }
+    }
+    const duration = (name: string, spec: string) =>
+      Either.mapLeft(parseDuration(name, spec), (reason) => new UsageError({ reason: `${reason}.` }))
+    const headersTimeout = yield* duration("headers-timeout", options.headersTimeout)
+    const requestTimeout = yield* duration("request-timeout", options.requestTimeout)
+    if (Duration.greaterThan(headersTimeout, requestTimeout)) {
+      return yield* new UsageError({
+        reason: `--headers-timeout (${options.headersTimeout}) must not be longer than --request-timeout (${options.requestTimeout}).`
+      })
+    }
+    return {
+      maxDocuments: options.maxDocuments,
+      maxConnections: options.maxConnections,
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: yield* duration("keep-alive-timeout", options.keepAliveTimeout),
+      drainTimeout: yield* duration("drain-timeout", options.drainTimeout)
+    }
+  })
+
+const loopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/i.test(host)
+
+/** What an operator should know before serving without a key: who can reach it, and who pays. */
+export const exposureWarnings = (
+  options: Pick<Parsed, "apiKey" | "host" | "upstream">,
+  upstream: Registry.Entry | undefined
+): ReadonlyArray<string> => {
+  if (Option.isSome(options.apiKey)) return []
+  const warnings: Array<string> = []
+  if (!loopback(options.host)) {
+    warnings.push(
+      `serving on ${options.host} without --api-key: anyone who can reach this address can use it. Set --api-key (or RERANK_SERVER_API_KEY).`
+    )
+  }
+  if (upstream !== undefined && upstream.variables.keyRequired) {
+    warnings.push(
+      `fronting ${upstream.title} without --api-key: every caller's request is billed to this server's ${upstream.title} key.`
+    )
+  }
+  return warnings
+}
 
 /**
  * The parsed arguments and options.
@@ -224,9 +331,8 @@ export const make = (
   Command.make("serve", serveOptions(providers), (options) =>
     Effect.gen(function* () {
       // Loaded only for `serve`: the server and Node's HTTP stack would slow every other command's start.
-      const { FaultInjection, Gateway, NodeServer, ServerProtocols, Stores }: typeof Server = yield* Effect.promise(
-        () => import("@effect-rerank/server")
-      )
+      const { FaultInjection, Gateway, NodeServer, ServerProtocols, ServerStatus, Stores, Tracing }: typeof Server =
+        yield* Effect.promise(() => import("@effect-rerank/server"))
       const rules = yield* Either.all(options.fault.map(FaultInjection.parseRule)).pipe(
         Either.mapLeft((reason) => new UsageError({ reason: `--fault: ${reason}` }))
       )
@@ -236,6 +342,7 @@ export const make = (
           reason: "--api-key (or RERANK_SERVER_API_KEY) is empty: give a key, or leave it out to serve without one."
         })
       }
+      const bounds = yield* serverBounds(options)
       const notices = RedisNotices.make(options.redisRequired)
       const { layer: reranker, redis } = yield* upstreamLayer(options, providers, { Gateway, Stores }, notices.watch)
       if (redis !== undefined) {
@@ -251,13 +358,31 @@ export const make = (
         }
       }
       const routes = ServerProtocols.routesOf(providers)
+      const status = ServerStatus.make(
+        redis === undefined ? [] : [{ name: "redis", check: Effect.orElseSucceed(Stores.ping(redis), () => false) }]
+      )
       const server = NodeServer.layer({
         port: options.port,
         host: options.host,
         apiKey: Option.getOrUndefined(options.apiKey),
         maxBodyBytes: options.maxBodyBytes,
         faults: { rules, seed: options.seed },
-        routes
+        routes,
+        status,
+        ...bounds,
+        about: {
+          upstream: options.upstream === "local" ? "local reranker" : `gateway to ${options.upstream}`,
+          quota: Option.match(options.rateLimit, {
+            onNone: () => undefined,
+            onSome: (spec) => {
+              const [limit, window] = spec.split("/")
+              return { limit: Number(limit), window: window.trim() }
+            }
+          }),
+          cache: Option.getOrUndefined(options.cache)?.startsWith("redis")
+            ? "Redis"
+            : Option.getOrUndefined(options.cache)
+        }
       }).pipe(Layer.provide(reranker))
       const named = routes.filter((route) => route.prefix !== "").map((route) => route.prefix)
       const announce = Layer.effectDiscard(
@@ -279,10 +404,15 @@ export const make = (
         return yield* new UsageError({ reason: `--port must be 0 to 65535 (0 picks a free one), got ${options.port}.` })
       }
       const upstream = Providers.byName(providers, options.upstream)
+      for (const warning of exposureWarnings(options, upstream)) yield* Console.error(`rerank: warning: ${warning}`)
       const names = upstream === undefined ? Providers.flagNames : Providers.namesOf(upstream, "--upstream-url")
-      // One logfmt line per request (the runtime's pretty logger spreads each over several).
-      return yield* Layer.launch(announce.pipe(Layer.provide(server))).pipe(
-        Effect.provide(Logger.logFmt),
+      const logger = Logger.withConsoleLog(options.logFormat === "json" ? Logger.jsonLogger : Logger.logfmtLogger)
+      return yield* Layer.launch(
+        announce.pipe(Layer.provide(server), Layer.provide(Tracing.layerFromEnvironment))
+      ).pipe(
+        // One line per request, in the format asked: this logger alone (the runtime's pretty one would add a
+        // five-line block for each).
+        Effect.locally(FiberRef.currentLoggers, HashSet.make(logger)),
         // The upstream's configuration problems under the names a user of `serve` sets.
         Effect.mapError(inTermsOf(names))
       )

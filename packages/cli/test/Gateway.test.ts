@@ -14,6 +14,7 @@ import { execFile, spawn } from "node:child_process"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Redis from "../../../test-utils/Redis.js"
+import { serve } from "./ServeProcess.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const bin = join(root, "packages/cli/bin/rerank.mjs")
@@ -38,23 +39,7 @@ const upstream = (rule: string) =>
   })
 
 /** A gateway process: `rerank serve --port 0 ...`, its address read from what it announces. */
-const gateway = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.acquireRelease(
-    Effect.async<{ url: string; kill: () => void }, Error>((resume) => {
-      const child = spawn(process.execPath, [bin, "serve", "--port", "0", ...args], {
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "ignore", "pipe"]
-      })
-      let stderr = ""
-      child.stderr.on("data", (chunk) => {
-        stderr += String(chunk)
-        const match = /listening on (http:\/\/[^:]+:\d+)/.exec(stderr)
-        if (match !== null) resume(Effect.succeed({ url: match[1], kill: () => child.kill() }))
-      })
-      child.once("exit", (code) => resume(Effect.fail(new Error(`gateway exited ${code}: ${stderr}`))))
-    }),
-    (g) => Effect.sync(() => g.kill())
-  )
+const gateway = (args: ReadonlyArray<string>, env: Record<string, string>) => serve(args, env)
 
 const documents = ["Paris is the capital of France.", "Berlin is in Germany.", "The capital of Italy is Rome."]
 

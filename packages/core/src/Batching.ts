@@ -40,6 +40,12 @@ export interface Options {
   readonly concurrency?: number | undefined
   /** Default `"score"`. */
   readonly merge?: Merge | undefined
+  /**
+   * A budget of windows (provider requests, before retries) for one call: a call that would need more fails with
+   * `PayloadLimitError` (unit `documents`, its limit the documents that many windows hold) before any is sent. A
+   * gateway bounds what one caller's request may cost upstream with it. Default: no budget.
+   */
+  readonly maxWindows?: number | undefined
 }
 
 /**
@@ -52,6 +58,7 @@ export interface Resolved {
   readonly batching: boolean
   readonly concurrency: number
   readonly merge: Merge
+  readonly maxWindows: number | undefined
 }
 
 /**
@@ -76,7 +83,8 @@ export const OptionsSchema = Schema.Struct({
   maxDocumentsPerRequest: Schema.optional(OptionSchema.PositiveInt),
   batching: Schema.optional(OptionSchema.Flag),
   concurrency: Schema.optional(OptionSchema.PositiveInt),
-  merge: Schema.optional(OptionSchema.choice(["score", "rrf"]))
+  merge: Schema.optional(OptionSchema.choice(["score", "rrf"])),
+  maxWindows: Schema.optional(OptionSchema.PositiveInt)
 })
 
 const decodeOptions = OptionSchema.decoder(OptionsSchema)
@@ -92,7 +100,8 @@ export const resolve = (options: Options = {}): Either.Either<Resolved, ConfigEr
     maxDocumentsPerRequest: checked.maxDocumentsPerRequest,
     batching: checked.batching ?? defaults.batching,
     concurrency: checked.concurrency ?? defaults.concurrency,
-    merge: checked.merge ?? defaults.merge
+    merge: checked.merge ?? defaults.merge,
+    maxWindows: checked.maxWindows
   }))
 
 /**

@@ -21,7 +21,7 @@ const latencyBoundaries = MetricBoundaries.exponential({ start: 0.005, factor: 2
  * @since 0.5.0
  * @category metrics
  */
-export const operationDuration = Metric.histogram(
+export const operationDuration: Metric.Metric.Histogram<number> = Metric.histogram(
   "gen_ai.client.operation.duration",
   latencyBoundaries,
   "Duration of rerank calls, in seconds"
@@ -33,7 +33,10 @@ export const operationDuration = Metric.histogram(
  * @since 0.5.0
  * @category metrics
  */
-export const calls = Metric.counter("rerank.calls", { description: "Rerank calls", incremental: true })
+export const calls: Metric.Metric.Counter<number> = Metric.counter("rerank.calls", {
+  description: "Rerank calls",
+  incremental: true
+})
 
 /**
  * Attempts sent to a provider, by `gen_ai.system`, `outcome` (`ok` or the error's tag) and, for a failed attempt
@@ -42,7 +45,7 @@ export const calls = Metric.counter("rerank.calls", { description: "Rerank calls
  * @since 0.5.0
  * @category metrics
  */
-export const attempts = Metric.counter("rerank.attempts", {
+export const attempts: Metric.Metric.Counter<number> = Metric.counter("rerank.attempts", {
   description: "Attempts sent to the provider",
   incremental: true
 })
@@ -53,7 +56,10 @@ export const attempts = Metric.counter("rerank.attempts", {
  * @since 0.5.0
  * @category metrics
  */
-export const retries = Metric.counter("rerank.retries", { description: "Retries scheduled", incremental: true })
+export const retries: Metric.Metric.Counter<number> = Metric.counter("rerank.retries", {
+  description: "Retries scheduled",
+  incremental: true
+})
 
 /**
  * Windows (one provider request each, before retries) by `gen_ai.system`.
@@ -61,7 +67,10 @@ export const retries = Metric.counter("rerank.retries", { description: "Retries 
  * @since 0.5.0
  * @category metrics
  */
-export const windows = Metric.counter("rerank.windows", { description: "Windows sent", incremental: true })
+export const windows: Metric.Metric.Counter<number> = Metric.counter("rerank.windows", {
+  description: "Windows sent",
+  incremental: true
+})
 
 /**
  * Documents sent to the provider (once per window, not per retry), by `gen_ai.system`.
@@ -69,7 +78,7 @@ export const windows = Metric.counter("rerank.windows", { description: "Windows 
  * @since 0.5.0
  * @category metrics
  */
-export const documentsSent = Metric.counter("rerank.documents.sent", {
+export const documentsSent: Metric.Metric.Counter<number> = Metric.counter("rerank.documents.sent", {
   description: "Documents sent to the provider",
   incremental: true
 })
@@ -80,7 +89,7 @@ export const documentsSent = Metric.counter("rerank.documents.sent", {
  * @since 0.5.0
  * @category metrics
  */
-export const documentsCached = Metric.counter("rerank.documents.cached", {
+export const documentsCached: Metric.Metric.Counter<number> = Metric.counter("rerank.documents.cached", {
   description: "Documents answered from the score cache",
   incremental: true
 })
@@ -91,7 +100,7 @@ export const documentsCached = Metric.counter("rerank.documents.cached", {
  * @since 0.5.0
  * @category metrics
  */
-export const quotaWait = Metric.histogram(
+export const quotaWait: Metric.Metric.Histogram<number> = Metric.histogram(
   "rerank.quota.wait",
   MetricBoundaries.exponential({ start: 0.001, factor: 4, count: 10 }),
   "Time waited for the shared quota, in seconds"
@@ -103,7 +112,7 @@ export const quotaWait = Metric.histogram(
  * @since 0.5.0
  * @category metrics
  */
-export const billedUnits = Metric.counter("rerank.billed_units", {
+export const billedUnits: Metric.Metric.Counter<number> = Metric.counter("rerank.billed_units", {
   description: "Units billed by the provider, as reported",
   incremental: true
 })

@@ -20,7 +20,7 @@ import * as MetricLabel from "effect/MetricLabel"
  * @since 0.5.0
  * @category metrics
  */
-export const requestDuration = Metric.histogram(
+export const requestDuration: Metric.Metric.Histogram<number> = Metric.histogram(
   "http.server.request.duration",
   MetricBoundaries.exponential({ start: 0.001, factor: 2, count: 18 }),
   "Duration of HTTP server requests, in seconds"
@@ -32,7 +32,7 @@ export const requestDuration = Metric.histogram(
  * @since 0.5.0
  * @category metrics
  */
-export const activeRequests = Metric.counter("http.server.active_requests", {
+export const activeRequests: Metric.Metric.Counter<number> = Metric.counter("http.server.active_requests", {
   description: "Requests in flight",
   incremental: false
 })
@@ -43,7 +43,7 @@ export const activeRequests = Metric.counter("http.server.active_requests", {
  * @since 0.5.0
  * @category metrics
  */
-export const documentsReceived = Metric.counter("rerank.server.documents", {
+export const documentsReceived: Metric.Metric.Counter<number> = Metric.counter("rerank.server.documents", {
   description: "Documents received in accepted rerank requests",
   incremental: true
 })

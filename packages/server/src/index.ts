@@ -60,3 +60,8 @@ export * as ServerMetrics from "./ServerMetrics.js"
  * @since 0.5.0
  */
 export * as ServerStatus from "./ServerStatus.js"
+
+/**
+ * @since 0.5.0
+ */
+export * as Tracing from "./Tracing.js"

@@ -88,6 +88,15 @@ const run = <A>(
     }
     // None when every document came from the cache.
     const windows = Batching.windows(toSend.length, limit)
+    const budget = settings.batching.maxWindows
+    if (budget !== undefined && windows.length > budget) {
+      return yield* new PayloadLimitError({
+        limit: budget * limit,
+        actual: toSend.length,
+        unit: "documents",
+        attempts: 0
+      })
+    }
     yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": settings.batching.merge })
     yield* Metrics.sent(provider.system, windows.length, toSend.length, cached?.hits.length)
     const responses = yield* runWindows(engine, call, { ...request, model }, toSend, windows)
