@@ -116,8 +116,10 @@ function render(samples, status) {
   const bounds = Object.keys(cumulative).filter((le) => le !== "+Inf").map(Number).sort((a, b) => a - b);
   const total = cumulative["+Inf"] || 0;
   const buckets = bounds.map((b) => [b, cumulative[String(b)] ?? cumulative[b.toString()] ?? 0]);
-  text("p50", seconds(quantile(buckets, total, 0.5)));
-  text("p99", seconds(quantile(buckets, total, 0.99)));
+  // A histogram knows a quantile's bucket, not its value: the bucket's upper bound is shown.
+  const bound = (q) => { const le = quantile(buckets, total, q); return le === undefined ? "–" : "≤ " + seconds(le); };
+  text("p50", bound(0.5));
+  text("p99", bound(0.99));
   text("inflight", fmt(status.inFlight));
   const bars = document.getElementById("histogram"), axis = document.getElementById("axis");
   bars.replaceChildren(); axis.replaceChildren();
