@@ -10,6 +10,9 @@
  * Slow clients: the server started under `ulimit -n 1024`; 1,100 connections each send half a request's headers and
  * stop; then 40 normal requests (4 at a time). Printed: how many were answered 200, their p99, and how many slow
  * connections the server closed (408 after --headers-timeout, or dropped to make room).
+ *
+ * Oversized: one `/tei/rerank` request of 1,000,000 short texts (7.6 MB, under the body limit): its status, time, and
+ * the server's peak RSS before and after.
  */
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -184,5 +187,21 @@ const slowClients = async () => {
   await server.stop()
 }
 
+const oversized = async () => {
+  const server = await serve([])
+  const body = JSON.stringify({ query: "q", texts: Array.from({ length: 1_000_000 }, (_, i) => `t${i}`) })
+  const before = peakRssMb(server.pid)
+  const start = performance.now()
+  const response = await fetch(`${server.url}/tei/rerank`, { method: "POST", body })
+  await response.arrayBuffer()
+  const ms = performance.now() - start
+  console.log(`oversized: one /tei/rerank request of 1,000,000 texts (${(body.length / 1e6).toFixed(1)} MB)`)
+  console.log(
+    `  answered ${response.status} in ${ms.toFixed(0)} ms; peak RSS ${before.toFixed(0)} MB before, ${peakRssMb(server.pid).toFixed(0)} MB after`
+  )
+  await server.stop()
+}
+
 await load()
 await slowClients()
+await oversized()
