@@ -159,25 +159,27 @@ describe("Reranker batching", () => {
     })
   )
 
-  it.effect("maxWindows: a call needing more windows than the budget fails before any request; cached ones are free", () =>
-    Effect.gen(function* () {
-      const recorder = newRecorder()
-      const reranker = yield* Reranker.make(
-        { ...recordingProvider(recorder), pointwise: true },
-        { maxDocumentsPerRequest: 3, maxWindows: 2, cache: true }
-      )
-      const error = yield* reranker.rerank({ query: "q", documents: docs(7) }).pipe(Effect.flip)
-      expect(error).toMatchObject({ _tag: "PayloadLimitError", limit: 6, actual: 7, unit: "documents", attempts: 0 })
-      expect(recorder.requests.length).toBe(0)
-      yield* runAll(reranker.rerank({ query: "q", documents: docs(6) }))
-      expect(recorder.requests.length).toBe(2)
-      // Six of the seven come from the cache: one window is sent, within the budget.
-      const seven = yield* runAll(reranker.rerank({ query: "q", documents: docs(7) }))
-      expect(seven.results).toHaveLength(7)
-      expect(recorder.requests.length).toBe(3)
-      const refused = yield* Effect.flip(Reranker.make(recordingProvider(recorder), { maxWindows: 0 }))
-      expect(String(refused)).toContain("maxWindows")
-    })
+  it.effect(
+    "maxWindows: a call needing more windows than the budget fails before any request; cached ones are free",
+    () =>
+      Effect.gen(function* () {
+        const recorder = newRecorder()
+        const reranker = yield* Reranker.make(
+          { ...recordingProvider(recorder), pointwise: true },
+          { maxDocumentsPerRequest: 3, maxWindows: 2, cache: true }
+        )
+        const error = yield* reranker.rerank({ query: "q", documents: docs(7) }).pipe(Effect.flip)
+        expect(error).toMatchObject({ _tag: "PayloadLimitError", limit: 6, actual: 7, unit: "documents", attempts: 0 })
+        expect(recorder.requests.length).toBe(0)
+        yield* runAll(reranker.rerank({ query: "q", documents: docs(6) }))
+        expect(recorder.requests.length).toBe(2)
+        // Six of the seven come from the cache: one window is sent, within the budget.
+        const seven = yield* runAll(reranker.rerank({ query: "q", documents: docs(7) }))
+        expect(seven.results).toHaveLength(7)
+        expect(recorder.requests.length).toBe(3)
+        const refused = yield* Effect.flip(Reranker.make(recordingProvider(recorder), { maxWindows: 0 }))
+        expect(String(refused)).toContain("maxWindows")
+      })
   )
 
   it.effect("with batching off, too many documents is a PayloadLimitError before any request", () =>
