@@ -105,8 +105,16 @@ export const routedPath = (url: string): string | undefined => {
   return dotted ? undefined : path
 }
 
+/** The message of each error answer, kept as it is written, for the status page's last errors. */
+const messages = new WeakMap<HttpServerResponse.HttpServerResponse, string>()
+
+const withMessage = (response: HttpServerResponse.HttpServerResponse, message: string) => {
+  messages.set(response, message)
+  return response
+}
+
 const cohereError = (status: number, message: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson({ id: crypto.randomUUID(), message }, { status, headers })
+  withMessage(HttpServerResponse.unsafeJson({ id: crypto.randomUUID(), message }, { status, headers }), message)
 
 /**
  * A failed rerank as the status and message a Cohere client expects, chosen so that our own client reads it back
@@ -238,10 +246,13 @@ export const makeApp = (
 
     const rerank = (protocol: ServerProtocol.ServerProtocol, path: string, route: string) => {
       const failWith = (status: number, message: string, headers: Record<string, string> = {}) =>
-        HttpServerResponse.unsafeJson(protocol.encodeError(status, message), {
-          status,
-          headers: { ...protocol.errorHeaders?.(status), ...headers }
-        })
+        withMessage(
+          HttpServerResponse.unsafeJson(protocol.encodeError(status, message), {
+            status,
+            headers: { ...protocol.errorHeaders?.(status), ...headers }
+          }),
+          message
+        )
       return Effect.gen(function* () {
         const request = yield* HttpServerRequest.HttpServerRequest
         // A refusal is answered after the body it refuses is read and dropped (up to a bound): a client still
@@ -426,7 +437,10 @@ export const makeApp = (
               method: ServerMetrics.methodName(original.method),
               path: route,
               status: code,
-              message: response === undefined ? "the client closed the connection" : messageOf(response)
+              message:
+                response === undefined
+                  ? "the client closed the connection"
+                  : (messages.get(response) ?? "").slice(0, 300)
             })
           }
           yield* Effect.logInfo("request").pipe(
@@ -471,18 +485,6 @@ const clientClosedRequest = 499
 const queryOf = (url: string): string => {
   const at = url.indexOf("?")
   return at < 0 ? "" : url.slice(at)
-}
-
-/** The message of a JSON error body the server wrote (any protocol's: `message`, `error`, `detail`), for the page. */
-const messageOf = (response: HttpServerResponse.HttpServerResponse): string => {
-  if (response.body._tag !== "Uint8Array") return ""
-  try {
-    const json = JSON.parse(new TextDecoder().decode(response.body.body))
-    const message = json?.message ?? json?.error?.message ?? json?.error ?? json?.detail ?? json?.Message
-    return typeof message === "string" ? message.slice(0, 300) : ""
-  } catch {
-    return ""
-  }
 }
 
 /**
