@@ -158,6 +158,38 @@ describe("bounds: every route, before the work", () => {
       })
   )
 
+  it.scopedLive("slow bodies too: a client trickling its body is dropped before a request being answered", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const { port, url } = yield* startServer({ maxConnections: 3 }, gated(gate))
+      // One request being answered (its body arrived; the reranker holds it).
+      const answering = yield* Effect.fork(post(`${url}/v2/rerank`, { model: "m", query: "q", documents: ["ab", "a"] }))
+      yield* Effect.sleep("100 millis")
+      const closed: Array<number> = []
+      const sockets: Array<Socket> = []
+      for (let i = 0; i < 4; i++) {
+        const socket = connect(port, "127.0.0.1")
+        socket.on("error", () => {})
+        socket.on("close", () => closed.push(i))
+        yield* Effect.async<void>((resume) => {
+          socket.on("connect", () => {
+            socket.write("POST /v2/rerank HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
+            resume(Effect.void)
+          })
+        })
+        sockets.push(socket)
+        yield* Effect.sleep("20 millis")
+      }
+      yield* Effect.sleep("100 millis")
+      // Three fit (the one answering and two tricklers); each newcomer past them closed the oldest trickler.
+      expect(closed.sort()).toEqual([0, 1])
+      yield* Deferred.succeed(gate, undefined)
+      const answer = yield* Fiber.join(answering)
+      expect(answer.status).toBe(200)
+      for (const socket of sockets) socket.destroy()
+    })
+  )
+
   it.scopedLive("a client that never finishes its headers gets 408 after --headers-timeout", () =>
     Effect.gen(function* () {
       const { port } = yield* startServer({ headersTimeout: "300 millis", requestTimeout: "600 millis" })

@@ -2,8 +2,9 @@
  * Node's HTTP server set up to hold under hostile clients: every timeout explicit and checked each second (Node checks
  * every 30 s by default), and a cap on open connections that, when reached, drops the connection that has waited
  * longest without a request in progress (a slow client that never finishes its headers, an idle keep-alive) before it
- * turns a new one away. Node's own `maxConnections` refuses the newcomer instead, so a few hundred slow clients
- * would lock everyone else out.
+ * turns a new one away; a request counts as in progress once its body has arrived, so a client trickling its body
+ * is dropped like one trickling its headers. Node's own `maxConnections` refuses the newcomer instead, so a few
+ * hundred slow clients would lock everyone else out.
  */
 import * as Duration from "effect/Duration"
 import { createServer, type Server } from "node:http"
@@ -46,8 +47,14 @@ export const make = (limits: Limits): Server => {
   })
   server.on("request", (request, response) => {
     const socket = request.socket
+    // Until its body has arrived, a request is no busier than a connection that sent nothing: a client trickling a
+    // body is dropped before one being answered. Re-inserted, so it counts as waiting from now.
     waiting.delete(socket)
+    waiting.set(socket, true)
+    const busy = () => waiting.delete(socket)
+    request.once("end", busy)
     response.once("close", () => {
+      request.off("end", busy)
       if (!socket.destroyed) waiting.set(socket, true)
     })
   })
