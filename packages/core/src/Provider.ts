@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Option from "effect/Option"
 import type * as Batching from "./Batching.js"
+import type * as Billing from "./Billing.js"
 import * as Hash from "./internal/hash.js"
 import type { RerankError } from "./RerankError.js"
 
@@ -54,6 +55,11 @@ export interface WindowResponse {
   readonly results: ReadonlyArray<Batching.Scored>
   /** Billed units the provider reported for this window (Cohere's search units); absent counts as 0. */
   readonly searchUnits?: number | undefined
+  /**
+   * What this window was billed, in the provider's unit; when absent, `searchUnits` (if given) counts as reported
+   * search units.
+   */
+  readonly billed?: Billing.Billed | undefined
   readonly warnings?: ReadonlyArray<string> | undefined
 }
 
@@ -109,6 +115,8 @@ interface Contract<Prepared> {
    */
   readonly pointwise?: boolean | undefined
   readonly identity?: Identity | undefined
+  /** The provider's default prices by model (the caller's `prices` option comes first), for `usage.cost`. */
+  readonly prices?: Billing.Prices | undefined
   /** One attempt at scoring one prepared window; the core runs it again for each retry. */
   readonly rerankWindow: (prepared: Prepared) => Effect.Effect<WindowResponse, RerankError>
 }

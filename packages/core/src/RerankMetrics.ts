@@ -107,7 +107,20 @@ export const quotaWait: Metric.Metric.Histogram<number> = Metric.histogram(
 ).pipe(Metric.tagged("unit", "s"))
 
 /**
- * Units the provider bills, as it reports them, by `gen_ai.system` and `unit` (`search_units` for Cohere's).
+ * What calls cost in USD, at the prices given or the provider's defaults, by `gen_ai.system` and
+ * `gen_ai.request.model`.
+ *
+ * @since 0.5.0
+ * @category metrics
+ */
+export const cost: Metric.Metric.Counter<number> = Metric.counter("rerank.cost", {
+  description: "Cost of rerank calls in USD",
+  incremental: true
+})
+
+/**
+ * Units the provider billed (reported or computed by its rule: `usage.billed`), by `gen_ai.system` and `unit`
+ * (`searchUnits`, `rerankUnits`, `queries`, `tokens`, `documents`, `requests`).
  *
  * @since 0.5.0
  * @category metrics

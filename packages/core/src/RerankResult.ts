@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type * as Billing from "./Billing.js"
 
 /**
  * @since 0.1.0
@@ -32,6 +33,13 @@ export interface Usage {
   readonly cachedDocuments?: number | undefined
   /** With a score cache: documents sent to the provider (the misses). */
   readonly sentDocuments?: number | undefined
+  /**
+   * What the call was billed, in the provider's unit, summed over the requests sent (cache hits excluded): reported
+   * by the provider or computed from its published rule. Absent where the provider says nothing and has no rule.
+   */
+  readonly billed?: Billing.Billed | undefined
+  /** `billed` at the model's price (the `prices` option, else the provider's defaults), in USD; absent without one. */
+  readonly cost?: number | undefined
 }
 
 /**

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
 import type * as Batching from "./Batching.js"
+import type * as Billing from "./Billing.js"
 import * as Cache from "./internal/cache.js"
 import * as Engine from "./internal/engine.js"
 import * as Fallback from "./internal/fallback.js"
@@ -114,6 +115,11 @@ export interface Options extends Batching.Options {
    * `merge: "score"`; with it, every window asks for all its scores and `topN` applies after the merge.
    */
   readonly cache?: ScoreCache.Options | boolean | undefined
+  /**
+   * Prices by model (`"*"` for any), giving `usage.cost` in USD from `usage.billed`; before the provider's own
+   * defaults. A price in another unit than the provider bills gives no cost and a warning.
+   */
+  readonly prices?: Billing.Prices | undefined
 }
 
 /**

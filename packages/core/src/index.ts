@@ -85,3 +85,10 @@ export * as OptionSchema from "./OptionSchema.js"
  * @since 0.5.0
  */
 export * as RerankMetrics from "./RerankMetrics.js"
+
+/**
+ * One usage and cost model: what a call was billed in its provider's unit, and its cost in USD.
+ *
+ * @since 0.5.0
+ */
+export * as Billing from "./Billing.js"

@@ -90,7 +90,12 @@ describe("Reranker batching", () => {
       expect(recorder.requests.map((r) => r.documents.length)).toEqual([834, 833, 833])
       expect(result.results.length).toBe(2500)
       expect(new Set(result.results.map((r) => r.index)).size).toBe(2500)
-      expect(result.usage).toEqual({ searchUnits: 9 + 9 + 9, requests: 3 })
+      expect(result.usage).toEqual({
+        searchUnits: 9 + 9 + 9,
+        requests: 3,
+        // A provider that reports only search units: they are its billing, as reported.
+        billed: { unit: "searchUnits", quantity: 27, source: "reported" }
+      })
       for (const r of result.results) expect(r.document).toBe(documents[r.index])
     })
   )

@@ -74,7 +74,7 @@ describe("RerankMetrics: what a reranker records", () => {
       expect(yield* count(RerankMetrics.retries, { ...s, "error.type": "ServiceError" })).toBe(1)
       expect(yield* count(RerankMetrics.windows, s)).toBe(4)
       expect(yield* count(RerankMetrics.documentsSent, s)).toBe(12)
-      expect(yield* count(RerankMetrics.billedUnits, { ...s, unit: "search_units" })).toBe(4)
+      expect(yield* count(RerankMetrics.billedUnits, { ...s, unit: "searchUnits" })).toBe(4)
       const latency = yield* histogram(RerankMetrics.operationDuration, {
         unit: "s",
         ...s,

@@ -5,6 +5,7 @@
  */
 import type { Mutable } from "effect/Types"
 import * as Batching from "../Batching.js"
+import * as Billing from "../Billing.js"
 import type * as Provider from "../Provider.js"
 import type * as RerankRequest from "../RerankRequest.js"
 import { ResponseDecodeError } from "../RerankError.js"
@@ -95,5 +96,13 @@ export const assemble = <A>(
     searchUnits += response.searchUnits ?? 0
     if (response.warnings !== undefined) for (const warning of response.warnings) warnings.add(warning)
   }
-  return { results, searchUnits, warnings }
+  const billed = Billing.sum(responses.map(billedOf))
+  return { results, searchUnits, billed, warnings }
 }
+
+/** A window's billing: what it says, else its search units as reported ones (a provider of contract v2's first form). */
+const billedOf = (response: Provider.WindowResponse): Billing.Billed | undefined =>
+  response.billed ??
+  (response.searchUnits === undefined
+    ? undefined
+    : { unit: "searchUnits", quantity: response.searchUnits, source: "reported" })

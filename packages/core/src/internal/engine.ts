@@ -8,6 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Batching from "../Batching.js"
+import * as Billing from "../Billing.js"
 import * as Progress from "../Progress.js"
 import * as Provider from "../Provider.js"
 import type * as Quota from "../Quota.js"
@@ -103,15 +104,29 @@ const run = <A>(
     if (cache !== undefined && cached !== undefined) {
       yield* Cache.keep(cache, cached, windows, responses, call.warnings)
     }
-    const { results, searchUnits, warnings } = assemble(request, windows, responses, settings.batching.merge, cached)
+    const { billed, results, searchUnits, warnings } = assemble(
+      request,
+      windows,
+      responses,
+      settings.batching.merge,
+      cached
+    )
+    const cost = costOf(engine, model, billed, warnings)
     yield* Effect.annotateCurrentSpan({
       "gen_ai.usage.search_units": searchUnits,
       "rerank.attempts": call.attempts,
-      ...(cached === undefined ? {} : { "rerank.cache.hits": cached.hits.length })
+      ...(cached === undefined ? {} : { "rerank.cache.hits": cached.hits.length }),
+      ...(billed === undefined ? {} : { "rerank.billed.unit": billed.unit, "rerank.billed.quantity": billed.quantity }),
+      ...(cost === undefined ? {} : { "rerank.cost.usd": cost })
     })
-    yield* Metrics.billed(provider.system, searchUnits)
+    yield* Metrics.billed(provider.system, model, billed, cost)
     for (const warning of call.warnings) warnings.add(warning)
-    const usage = { searchUnits, requests: responses.length }
+    const usage = {
+      searchUnits,
+      requests: responses.length,
+      ...(billed === undefined ? {} : { billed }),
+      ...(cost === undefined ? {} : { cost })
+    }
     return {
       results,
       model,
@@ -120,6 +135,23 @@ const run = <A>(
       warnings: Array.from(warnings)
     } satisfies RerankResult.RerankResult<A>
   })
+
+/** `billed` at the model's price; a price in another unit is said in a warning rather than guessed across. */
+const costOf = (
+  engine: Engine,
+  model: string,
+  billed: Billing.Billed | undefined,
+  warnings: Set<string>
+): number | undefined => {
+  const price = Billing.priceOf(model, engine.settings.prices, engine.provider.prices)
+  if (billed === undefined || price === undefined) return undefined
+  const cost = Billing.cost(billed, price)
+  if (cost._tag === "Cost") return cost.usd
+  warnings.add(
+    `the price of ${model} is per ${price.unit}, but ${engine.provider.system} bills ${billed.unit}: no cost computed`
+  )
+  return undefined
+}
 
 /** The service's `rerank`: a fresh run's state for every run of the effect it returns. */
 export const rerank =

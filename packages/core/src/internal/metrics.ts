@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as RerankMetrics from "../RerankMetrics.js"
+import type * as Billing from "../Billing.js"
 import type { RerankError } from "../RerankError.js"
 
 const tagged = <T, I, O>(
@@ -55,14 +56,30 @@ export const sent = (
   )
 }
 
-/** Search units the provider reported for a call. */
-export const billed = (system: string, searchUnits: number): Effect.Effect<void> =>
-  searchUnits > 0
-    ? Metric.incrementBy(
-        tagged(RerankMetrics.billedUnits, { "gen_ai.system": system, unit: "search_units" }),
-        searchUnits
-      )
-    : Effect.void
+/** What a call was billed, in its unit, and its cost. */
+export const billed = (
+  system: string,
+  model: string,
+  billed: Billing.Billed | undefined,
+  usd: number | undefined
+): Effect.Effect<void> =>
+  Effect.zipRight(
+    billed === undefined || billed.quantity <= 0
+      ? Effect.void
+      : Metric.incrementBy(
+          tagged(RerankMetrics.billedUnits, { "gen_ai.system": system, unit: billed.unit }),
+          billed.quantity
+        ),
+    usd === undefined
+      ? Effect.void
+      : Metric.incrementBy(
+          tagged(RerankMetrics.cost, {
+            "gen_ai.system": system,
+            "gen_ai.request.model": RerankMetrics.modelName(model)
+          }),
+          usd
+        )
+  )
 
 /** One attempt's outcome; a failure the provider answered carries its status. */
 export const attempt = (system: string, error: RerankError | undefined): Effect.Effect<void> =>

@@ -9,11 +9,13 @@ import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Batching from "../Batching.js"
+import * as Billing from "../Billing.js"
 import * as OptionSchema from "../OptionSchema.js"
 import type * as RerankError from "../RerankError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 
 export interface Options extends Batching.Options {
+  readonly prices?: Billing.Prices | undefined
   readonly timeout?: Duration.DurationInput | undefined
   readonly totalTimeout?: Duration.DurationInput | undefined
   readonly retry?: RetryPolicy.Options | Schedule.Schedule<unknown, RerankError.RerankError> | undefined
@@ -24,6 +26,7 @@ export interface Settings {
   readonly timeout: Duration.Duration
   readonly totalTimeout: Duration.Duration | undefined
   readonly retry: Schedule.Schedule<unknown, RerankError.RerankError>
+  readonly prices: Billing.Prices | undefined
 }
 
 /** Per attempt, when neither the caller nor the provider says otherwise. */
@@ -55,7 +58,9 @@ export const resolve = (
       totalTimeout: options.totalTimeout
     })
     const retry = yield* retryOf(options.retry)
+    const prices = options.prices === undefined ? undefined : yield* Billing.validate(options.prices)
     return {
+      prices,
       batching,
       timeout: timeouts.timeout ?? defaultTimeout,
       totalTimeout: timeouts.totalTimeout,
