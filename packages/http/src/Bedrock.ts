@@ -209,6 +209,9 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       }
     }
   },
+  // "Reranking is priced per query. A query is a single call to the reranker model that can contain up to 100
+  // document chunks" (docs.aws.amazon.com/bedrock/latest/userguide/rerank-pricing.html); the response says nothing.
+  billing: { unit: "queries", computed: Wire.perHundredDocuments },
   decodeResponse: Wire.responseDecoder(Response, (response) => ({
     results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore })),
     // `nextToken: null` decodes as absent (Wire.nullable).

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
+import { type Billing, OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -19,12 +19,28 @@ import * as CohereSchema from "./CohereSchema.js"
 import * as HttpProvider from "./HttpProvider.js"
 import * as CohereDecode from "./internal/cohereDecode.js"
 import * as LayerConfig from "./internal/config.js"
+import * as Wire from "./internal/wire.js"
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ApiVersion = CohereSchema.ApiVersion
+
+/**
+ * Default prices per 1,000 search units (USD), as published, read 2026-12-03: Rerank 3.5 "$2.00 per 1k searches" as
+ * of 2026-04 (docs.memberjunction.org, CohereReRanker), Rerank 4 Fast $2.00 and Rerank 4 Pro $2.50 per 1K searches
+ * (developer.puter.com/tutorials/cohere-api-pricing, Jun 2026). Other models have no default: give `prices`.
+ * cohere.com/pricing is the authority; pass `prices` to override.
+ *
+ * @since 0.5.0
+ * @category constants
+ */
+export const prices: Billing.Prices = {
+  "rerank-v3.5": { unit: "searchUnits", usd: 2, per: 1000 },
+  "rerank-v4.0-fast": { unit: "searchUnits", usd: 2, per: 1000 },
+  "rerank-v4.0-pro": { unit: "searchUnits", usd: 2.5, per: 1000 }
+}
 
 /**
  * Models Cohere serves for rerank; any other string is allowed too (fine-tunes, private deployments).
@@ -146,6 +162,9 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     return body
   },
+  // "A single search unit is defined as one query with up to 100 documents to be ranked" (cohere.com/pricing);
+  // documents past 500 tokens with the query are split and each part counted, so the rule is a floor.
+  billing: { unit: "searchUnits", computed: Wire.perHundredDocuments, prices },
   decodeResponse: CohereDecode.decode,
   errors: {
     errorBody: (json) => Option.getOrElse(decodeErrorBody(json), () => ({})),

@@ -9,7 +9,7 @@
  *
  * @since 0.3.0
  */
-import { OptionSchema, Provider, Reranker, RerankError } from "@effect-rerank/core"
+import { type Billing, OptionSchema, Provider, Reranker, RerankError } from "@effect-rerank/core"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -124,6 +124,19 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
    * token). The first identifies the account (the cache and quota scopes use its fingerprint) when there is no key.
    */
   readonly secretsOf?: ((options: Options) => ReadonlyArray<string>) | undefined
+  /**
+   * How the provider bills: its unit, its published rule for a window whose response does not say (Bedrock's query
+   * per 100 documents; Cohere's search unit per 100 documents, a floor since long documents count more), and default
+   * prices by model (each module says their date and source). A response that reports its units (`billed` from
+   * `decodeResponse`) wins over the rule.
+   */
+  readonly billing?:
+    | {
+        readonly unit: Billing.Unit
+        readonly computed?: ((documents: number) => number) | undefined
+        readonly prices?: Billing.Prices | undefined
+      }
+    | undefined
   /** The window as this provider's JSON body: only the fields the caller set. */
   readonly encodeRequest: (request: Reranker.WindowRequest, options: Options) => unknown
   /** A parsed 200 body to the window's results, or where it went wrong (by path, never quoting values). */
@@ -322,6 +335,14 @@ export const provider = <O extends CommonOptions>(
     const chunksPerDocument = protocol.chunksPerDocument?.(options) ?? 1
     const normalize = options.scores === "sigmoid"
     const sign = protocol.signer?.(options)
+    const billing = protocol.billing
+    // A response that does not say what it was billed gets the provider's published rule, marked computed.
+    const billedBy =
+      (documents: number) =>
+      (response: Reranker.WindowResponse): Reranker.WindowResponse =>
+        response.billed !== undefined || billing?.computed === undefined
+          ? response
+          : { ...response, billed: { unit: billing.unit, quantity: billing.computed(documents), source: "computed" } }
 
     const prepare = (request: Reranker.WindowRequest): Either.Either<Prepared, RerankError.RerankError> => {
       const body = JSON.stringify(protocol.encodeRequest(request, options))
@@ -363,7 +384,7 @@ export const provider = <O extends CommonOptions>(
             )
       return Effect.flatMap(send, (reply) =>
         HttpClientResponse.matchStatus(reply.response, {
-          "2xx": () => decodeReply(protocol, reply, scrub, normalize),
+          "2xx": () => Effect.map(decodeReply(protocol, reply, scrub, normalize), billedBy(documents)),
           orElse: () => failed(reply)
         })
       )
@@ -380,6 +401,7 @@ export const provider = <O extends CommonOptions>(
       rerankWindow,
       // Every protocol here fronts a cross-encoder: each document is scored alone against the query.
       pointwise: true,
+      prices: billing?.prices,
       identity: {
         endpoint: settings.url,
         // The key's fingerprint, never the key: the same key on the same endpoint shares one budget and one cache.

@@ -112,7 +112,12 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     return body
   },
-  decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.results)),
+  // Billed in tokens, as `usage.total_tokens` reports.
+  billing: { unit: "tokens" },
+  decodeResponse: Wire.responseDecoder(Response, (response) => ({
+    ...Wire.relevanceWindow(response.results),
+    ...Wire.reportedTokens(response.usage)
+  })),
   errors: {
     errorBody: Wire.fastApiError,
     // Jina answers an exhausted balance with 403: a billing problem, not a forbidden key.

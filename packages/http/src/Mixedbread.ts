@@ -125,8 +125,11 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.returnInput !== undefined) body.return_input = options.returnInput
     return body
   },
+  // Billed in tokens, as `usage.total_tokens` reports.
+  billing: { unit: "tokens" },
   decodeResponse: Wire.responseDecoder(Response, (response) => ({
-    results: response.data.map((r) => ({ index: r.index, score: r.score }))
+    results: response.data.map((r) => ({ index: r.index, score: r.score })),
+    ...Wire.reportedTokens(response.usage ?? undefined)
   })),
   errors: { errorBody: Wire.fastApiError }
 }

@@ -145,9 +145,15 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.truncate !== undefined) body.parameters = { truncate: options.truncate }
     return body
   },
+  // Billed in rerank units (a request of up to 100 documents), as `usage.rerank_units` reports.
+  billing: { unit: "rerankUnits", computed: Wire.perHundredDocuments },
   decodeResponse: Wire.responseDecoder(Response, (response) => ({
     results: response.data.map((r) => ({ index: r.index, score: r.score })),
-    searchUnits: response.usage?.rerankUnits ?? 0
+    // Also as search units, for `usage.searchUnits` and the server's answers, as before `usage.billed`.
+    searchUnits: response.usage?.rerankUnits ?? 0,
+    ...(response.usage?.rerankUnits === undefined
+      ? {}
+      : { billed: { unit: "rerankUnits" as const, quantity: response.usage.rerankUnits, source: "reported" as const } })
   })),
   errors: {
     errorBody: (json) =>

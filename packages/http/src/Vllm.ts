@@ -87,7 +87,12 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.truncatePromptTokens !== undefined) body.truncate_prompt_tokens = options.truncatePromptTokens
     return body
   },
-  decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.results)),
+  // Self-hosted: nothing is billed, but the tokens `usage.total_tokens` reports are what a price would count.
+  billing: { unit: "tokens" },
+  decodeResponse: Wire.responseDecoder(Response, (response) => ({
+    ...Wire.relevanceWindow(response.results),
+    ...Wire.reportedTokens(response.usage)
+  })),
   errors: { errorBody: Wire.openAiError }
 }
 

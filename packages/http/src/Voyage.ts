@@ -119,7 +119,12 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.truncation !== undefined) body.truncation = options.truncation
     return body
   },
-  decodeResponse: Wire.responseDecoder(Response, (response) => Wire.relevanceWindow(response.data)),
+  // Billed in tokens, as `usage.total_tokens` reports.
+  billing: { unit: "tokens" },
+  decodeResponse: Wire.responseDecoder(Response, (response) => ({
+    ...Wire.relevanceWindow(response.data),
+    ...Wire.reportedTokens(response.usage)
+  })),
   errors: { errorBody: Wire.fastApiError }
 }
 

@@ -56,7 +56,13 @@ describe("Cohere: the known scenario", () => {
       }
       expect(result.results[0].document).toContain("Washington, D.C.")
       expect(result.model).toBe("rerank-v3.5")
-      expect(result.usage).toEqual({ searchUnits: 1, requests: 1 })
+      // One search unit, reported; at Rerank 3.5's default price of $2 per 1,000.
+      expect(result.usage).toEqual({
+        searchUnits: 1,
+        requests: 1,
+        billed: { unit: "searchUnits", quantity: 1, source: "reported" },
+        cost: 0.002
+      })
     })
   )
 
@@ -445,6 +451,43 @@ describe("Cohere: retries", () => {
   )
 })
 
+describe("Cohere: usage and cost", () => {
+  it.effect("without meta.billed_units, a search unit per 100 documents by Cohere's rule, marked computed", () =>
+    Effect.gen(function* () {
+      const many = Array.from({ length: 250 }, (_, i) => `passage ${i}`)
+      const { layer } = cohere((body) =>
+        Scripted.json(200, {
+          id: "x",
+          results: body.documents.map((_: unknown, index: number) => ({ index, relevance_score: 1 - index / 1000 }))
+        })
+      )
+      const result = yield* Reranker.rerank({ query, documents: many }).pipe(Effect.provide(layer))
+      expect(result.usage.billed).toEqual({ unit: "searchUnits", quantity: 3, source: "computed" })
+      expect(result.usage.cost).toBe(0.006)
+    })
+  )
+
+  it.effect("the caller's prices come before the defaults; a model without a default has no cost", () =>
+    Effect.gen(function* () {
+      const reported = Scripted.json(200, {
+        id: "x",
+        results: [{ index: 0, relevance_score: 0.5 }],
+        meta: { billed_units: { search_units: 1 } }
+      })
+      const custom = cohere([reported], { prices: { "rerank-v3.5": { unit: "searchUnits", usd: 1, per: 1 } } })
+      const priced = yield* Reranker.rerank({ query, documents: ["a"] }).pipe(Effect.provide(custom.layer))
+      expect(priced.usage.cost).toBe(1)
+      const plain = cohere([reported], { model: "rerank-english-v3.0" })
+      const unpriced = yield* Reranker.rerank({ query, documents: ["a"] }).pipe(Effect.provide(plain.layer))
+      expect(unpriced.usage).toEqual({
+        searchUnits: 1,
+        requests: 1,
+        billed: { unit: "searchUnits", quantity: 1, source: "reported" }
+      })
+    })
+  )
+})
+
 describe("Cohere: batching", () => {
   const many = Array.from({ length: 2500 }, (_, i) => `passage ${i}`)
   const byNumber = Scripted.scoredBy((document) => (Number(document.split(" ")[1]) % 97) / 97)
@@ -457,7 +500,12 @@ describe("Cohere: batching", () => {
       expect(stats.maxInFlight).toBe(2)
       expect(result.results.length).toBe(2500)
       expect(new Set(result.results.map((r) => r.index)).size).toBe(2500)
-      expect(result.usage).toEqual({ searchUnits: 27, requests: 3 })
+      expect(result.usage).toEqual({
+        searchUnits: 27,
+        requests: 3,
+        billed: { unit: "searchUnits", quantity: 27, source: "reported" },
+        cost: 0.054
+      })
       for (const r of result.results) expect(r.document).toBe(many[r.index])
     })
   )

@@ -2,7 +2,7 @@
  * Each provider module through the public API against scripted responses: its real bodies (fixtures/providers.ts)
  * decoded, its real error bodies mapped to the right tag, the exact request it sends, and what is special to it.
  */
-import { Reranker, type RerankError } from "@effect-rerank/core"
+import { type Billing, Reranker, type RerankError } from "@effect-rerank/core"
 import { Bedrock, HttpProvider, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, Schema, TestClock } from "effect"
@@ -155,6 +155,20 @@ describe("each provider's system name: what spans (gen_ai.system) and quota name
   )
 })
 
+/** What each real body bills, as the provider reports it or by its published rule (6 documents sent). */
+const expectedBilled: Record<Name, Billing.Billed | undefined> = {
+  jina: { unit: "tokens", quantity: 15, source: "reported" },
+  voyage: { unit: "tokens", quantity: 15, source: "reported" },
+  mixedbread: { unit: "tokens", quantity: 162, source: "reported" },
+  pinecone: { unit: "rerankUnits", quantity: 1, source: "reported" },
+  together: { unit: "tokens", quantity: 2966, source: "reported" },
+  // TEI reports nothing and bills nothing: no unit.
+  tei: undefined,
+  vllm: { unit: "tokens", quantity: 56, source: "reported" },
+  // Bedrock says nothing: a query per 100 documents, its published rule.
+  bedrock: { unit: "queries", quantity: 1, source: "computed" }
+}
+
 describe("each provider decodes its real response and error bodies", () => {
   for (const name of Object.keys(Fixtures.responses) as Array<Name>) {
     const response = Fixtures.responses[name]
@@ -168,6 +182,9 @@ describe("each provider decodes its real response and error bodies", () => {
         expect(result.results.map((r) => [r.index, r.score])).toEqual(expectedOrder[name])
         expect(result.results.map((r) => r.rank)).toEqual(expectedOrder[name].map((_, i) => i + 1))
         expect(result.results[0].document).toBe(documents[expectedOrder[name][0][0]])
+        expect(result.usage.billed).toEqual(expectedBilled[name])
+        // No default prices for these providers: a cost needs the caller's `prices`.
+        expect(result.usage.cost).toBeUndefined()
       })
     )
 
@@ -558,7 +575,12 @@ describe("what is special to each provider", () => {
         })
         // Windows are even: 450 at 200 a request is 3 windows of 150.
         expect(cohere.calls.map((c) => c.body.documents.length)).toEqual([150, 150, 150])
-        expect(cohere.result.usage).toEqual({ searchUnits: 3, requests: 3 })
+        // Rerank units as Pinecone reports them (also counted as search units); no default price.
+        expect(cohere.result.usage).toEqual({
+          searchUnits: 3,
+          requests: 3,
+          billed: { unit: "rerankUnits", quantity: 3, source: "reported" }
+        })
         const bge = yield* run("pinecone", answer, Reranker.rerank({ query, documents: many }))
         expect(bge.calls.length).toBe(5)
       })
@@ -772,4 +794,38 @@ describe("the exported wire schemas, for users who read a provider's bodies them
     })
     expect(decode({ error: null })).toEqual({})
   })
+})
+
+describe("billing by the published rule where the response says nothing", () => {
+  it.effect("Bedrock: 250 documents are 3 queries (up to 100 each), priced by the caller", () =>
+    Effect.gen(function* () {
+      const many = Array.from({ length: 250 }, (_, i) => `document ${i}`)
+      const { result } = yield* run(
+        "bedrock",
+        (body) =>
+          Scripted.json(200, {
+            results: body.sources.map((_: unknown, index: number) => ({ index, relevanceScore: 1 - index / 1000 }))
+          }),
+        Reranker.rerank({ query, documents: many }),
+        { prices: { "*": { unit: "queries", usd: 1, per: 1000 } } }
+      )
+      expect(result.usage.billed).toEqual({ unit: "queries", quantity: 3, source: "computed" })
+      expect(result.usage.cost).toBeCloseTo(0.003, 12)
+    })
+  )
+
+  it.effect("Pinecone without usage: a rerank unit per 100 documents, computed", () =>
+    Effect.gen(function* () {
+      const { result } = yield* run(
+        "pinecone",
+        (body) =>
+          Scripted.json(200, {
+            model: body.model,
+            data: body.documents.map((_: unknown, index: number) => ({ index, score: 1 - index / 10 }))
+          }),
+        Reranker.rerank({ query, documents })
+      )
+      expect(result.usage.billed).toEqual({ unit: "rerankUnits", quantity: 1, source: "computed" })
+    })
+  )
 })

@@ -123,7 +123,12 @@ describeConformance("Cohere conformance responses", () => {
           [4, "d4", 0.7867867],
           [0, "d0", 0.32713068]
         ])
-        expect(result.usage).toEqual({ searchUnits: 1, requests: 1 })
+        expect(result.usage).toEqual({
+          searchUnits: 1,
+          requests: 1,
+          billed: { unit: "searchUnits", quantity: 1, source: "reported" },
+          cost: 0.002
+        })
         expect(client.calls[0].body.top_n).toBe(3)
       })
     )

@@ -62,7 +62,12 @@ describe("server end to end: the Cohere layer against it", () => {
         expect(served.results.map((r) => r.score)).toEqual(direct.results.map((r) => r.score))
         expect(served.results[0].document).toBe(documents[3])
         // The server passes on what its reranker bills: the local one bills nothing.
-        expect(served.usage).toEqual({ searchUnits: 0, requests: 1 })
+        expect(served.usage).toEqual({
+          searchUnits: 0,
+          requests: 1,
+          billed: { unit: "searchUnits", quantity: 0, source: "reported" },
+          cost: 0
+        })
       })
     )
   }

@@ -4,7 +4,7 @@
  * building the core's results directly, with no intermediate objects. Whatever it does not accept goes through the
  * `Schema`, which names the problem.
  */
-import type { Reranker } from "@effect-rerank/core"
+import type { Billing, Reranker } from "@effect-rerank/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as CohereSchema from "../CohereSchema.js"
@@ -13,14 +13,19 @@ import { isObject } from "./wire.js"
 const isAbsent = (u: unknown) => u === undefined || u === null
 const optionalOf = (u: unknown, type: "string" | "number" | "boolean") => isAbsent(u) || typeof u === type
 
+/** Search units as billed, when `meta.billed_units.search_units` says (else the protocol's rule applies). */
+const billedOf = (searchUnits: number | undefined): { readonly billed?: Billing.Billed } =>
+  searchUnits === undefined ? {} : { billed: { unit: "searchUnits", quantity: searchUnits, source: "reported" } }
+
 const fromSchema = (response: CohereSchema.RerankResponse): Reranker.WindowResponse => ({
   results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore })),
   searchUnits: response.meta?.billedUnits?.searchUnits ?? 0,
+  ...billedOf(response.meta?.billedUnits?.searchUnits),
   warnings: CohereSchema.warningsOf(response)
 })
 
-const metaOf = (meta: unknown): { searchUnits: number; warnings: Array<string> } | undefined => {
-  if (isAbsent(meta)) return { searchUnits: 0, warnings: [] }
+const metaOf = (meta: unknown): { searchUnits: number | undefined; warnings: Array<string> } | undefined => {
+  if (isAbsent(meta)) return { searchUnits: undefined, warnings: [] }
   if (!isObject(meta)) return undefined
   const { api_version: apiVersion, billed_units: billed, warnings } = meta
   let deprecated: string | undefined
@@ -31,10 +36,10 @@ const metaOf = (meta: unknown): { searchUnits: number; warnings: Array<string> }
     if (!optionalOf(is_experimental, "boolean")) return undefined
     if (is_deprecated === true) deprecated = `API version ${(version as string | null) ?? "in use"} is deprecated`
   }
-  let searchUnits = 0
+  let searchUnits: number | undefined
   if (!isAbsent(billed)) {
     if (!isObject(billed) || !optionalOf(billed.search_units, "number")) return undefined
-    searchUnits = (billed.search_units as number | null) ?? 0
+    searchUnits = (billed.search_units as number | null) ?? undefined
   }
   const list: Array<string> = []
   if (!isAbsent(warnings)) {
@@ -64,7 +69,7 @@ export const fast = (json: unknown): Reranker.WindowResponse | undefined => {
   }
   const meta = metaOf(json.meta)
   if (meta === undefined) return undefined
-  return { results, searchUnits: meta.searchUnits, warnings: meta.warnings }
+  return { results, searchUnits: meta.searchUnits ?? 0, ...billedOf(meta.searchUnits), warnings: meta.warnings }
 }
 
 const decodeSchema = Schema.decodeUnknownEither(CohereSchema.RerankResponse, { errors: "first" })

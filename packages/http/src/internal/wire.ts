@@ -2,7 +2,7 @@
  * Pieces every provider's wire format uses: optional snake_case fields, loose decoding of 200 bodies into a window's
  * results, and the error bodies several providers share.
  */
-import type { Reranker } from "@effect-rerank/core"
+import type { Billing, Reranker } from "@effect-rerank/core"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -96,6 +96,17 @@ export const RelevanceResult = Schema.Struct({
 export const TotalTokens = Schema.Struct({
   totalTokens: nullable(Schema.Number).pipe(Schema.fromKey("total_tokens"))
 })
+
+/** Tokens a response reports (`usage.total_tokens`) as its billing; nothing when it reports none. */
+export const reportedTokens = (
+  usage: { readonly totalTokens?: number | undefined } | undefined
+): { readonly billed?: Billing.Billed } =>
+  usage?.totalTokens === undefined
+    ? {}
+    : { billed: { unit: "tokens", quantity: usage.totalTokens, source: "reported" } }
+
+/** Per 100 documents, or part of 100: Cohere's search unit, Pinecone's rerank unit, Bedrock's query. */
+export const perHundredDocuments = (documents: number): number => Math.ceil(documents / 100)
 
 /** Relevance-scored results to a window's. */
 export const relevanceWindow = (
