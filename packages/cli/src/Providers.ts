@@ -6,7 +6,7 @@
  *
  * @since 0.3.0
  */
-import type { Batching, Quota, ScoreCache } from "@effect-rerank/core"
+import type { Batching, Billing, Quota, ScoreCache } from "@effect-rerank/core"
 import { Registry } from "@effect-rerank/http"
 import type * as Config from "effect/Config"
 
@@ -27,6 +27,7 @@ export interface Flags {
   readonly model?: Config.Config<string>
   readonly rateLimit?: Config.Config<Quota.Options>
   readonly cache?: Config.Config<ScoreCache.Options>
+  readonly prices?: Config.Config<Billing.Prices>
 }
 
 /**

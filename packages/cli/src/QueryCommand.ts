@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Batching, Reranker } from "@effect-rerank/core"
+import { Batching, type Billing, Reranker, type RerankResult } from "@effect-rerank/core"
 import { Cohere, Registry } from "@effect-rerank/http"
 import { CorpusStats, LocalReranker } from "@effect-rerank/local"
 import * as Args from "@effect/cli/Args"
@@ -15,6 +15,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type Failure, inTermsOf, UsageError } from "./CliError.js"
@@ -94,6 +95,17 @@ const queryOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
     Options.withDefault(Batching.defaults.merge),
     Options.withDescription("How windows are merged: score or rrf. Default: score.")
   ),
+  showCost: Options.boolean("show-cost").pipe(
+    Options.withDescription(
+      "After the results, print on stderr what the call was billed (in the provider's unit, reported or computed by its rule) and its cost in USD."
+    )
+  ),
+  price: Options.text("price").pipe(
+    Options.optional,
+    Options.withDescription(
+      "USD/PER: the price of the provider's billed unit, e.g. 2/1000 for $2 per 1,000 search units (default: the provider's published price, where known)."
+    )
+  ),
   output: Options.choice("output", ["table", "json", "jsonl"]).pipe(
     Options.withAlias("o"),
     Options.withDefault("table" as const),
@@ -114,14 +126,17 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
       concurrency: options.concurrency,
       merge: options.merge
     }
+    const chosen = Providers.byName(providers, options.provider)
+    // `auto` and `cohere` price Cohere's unit; the local reranker refuses a price below.
+    const priced = yield* pricesOf(options, chosen ?? Providers.byName(Registry.providers, "cohere")!)
     const common: Providers.Flags = {
+      ...(priced === undefined ? {} : { prices: Config.succeed(priced) }),
       ...(Option.isSome(options.batchSize) ? { maxDocumentsPerRequest: Config.succeed(options.batchSize.value) } : {}),
       concurrency: Config.succeed(batching.concurrency),
       merge: Config.succeed(batching.merge),
       allowInsecureHttp: Config.succeed(options.allowInsecureHttp),
       ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
     }
-    const chosen = Providers.byName(providers, options.provider)
     if (chosen !== undefined && chosen.name !== "cohere") {
       if (Option.isSome(options.corpus)) {
         return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
@@ -147,6 +162,11 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
       if (options.allowInsecureHttp) {
         return yield* new UsageError({ reason: "--allow-insecure-http applies to Cohere (--provider cohere)." })
       }
+      if (Option.isSome(options.price)) {
+        return yield* new UsageError({
+          reason: "--price applies to a provider that bills: the local reranker is free."
+        })
+      }
       const corpus = Option.isSome(options.corpus)
         ? CorpusStats.fromTexts(
             (yield* Documents.read(
@@ -171,6 +191,35 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
       names: Providers.namesOf(Providers.byName(Registry.providers, "cohere")!)
     }
   })
+
+/** `--price USD/PER` as a price of the provider's billed unit, for any model. */
+export const parsePrice = (spec: string, unit: Billing.Unit): Either.Either<Billing.Prices, string> => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(\d+(?:\.\d+)?))?\s*$/.exec(spec)
+  const per = match?.[2] === undefined ? 1 : Number(match[2])
+  return match === null || per <= 0
+    ? Either.left(`--price must look like USD/PER, e.g. 2/1000 for $2 per 1,000 ${unit}, got "${spec}"`)
+    : Either.right({ "*": { unit, usd: Number(match[1]), per } })
+}
+
+const pricesOf = (options: Parsed, entry: Registry.Entry) =>
+  Effect.gen(function* () {
+    if (Option.isNone(options.price)) return undefined
+    const unit = entry.protocol.billing?.unit
+    if (unit === undefined) {
+      return yield* new UsageError({ reason: `--price: ${entry.title} reports no billed units to price.` })
+    }
+    return yield* Either.mapLeft(parsePrice(options.price.value, unit), (reason) => new UsageError({ reason }))
+  })
+
+/** The `--show-cost` line: what was billed, and the cost or why there is none. */
+export const costLine = (usage: RerankResult.Usage, model: string): string => {
+  const billed = usage.billed
+  if (billed === undefined) return `billed: nothing reported (${model}); no cost`
+  const what = `billed: ${billed.quantity} ${billed.unit} (${billed.source})`
+  return usage.cost === undefined
+    ? `${what}; cost unknown: no price for ${model} in ${billed.unit}, give --price USD/PER`
+    : `${what}; cost $${usage.cost.toFixed(6)}`
+}
 
 const configOf = (providers: ReadonlyArray<Registry.Entry>) => ({ query: queryArg, ...queryOptions(providers) })
 
@@ -210,6 +259,7 @@ export const make = (
       // Cut to the terminal's width only on a terminal that reports one; piped output is never cut.
       const width = process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 ? process.stdout.columns : Infinity
       for (const line of Output.render(result, options.output, width)) yield* Console.log(line)
+      if (options.showCost) yield* Console.error(costLine(result.usage, result.model))
     })
   ).pipe(Command.withDescription("Rerank candidate documents from a file (or stdin) for a query, best first."))
 

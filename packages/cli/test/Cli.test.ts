@@ -4,6 +4,8 @@ import { HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { execFile } from "node:child_process"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -475,6 +477,67 @@ describe("rerank | head", () => {
           expect(run.stderr).not.toContain("EPIPE")
         })
       ),
+    timeout
+  )
+})
+
+describe("rerank query --show-cost", () => {
+  /** A Cohere-shaped upstream billing `units` search units a call (or saying nothing when undefined). */
+  const billing = (units: number | undefined) =>
+    Effect.acquireRelease(
+      Effect.async<{ url: string; close: () => void }>((resume) => {
+        const server = createServer((request, response) => {
+          let body = ""
+          request.on("data", (chunk) => (body += String(chunk)))
+          request.on("end", () => {
+            const { documents } = JSON.parse(body) as { documents: Array<string> }
+            response.setHeader("content-type", "application/json")
+            response.end(
+              JSON.stringify({
+                id: "x",
+                results: documents.map((_, index) => ({ index, relevance_score: 1 - index / 100 })),
+                ...(units === undefined ? {} : { meta: { billed_units: { search_units: units } } })
+              })
+            )
+          })
+        })
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address() as AddressInfo
+          resume(Effect.succeed({ url: `http://127.0.0.1:${address.port}`, close: () => server.close() }))
+        })
+      }),
+      (s) => Effect.sync(s.close)
+    )
+
+  it.scopedLive(
+    "prints what was billed, reported or by the rule, and its cost at the default or the given price",
+    () =>
+      Effect.gen(function* () {
+        const reported = yield* billing(2)
+        const env = { COHERE_API_KEY: "k", COHERE_BASE_URL: reported.url }
+        const base = ["query", query, "--file", sample, "--provider", "cohere", "--show-cost", "-o", "jsonl"]
+        const byDefault = yield* rerank(base, env)
+        expect(byDefault.code).toBe(0)
+        // Rerank 3.5 (the default model) at Cohere's published $2 per 1,000 search units.
+        expect(byDefault.stderr).toBe("billed: 2 searchUnits (reported); cost $0.004000\n")
+        const given = yield* rerank([...base, "--price", "5/1000"], env)
+        expect(given.stderr).toBe("billed: 2 searchUnits (reported); cost $0.010000\n")
+        const silent = yield* billing(undefined)
+        const computed = yield* rerank(base, { ...env, COHERE_BASE_URL: silent.url })
+        expect(computed.stderr).toBe("billed: 1 searchUnits (computed); cost $0.002000\n")
+        const json = yield* rerank(["query", query, "--file", sample, "--provider", "cohere", "-o", "json"], env)
+        expect(JSON.parse(json.stdout).usage).toEqual({
+          searchUnits: 2,
+          requests: 1,
+          billed: { unit: "searchUnits", quantity: 2, source: "reported" },
+          cost: 0.004
+        })
+        const bad = yield* rerank([...base, "--price", "two dollars"], env)
+        expect(bad.code).toBe(2)
+        expect(bad.stderr).toBe(
+          'rerank: --price must look like USD/PER, e.g. 2/1000 for $2 per 1,000 searchUnits, got "two dollars"\n'
+        )
+      }),
     timeout
   )
 })
