@@ -17,6 +17,7 @@ import type * as Batching from "./Batching.js"
 import type * as Billing from "./Billing.js"
 import * as Hash from "./internal/hash.js"
 import type { RerankError } from "./RerankError.js"
+import type * as RerankResult from "./RerankResult.js"
 
 /**
  * The contract's version, carried by every provider so that a core can tell what it is given.
@@ -115,6 +116,8 @@ interface Contract<Prepared> {
    */
   readonly pointwise?: boolean | undefined
   readonly identity?: Identity | undefined
+  /** What its scores are, for a model (`RerankResult.scoreKind`). Default `unbounded`: the model's own scale. */
+  readonly scoreKind?: RerankResult.ScoreKind | ((model: string) => RerankResult.ScoreKind) | undefined
   /** The provider's default prices by model (the caller's `prices` option comes first), for `usage.cost`. */
   readonly prices?: Billing.Prices | undefined
   /** One attempt at scoring one prepared window; the core runs it again for each retry. */

@@ -46,10 +46,26 @@ export interface Usage {
  * @since 0.1.0
  * @category models
  */
+/**
+ * What a score means. `probability`: a relevance in [0, 1] (a sigmoid head, as Cohere's); `logit`: the real line, a
+ * probability through the sigmoid (TEI with `raw_scores`); `unbounded`: the model's own scale, to compare within one
+ * model only (the local reranker, and providers that document no range). `minScore` means what the kind says.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type ScoreKind = "probability" | "logit" | "unbounded"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface RerankResult<A> {
   /** Best first. */
   readonly results: ReadonlyArray<Ranked<A>>
   readonly model: string
+  /** What the scores are (after any mapping the provider was asked for, such as `scores: "probability"`). */
+  readonly scoreKind?: ScoreKind | undefined
   readonly usage: Usage
   /** Warnings from the service (Cohere `meta.warnings`) and compatibility notes. */
   readonly warnings: ReadonlyArray<string>

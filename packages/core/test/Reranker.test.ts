@@ -92,7 +92,13 @@ describe("Reranker: validation before any request", () => {
     Effect.gen(function* () {
       calls = 0
       const result = yield* rerank({ query: "q", documents: [] }, Counting)
-      expect(result).toEqual({ results: [], model: "m", usage: { searchUnits: 0, requests: 0 }, warnings: [] })
+      expect(result).toEqual({
+        results: [],
+        model: "m",
+        scoreKind: "unbounded",
+        usage: { searchUnits: 0, requests: 0 },
+        warnings: []
+      })
       expect(calls).toBe(0)
     })
   )

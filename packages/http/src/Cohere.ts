@@ -162,6 +162,8 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     return body
   },
+  // "Relevance scores are normalized to be in the range [0, 1]" (docs.cohere.com/reference/rerank, v1 and v2).
+  scoreKind: () => "probability",
   // "A single search unit is defined as one query with up to 100 documents to be ranked" (cohere.com/pricing);
   // documents past 500 tokens with the query are split and each part counted, so the rule is a floor.
   billing: { unit: "searchUnits", computed: Wire.perHundredDocuments, prices },

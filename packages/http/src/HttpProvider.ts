@@ -9,13 +9,13 @@
  *
  * @since 0.3.0
  */
-import { type Billing, OptionSchema, Provider, Reranker, RerankError } from "@effect-rerank/core"
+import { type Billing, OptionSchema, Provider, Reranker, RerankError, type RerankResult } from "@effect-rerank/core"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -40,10 +40,13 @@ export interface CommonOptions extends Reranker.Options {
   /** The default model; a request's own `model` wins. */
   readonly model?: string | undefined
   /**
-   * `"sigmoid"` maps raw logits (TEI with `raw_scores`, some vLLM models) into (0, 1), so `minScore` means the same
-   * across providers; the order is unchanged. Default `"raw"`: scores as the provider sent them.
+   * `"probability"`: scores as probabilities, where that is what they mean: a provider's logits (TEI with
+   * `raw_scores`) through the sigmoid, its probabilities as they are; refused (`ConfigError`, or
+   * `InvalidRequestError` for a request's model) where the scores are on a model's own scale, since any mapping would
+   * be a guess. `"sigmoid"`: the sigmoid applied whatever the provider says (you know your model gives logits). The
+   * order is unchanged either way. Default `"raw"`: scores as the provider sent them.
    */
-  readonly scores?: "raw" | "sigmoid" | undefined
+  readonly scores?: "raw" | "probability" | "sigmoid" | undefined
   /** Largest request body sent, in bytes; larger fails with `PayloadLimitError` before sending. Default 10 MiB. */
   readonly maxRequestBytes?: number | undefined
   /** Largest 2xx body read, in bytes; larger fails with `ResponseDecodeError` without reading past it. 16 MiB. */
@@ -125,6 +128,11 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
    */
   readonly secretsOf?: ((options: Options) => ReadonlyArray<string>) | undefined
   /**
+   * What the provider's scores are for a model (`RerankResult.ScoreKind`), as its documentation says. Default
+   * `unbounded`: no documented range, so `scores: "probability"` is refused.
+   */
+  readonly scoreKind?: ((options: Options, model: string) => RerankResult.ScoreKind) | undefined
+  /**
    * How the provider bills: its unit, its published rule for a window whose response does not say (Bedrock's query
    * per 100 documents; Cohere's search unit per 100 documents, a floor since long documents count more), and default
    * prices by model (each module says their date and source). A response that reports its units (`billed` from
@@ -185,7 +193,7 @@ interface Settings {
 export const CommonOptionsSchema = Schema.Struct({
   baseUrl: Schema.optional(OptionSchema.NonEmptyString),
   model: Schema.optional(OptionSchema.NonEmptyString),
-  scores: Schema.optional(OptionSchema.choice(["raw", "sigmoid"])),
+  scores: Schema.optional(OptionSchema.choice(["raw", "probability", "sigmoid"])),
   maxRequestBytes: Schema.optional(OptionSchema.PositiveInt),
   maxResponseBytes: Schema.optional(OptionSchema.PositiveInt),
   allowInsecureHttp: Schema.optional(OptionSchema.Flag),
@@ -302,6 +310,8 @@ export interface Prepared {
   readonly body: string
   readonly bytes: number
   readonly documents: number
+  /** The window's scores go through the sigmoid (`scores: "sigmoid"`, or `"probability"` over logits). */
+  readonly sigmoid: boolean
 }
 
 /**
@@ -333,7 +343,19 @@ export const provider = <O extends CommonOptions>(
       maxResponseBytes: settings.maxResponseBytes
     })
     const chunksPerDocument = protocol.chunksPerDocument?.(options) ?? 1
-    const normalize = options.scores === "sigmoid"
+    const kindOf = (model: string): RerankResult.ScoreKind => protocol.scoreKind?.(options, model) ?? "unbounded"
+    // How a model's scores are mapped: through the sigmoid, as they are, or refused as a guess.
+    const mappingOf = (model: string): "sigmoid" | "none" | "guess" => {
+      if (options.scores === "sigmoid") return "sigmoid"
+      if (options.scores !== "probability") return "none"
+      const kind = kindOf(model)
+      return kind === "logit" ? "sigmoid" : kind === "probability" ? "none" : "guess"
+    }
+    const guessed = (model: string) =>
+      `"probability" cannot be honoured for ${protocol.system}'s ${model}: its scores are on the model's own scale (no documented range), so any mapping would be a guess; use "raw", or "sigmoid" if you know they are logits`
+    if (mappingOf(settings.model) === "guess") {
+      return yield* Effect.fail(ConfigError.InvalidData(["scores"], guessed(settings.model)))
+    }
     const sign = protocol.signer?.(options)
     const billing = protocol.billing
     // A response that does not say what it was billed gets the provider's published rule, marked computed.
@@ -352,13 +374,21 @@ export const provider = <O extends CommonOptions>(
         ? Either.left(
             new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: bytes, unit: "bytes" })
           )
-        : Either.right({ body, bytes, documents: request.documents.length })
+        : mappingOf(request.model) === "guess"
+          ? Either.left(new RerankError.InvalidRequestError({ field: "scores", reason: guessed(request.model) }))
+          : Either.right({
+              body,
+              bytes,
+              documents: request.documents.length,
+              sigmoid: mappingOf(request.model) === "sigmoid"
+            })
     }
 
     const rerankWindow = ({
       body,
       bytes,
-      documents
+      documents,
+      sigmoid
     }: Prepared): Effect.Effect<Reranker.WindowResponse, RerankError.RerankError> => {
       const failed = (reply: Transport.Reply) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -384,7 +414,7 @@ export const provider = <O extends CommonOptions>(
             )
       return Effect.flatMap(send, (reply) =>
         HttpClientResponse.matchStatus(reply.response, {
-          "2xx": () => Effect.map(decodeReply(protocol, reply, scrub, normalize), billedBy(documents)),
+          "2xx": () => Effect.map(decodeReply(protocol, reply, scrub, sigmoid), billedBy(documents)),
           orElse: () => failed(reply)
         })
       )
@@ -402,6 +432,7 @@ export const provider = <O extends CommonOptions>(
       // Every protocol here fronts a cross-encoder: each document is scored alone against the query.
       pointwise: true,
       prices: billing?.prices,
+      scoreKind: (model) => (mappingOf(model) === "sigmoid" ? "probability" : kindOf(model)),
       identity: {
         endpoint: settings.url,
         // The key's fingerprint, never the key: the same key on the same endpoint shares one budget and one cache.

@@ -96,6 +96,9 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   keyAdvice: "TEI takes the key it was started with (--api-key) from TEI_API_KEY.",
   endpointAdvice: "A text-embeddings-inference server answers POST /rerank with a reranker model (TEI_BASE_URL).",
   scoring: (options) => [options.truncate, options.truncationDirection, options.rawScores],
+  // TEI puts the model's logit through the sigmoid unless `raw_scores` is true (its openapi.json: `raw_scores`,
+  // default false; router/src/http/server.rs applies the sigmoid otherwise).
+  scoreKind: (options) => (options.rawScores === true ? "logit" : "probability"),
   encodeRequest: (request, options) => {
     const body: Mutable<typeof Request.Encoded> = { query: request.query, texts: request.documents }
     if (options.truncate !== undefined) body.truncate = options.truncate

@@ -829,3 +829,85 @@ describe("billing by the published rule where the response says nothing", () => 
     })
   )
 })
+
+describe("scores that say what they are", () => {
+  const teiAnswer = Scripted.json(200, [
+    { index: 1, score: 2 },
+    { index: 0, score: -1 }
+  ])
+
+  it.effect(
+    "TEI: probabilities by default, logits with rawScores; scores: 'probability' maps logits through the sigmoid",
+    () =>
+      Effect.gen(function* () {
+        const plain = yield* run("tei", [teiAnswer], Reranker.rerank({ query, documents: documents.slice(0, 2) }))
+        expect(plain.result.scoreKind).toBe("probability")
+        const raw = yield* run("tei", [teiAnswer], Reranker.rerank({ query, documents: documents.slice(0, 2) }), {
+          rawScores: true
+        })
+        expect(raw.result.scoreKind).toBe("logit")
+        expect(raw.result.results.map((r) => r.score)).toEqual([2, -1])
+        const mapped = yield* run("tei", [teiAnswer], Reranker.rerank({ query, documents: documents.slice(0, 2) }), {
+          rawScores: true,
+          scores: "probability"
+        })
+        expect(mapped.result.scoreKind).toBe("probability")
+        expect(mapped.result.results.map((r) => r.score)).toEqual([HttpProvider.sigmoid(2), HttpProvider.sigmoid(-1)])
+        // Already probabilities: left as they are.
+        const kept = yield* run("tei", [teiAnswer], Reranker.rerank({ query, documents: documents.slice(0, 2) }), {
+          scores: "probability"
+        })
+        expect(kept.result.results.map((r) => r.score)).toEqual([2, -1])
+      })
+  )
+
+  it.effect("a provider with no documented range: scores 'probability' is refused as a guess, naming it", () =>
+    Effect.gen(function* () {
+      const built = yield* Effect.flip(
+        Reranker.Reranker.pipe(
+          Effect.provide(
+            Jina.layer({ apiKey: key, scores: "probability" }).pipe(Layer.provide(Scripted.make([]).layer))
+          )
+        )
+      )
+      expect(String(built)).toContain("scores")
+      expect(String(built)).toContain("jina's jina-reranker-v2-base-multilingual")
+      expect(String(built)).toContain("would be a guess")
+      // Forced by the caller who knows the model: taken as probabilities from then on.
+      const forced = yield* run(
+        "jina",
+        [Scripted.json(200, Fixtures.responses.jina.body)],
+        Reranker.rerank({ query, documents }),
+        { scores: "sigmoid" }
+      )
+      expect(forced.result.scoreKind).toBe("probability")
+      const plain = yield* run(
+        "jina",
+        [Scripted.json(200, Fixtures.responses.jina.body)],
+        Reranker.rerank({ query, documents })
+      )
+      expect(plain.result.scoreKind).toBe("unbounded")
+    })
+  )
+
+  it.effect("minScore is checked on the kind: a probability threshold outside [0, 1] is an InvalidRequestError", () =>
+    Effect.gen(function* () {
+      const { calls, result } = yield* run(
+        "tei",
+        [teiAnswer],
+        Effect.flip(Reranker.rerank({ query, documents: documents.slice(0, 2), minScore: 1.5 }))
+      )
+      expect(result).toMatchObject({ _tag: "InvalidRequestError", field: "minScore", attempts: 0 })
+      expect(result.message).toContain("scores are probabilities, got 1.5")
+      expect(calls).toHaveLength(0)
+      // On a logit scale any threshold is meaningful.
+      const logits = yield* run(
+        "tei",
+        [teiAnswer],
+        Reranker.rerank({ query, documents: documents.slice(0, 2), minScore: 1.5 }),
+        { rawScores: true }
+      )
+      expect(logits.result.results.map((r) => r.index)).toEqual([1])
+    })
+  )
+})

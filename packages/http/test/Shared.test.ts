@@ -48,7 +48,10 @@ describe("the options every HTTP provider takes, refused by name", () => {
   it.effect.each([
     [{ model: "  " }, '(Invalid data at model: "must be a non-empty string, got \"  \"")'],
     [{ model: 5 }, '(Invalid data at model: "must be a non-empty string, got 5")'],
-    [{ scores: "logits" }, '(Invalid data at scores: "must be one of \"raw\", \"sigmoid\", got logits")'],
+    [
+      { scores: "logits" },
+      '(Invalid data at scores: "must be one of \"raw\", \"probability\", \"sigmoid\", got logits")'
+    ],
     [{ scores: "raw" }, "accepted"],
     [{ scores: "sigmoid" }, "accepted"],
     [{ maxRequestBytes: 0 }, '(Invalid data at maxRequestBytes: "must be an integer >= 1, got 0")'],

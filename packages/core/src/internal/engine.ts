@@ -12,7 +12,7 @@ import * as Billing from "../Billing.js"
 import * as Progress from "../Progress.js"
 import * as Provider from "../Provider.js"
 import type * as Quota from "../Quota.js"
-import { PayloadLimitError, type RerankError, TimeoutError } from "../RerankError.js"
+import { InvalidRequestError, PayloadLimitError, type RerankError, TimeoutError } from "../RerankError.js"
 import * as RerankRequest from "../RerankRequest.js"
 import * as RerankResult from "../RerankResult.js"
 import { assemble, type Cached } from "./assemble.js"
@@ -79,7 +79,17 @@ const run = <A>(
       "rerank.documents.count": texts.length,
       ...(request.topN === undefined ? {} : { "gen_ai.request.top_n": request.topN })
     })
-    if (texts.length === 0) return RerankResult.empty<A>(model)
+    const scoreKind =
+      typeof provider.scoreKind === "function" ? provider.scoreKind(model) : (provider.scoreKind ?? "unbounded")
+    const { minScore } = request
+    if (scoreKind === "probability" && minScore !== undefined && (minScore < 0 || minScore > 1)) {
+      // A threshold no probability can meet (or all do) is a mistake about the scale, not a filter.
+      return yield* new InvalidRequestError({
+        field: "minScore",
+        reason: `must be from 0 to 1: ${provider.system}'s ${model} scores are probabilities, got ${minScore}`
+      })
+    }
+    if (texts.length === 0) return { ...RerankResult.empty<A>(model), scoreKind }
     const cached: Cached | undefined =
       cache === undefined ? undefined : yield* Cache.lookup(cache, provider, model, request.query, texts, call.warnings)
     const toSend = cached === undefined ? texts : cached.sent.map((i) => texts[i])
@@ -130,6 +140,7 @@ const run = <A>(
     return {
       results,
       model,
+      scoreKind,
       usage:
         cached === undefined ? usage : { ...usage, cachedDocuments: cached.hits.length, sentDocuments: toSend.length },
       warnings: Array.from(warnings)
