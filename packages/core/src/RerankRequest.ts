@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import type * as Chunking from "./Chunking.js"
 import { InvalidRequestError } from "./RerankError.js"
 
 /**
@@ -23,6 +24,8 @@ export interface RerankRequest<A> {
   readonly minScore?: number | undefined
   /** Overrides the provider's default model. */
   readonly model?: string | undefined
+  /** This call's chunking of long documents, replacing the layer's (`Chunking`); `false` turns it off. */
+  readonly chunk?: Chunking.Options | false | undefined
 }
 
 const invalid = (field: string, reason: string) => Either.left(new InvalidRequestError({ field, reason }))

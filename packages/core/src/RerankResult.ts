@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import type * as Billing from "./Billing.js"
+import type * as Chunking from "./Chunking.js"
 
 /**
  * @since 0.1.0
@@ -18,6 +19,8 @@ export interface Ranked<A> {
   readonly score: number
   /** The caller's own document, not a copy. */
   readonly document: A
+  /** With chunking: the chunk that decided the score, and where it is in the document's text. */
+  readonly chunk?: Chunking.Decided | undefined
 }
 
 /**

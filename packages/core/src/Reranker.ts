@@ -16,6 +16,7 @@ import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
 import type * as Batching from "./Batching.js"
 import type * as Billing from "./Billing.js"
+import type * as Chunking from "./Chunking.js"
 import * as Cache from "./internal/cache.js"
 import * as Engine from "./internal/engine.js"
 import * as Fallback from "./internal/fallback.js"
@@ -120,6 +121,11 @@ export interface Options extends Batching.Options {
    * defaults. A price in another unit than the provider bills gives no cost and a warning.
    */
   readonly prices?: Billing.Prices | undefined
+  /**
+   * Split long documents into chunks, score the chunks and aggregate them per document (`Chunking`); a call's own
+   * `chunk` replaces this one, `false` turns it off.
+   */
+  readonly chunk?: Chunking.Options | undefined
 }
 
 /**

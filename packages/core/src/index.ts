@@ -92,3 +92,10 @@ export * as RerankMetrics from "./RerankMetrics.js"
  * @since 0.5.0
  */
 export * as Billing from "./Billing.js"
+
+/**
+ * Long documents split into chunks, scored, and aggregated per document.
+ *
+ * @since 0.5.0
+ */
+export * as Chunking from "./Chunking.js"

@@ -6,18 +6,21 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Batching from "../Batching.js"
 import * as Billing from "../Billing.js"
 import * as Progress from "../Progress.js"
 import * as Provider from "../Provider.js"
 import type * as Quota from "../Quota.js"
-import { InvalidRequestError, PayloadLimitError, type RerankError, TimeoutError } from "../RerankError.js"
+import { PayloadLimitError, type RerankError, TimeoutError } from "../RerankError.js"
 import * as RerankRequest from "../RerankRequest.js"
 import * as RerankResult from "../RerankResult.js"
 import { assemble, type Cached } from "./assemble.js"
 import * as Cache from "./cache.js"
+import * as Chunked from "./chunked.js"
 import * as Metrics from "./metrics.js"
+import * as ScoreKind from "./scoreKind.js"
 import type * as Settings from "./settings.js"
 import * as Window from "./window.js"
 
@@ -79,16 +82,7 @@ const run = <A>(
       "rerank.documents.count": texts.length,
       ...(request.topN === undefined ? {} : { "gen_ai.request.top_n": request.topN })
     })
-    const scoreKind =
-      typeof provider.scoreKind === "function" ? provider.scoreKind(model) : (provider.scoreKind ?? "unbounded")
-    const { minScore } = request
-    if (scoreKind === "probability" && minScore !== undefined && (minScore < 0 || minScore > 1)) {
-      // A threshold no probability can meet (or all do) is a mistake about the scale, not a filter.
-      return yield* new InvalidRequestError({
-        field: "minScore",
-        reason: `must be from 0 to 1: ${provider.system}'s ${model} scores are probabilities, got ${minScore}`
-      })
-    }
+    const scoreKind = yield* ScoreKind.checked(provider, model, request.minScore)
     if (texts.length === 0) return { ...RerankResult.empty<A>(model), scoreKind }
     const cached: Cached | undefined =
       cache === undefined ? undefined : yield* Cache.lookup(cache, provider, model, request.query, texts, call.warnings)
@@ -171,10 +165,20 @@ export const rerank =
     Effect.suspend(() => {
       const call: Window.Call = { attempts: 0, warnings: new Set() }
       const { totalTimeout } = engine.settings
+      const chunking = Chunked.chunkingOf(engine.settings.chunk, request.chunk)
+      const body = Either.isLeft(chunking)
+        ? Effect.fail(chunking.left)
+        : chunking.right === undefined
+          ? run(engine, call, request)
+          : Chunked.run(request, chunking.right, {
+              checkMinScore: (model) =>
+                ScoreKind.checked(engine.provider, model ?? engine.provider.model, request.minScore),
+              scoreChunks: (chunks) => run(engine, call, chunks)
+            })
       const bounded =
         totalTimeout === undefined
-          ? run(engine, call, request)
-          : Effect.timeoutFail(run(engine, call, request), {
+          ? body
+          : Effect.timeoutFail(body, {
               duration: totalTimeout,
               onTimeout: () => new TimeoutError({ timeout: totalTimeout, scope: "total", attempts: call.attempts })
             })

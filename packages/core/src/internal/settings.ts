@@ -10,12 +10,14 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Batching from "../Batching.js"
 import * as Billing from "../Billing.js"
+import * as Chunking from "../Chunking.js"
 import * as OptionSchema from "../OptionSchema.js"
 import type * as RerankError from "../RerankError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 
 export interface Options extends Batching.Options {
   readonly prices?: Billing.Prices | undefined
+  readonly chunk?: Chunking.Options | undefined
   readonly timeout?: Duration.DurationInput | undefined
   readonly totalTimeout?: Duration.DurationInput | undefined
   readonly retry?: RetryPolicy.Options | Schedule.Schedule<unknown, RerankError.RerankError> | undefined
@@ -27,6 +29,7 @@ export interface Settings {
   readonly totalTimeout: Duration.Duration | undefined
   readonly retry: Schedule.Schedule<unknown, RerankError.RerankError>
   readonly prices: Billing.Prices | undefined
+  readonly chunk: Chunking.Resolved | undefined
 }
 
 /** Per attempt, when neither the caller nor the provider says otherwise. */
@@ -59,8 +62,10 @@ export const resolve = (
     })
     const retry = yield* retryOf(options.retry)
     const prices = options.prices === undefined ? undefined : yield* Billing.validate(options.prices)
+    const chunk = options.chunk === undefined ? undefined : yield* Chunking.resolve(options.chunk)
     return {
       prices,
+      chunk,
       batching,
       timeout: timeouts.timeout ?? defaultTimeout,
       totalTimeout: timeouts.totalTimeout,
