@@ -36,3 +36,8 @@ export * as MergeEval from "./MergeEval.js"
  * @since 0.1.0
  */
 export * as LocalEval from "./LocalEval.js"
+
+/**
+ * @since 0.5.0
+ */
+export * as LongEval from "./LongEval.js"
