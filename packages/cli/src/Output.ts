@@ -16,7 +16,9 @@ const resultJson = (r: RerankResult.Ranked<Document>) => ({
   rank: r.rank,
   index: r.index,
   score: r.score,
-  ...(r.document.record === undefined ? { text: r.document.text } : { document: r.document.record })
+  ...(r.document.record === undefined ? { text: r.document.text } : { document: r.document.record }),
+  // With --chunk-size: the chunk that decided, and its characters in the text.
+  ...(r.chunk === undefined ? {} : { chunk: r.chunk })
 })
 
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim()

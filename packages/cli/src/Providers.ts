@@ -65,6 +65,8 @@ export type Names = Readonly<Record<string, string>>
 export const flagNames: Names = {
   maxDocumentsPerRequest: "--batch-size",
   maxWindows: "--max-upstream-calls",
+  "chunk.size": "--chunk-size",
+  "chunk.overlap": "--chunk-overlap",
   concurrency: "--concurrency",
   merge: "--merge",
   allowInsecureHttp: "--allow-insecure-http",

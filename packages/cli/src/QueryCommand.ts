@@ -95,6 +95,24 @@ const queryOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
     Options.withDefault(Batching.defaults.merge),
     Options.withDescription("How windows are merged: score or rrf. Default: score.")
   ),
+  chunkSize: Options.integer("chunk-size").pipe(
+    Options.optional,
+    Options.withDescription(
+      "Split long documents into chunks of this many words (or characters, --chunk-unit), score the chunks, and rank each document by its best chunk (--chunk-aggregate); results say which chunk decided."
+    )
+  ),
+  chunkOverlap: Options.integer("chunk-overlap").pipe(
+    Options.optional,
+    Options.withDescription("Units each chunk shares with the one before it. Default: half of --chunk-size.")
+  ),
+  chunkUnit: Options.choice("chunk-unit", ["words", "characters"]).pipe(
+    Options.withDefault("words" as const),
+    Options.withDescription("What --chunk-size counts. Default: words.")
+  ),
+  chunkAggregate: Options.choice("chunk-aggregate", ["max", "sumTop2", "first"]).pipe(
+    Options.withDefault("max" as const),
+    Options.withDescription("A document's score from its chunks': max, sumTop2 or first. Default: max.")
+  ),
   showCost: Options.boolean("show-cost").pipe(
     Options.withDescription(
       "After the results, print on stderr what the call was billed (in the provider's unit, reported or computed by its rule) and its cost in USD."
@@ -211,6 +229,24 @@ const pricesOf = (options: Parsed, entry: Registry.Entry) =>
     return yield* Either.mapLeft(parsePrice(options.price.value, unit), (reason) => new UsageError({ reason }))
   })
 
+/** `--chunk-*` as the call's chunking, or none without `--chunk-size`. */
+const chunkOf = (options: Parsed) =>
+  Effect.gen(function* () {
+    if (Option.isNone(options.chunkSize)) {
+      if (Option.isSome(options.chunkOverlap)) {
+        return yield* new UsageError({ reason: "--chunk-overlap needs --chunk-size." })
+      }
+      return undefined
+    }
+    const size = options.chunkSize.value
+    return {
+      size,
+      overlap: Option.getOrElse(options.chunkOverlap, () => Math.floor(size / 2)),
+      unit: options.chunkUnit,
+      aggregate: options.chunkAggregate
+    }
+  })
+
 /** The `--show-cost` line: what was billed, and the cost or why there is none. */
 export const costLine = (usage: RerankResult.Usage, model: string): string => {
   const billed = usage.billed
@@ -244,9 +280,11 @@ export const make = (
     Effect.gen(function* () {
       const documents = yield* Documents.read(options.file, options.format, options.field)
       const { layer, names } = yield* providerLayer(options, providers)
+      const chunk = yield* chunkOf(options)
       const result = yield* Reranker.rerank({
         query: options.query,
         documents,
+        ...(chunk === undefined ? {} : { chunk }),
         toText: (document) => document.text,
         topN: Option.getOrUndefined(options.topN),
         minScore: Option.getOrUndefined(options.minScore),

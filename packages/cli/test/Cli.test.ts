@@ -541,3 +541,42 @@ describe("rerank query --show-cost", () => {
     timeout
   )
 })
+
+describe("rerank query --chunk-size", () => {
+  it.live(
+    "a long document is ranked by its best chunk, and the JSON says where that chunk is",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "rerank-chunks-"))
+        const filler = Array.from({ length: 150 }, (_, i) => `word${i}`).join(" ")
+        const long = `${filler} the capital of France is Paris ${filler}`
+        const file = join(dir, "docs.txt")
+        writeFileSync(file, `cats sleep a lot\n${long}\n`)
+        const chunked = yield* rerank([
+          "query",
+          "capital of France",
+          "--file",
+          file,
+          "--chunk-size",
+          "20",
+          "-o",
+          "jsonl"
+        ])
+        expect(chunked.code).toBe(0)
+        const [best] = chunked.stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line))
+        expect(best.index).toBe(1)
+        expect(long.slice(best.chunk.start, best.chunk.end)).toContain("capital of France")
+        const bad = yield* rerank(["query", "q", "--file", file, "--chunk-size", "10", "--chunk-overlap", "10"])
+        expect(bad).toMatchObject({
+          code: 2,
+          stderr: "rerank: --chunk-overlap must be less than the chunk size (10), got 10.\n"
+        })
+        const orphan = yield* rerank(["query", "q", "--file", file, "--chunk-overlap", "3"])
+        expect(orphan.stderr).toBe("rerank: --chunk-overlap needs --chunk-size.\n")
+      }),
+    timeout
+  )
+})

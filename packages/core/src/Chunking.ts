@@ -96,7 +96,7 @@ export const resolve = (options: Options): Either.Either<Resolved, ConfigError.C
     const overlap = checked.overlap ?? 0
     if (overlap >= checked.size) {
       return Either.left(
-        ConfigError.InvalidData(["chunk.overlap"], `must be less than chunk.size (${checked.size}), got ${overlap}`)
+        ConfigError.InvalidData(["chunk.overlap"], `must be less than the chunk size (${checked.size}), got ${overlap}`)
       )
     }
     return Either.right({
