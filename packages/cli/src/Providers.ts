@@ -28,6 +28,7 @@ export interface Flags {
   readonly rateLimit?: Config.Config<Quota.Options>
   readonly cache?: Config.Config<ScoreCache.Options>
   readonly prices?: Config.Config<Billing.Prices>
+  readonly instructionMode?: Config.Config<"native" | "prepend">
 }
 
 /**
@@ -66,6 +67,8 @@ export const flagNames: Names = {
   maxDocumentsPerRequest: "--batch-size",
   maxWindows: "--max-upstream-calls",
   "chunk.size": "--chunk-size",
+  instruction: "--instruction",
+  instructionMode: "--instruction-mode",
   "chunk.overlap": "--chunk-overlap",
   concurrency: "--concurrency",
   merge: "--merge",

@@ -113,6 +113,18 @@ const queryOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
     Options.withDefault("max" as const),
     Options.withDescription("A document's score from its chunks': max, sumTop2 or first. Default: max.")
   ),
+  instruction: Options.text("instruction").pipe(
+    Options.optional,
+    Options.withDescription(
+      'Steer relevance in words ("prefer primary sources"), sent the way the model documents it (Voyage rerank-2.5: ahead of the query); refused by a model that documents none, unless --instruction-mode prepend.'
+    )
+  ),
+  instructionMode: Options.choice("instruction-mode", ["native", "prepend"]).pipe(
+    Options.withDefault("native" as const),
+    Options.withDescription(
+      "native: where the model documents it, else refused; prepend: always written ahead of the query text. Default: native."
+    )
+  ),
   showCost: Options.boolean("show-cost").pipe(
     Options.withDescription(
       "After the results, print on stderr what the call was billed (in the provider's unit, reported or computed by its rule) and its cost in USD."
@@ -149,6 +161,7 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
     const priced = yield* pricesOf(options, chosen ?? Providers.byName(Registry.providers, "cohere")!)
     const common: Providers.Flags = {
       ...(priced === undefined ? {} : { prices: Config.succeed(priced) }),
+      instructionMode: Config.succeed(options.instructionMode),
       ...(Option.isSome(options.batchSize) ? { maxDocumentsPerRequest: Config.succeed(options.batchSize.value) } : {}),
       concurrency: Config.succeed(batching.concurrency),
       merge: Config.succeed(batching.merge),
@@ -195,7 +208,10 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
             )).map((d) => d.text)
           )
         : undefined
-      return { layer: LocalReranker.layer({ ...batching, corpus }), names: Providers.flagNames }
+      return {
+        layer: LocalReranker.layer({ ...batching, corpus, instructionMode: options.instructionMode }),
+        names: Providers.flagNames
+      }
     }
     if (Option.isSome(options.corpus)) {
       return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
@@ -285,6 +301,7 @@ export const make = (
         query: options.query,
         documents,
         ...(chunk === undefined ? {} : { chunk }),
+        ...(Option.isSome(options.instruction) ? { instruction: options.instruction.value } : {}),
         toText: (document) => document.text,
         topN: Option.getOrUndefined(options.topN),
         minScore: Option.getOrUndefined(options.minScore),

@@ -580,3 +580,31 @@ describe("rerank query --chunk-size", () => {
     timeout
   )
 })
+
+describe("rerank query --instruction", () => {
+  it.live(
+    "refused by a model that documents none, naming it and the way round; --instruction-mode prepend sends it",
+    () =>
+      Effect.gen(function* () {
+        const refused = yield* rerank(["query", query, "--file", sample, "--instruction", "prefer the US"])
+        expect(refused.code).toBe(2)
+        expect(refused.stderr).toBe(
+          'rerank: --instruction local\'s local-bm25 takes no instruction (no field for one, and none documented in the query text); the "prepend" instruction mode (instructionMode, --instruction-mode) writes it into the query anyway.\n'
+        )
+        const sent = yield* rerank([
+          "query",
+          query,
+          "--file",
+          sample,
+          "--instruction",
+          "prefer the US",
+          "--instruction-mode",
+          "prepend",
+          "-n",
+          "1"
+        ])
+        expect(sent.code).toBe(0)
+      }),
+    timeout
+  )
+})

@@ -43,6 +43,8 @@ export interface WindowRequest {
    * set when the score cache is on: then every score of the window is wanted.
    */
   readonly topN: Option.Option<number>
+  /** An instruction for a provider that takes one in its own field (`instructionFor` says `field`). */
+  readonly instruction?: string | undefined
 }
 
 /**
@@ -116,6 +118,19 @@ interface Contract<Prepared> {
    */
   readonly pointwise?: boolean | undefined
   readonly identity?: Identity | undefined
+  /**
+   * How a model takes an instruction: in the request's own field (`WindowRequest.instruction`), or written into the
+   * query text in the format its documentation gives; `undefined` when it documents neither (an instruction is then
+   * refused unless the caller sets `instructionMode: "prepend"`).
+   */
+  readonly instructionFor?:
+    | ((
+        model: string
+      ) =>
+        | { readonly kind: "field" }
+        | { readonly kind: "query"; readonly format: (instruction: string, query: string) => string }
+        | undefined)
+    | undefined
   /** What its scores are, for a model (`RerankResult.scoreKind`). Default `unbounded`: the model's own scale. */
   readonly scoreKind?: RerankResult.ScoreKind | ((model: string) => RerankResult.ScoreKind) | undefined
   /** The provider's default prices by model (the caller's `prices` option comes first), for `usage.cost`. */
@@ -292,3 +307,12 @@ export const testProvider = (score: TestScore, model = "test"): Provider => ({
       (results) => ({ results })
     )
 })
+
+/**
+ * An instruction written into the query text: the instruction, a line break, the query. The form for a model that
+ * reads instructions in its query (Voyage's rerank-2.5) and for `instructionMode: "prepend"`.
+ *
+ * @since 0.5.0
+ * @category instructions
+ */
+export const prependInstruction = (instruction: string, query: string): string => `${instruction}\n${query}`

@@ -24,6 +24,11 @@ export interface RerankRequest<A> {
   readonly minScore?: number | undefined
   /** Overrides the provider's default model. */
   readonly model?: string | undefined
+  /**
+   * Steers the model's notion of relevance ("prefer primary sources"), sent the way the provider's model documents
+   * it; refused where it documents none (see `instructionMode`). Replaces the layer's `instruction`.
+   */
+  readonly instruction?: string | undefined
   /** This call's chunking of long documents, replacing the layer's (`Chunking`); `false` turns it off. */
   readonly chunk?: Chunking.Options | false | undefined
 }

@@ -126,6 +126,13 @@ export interface Options extends Batching.Options {
    * `chunk` replaces this one, `false` turns it off.
    */
   readonly chunk?: Chunking.Options | undefined
+  /** An instruction for every call (a call's own replaces it); see `RerankRequest.instruction`. */
+  readonly instruction?: string | undefined
+  /**
+   * `"native"` (default): an instruction goes where the model documents it, and is refused where it documents
+   * nothing. `"prepend"`: always written into the query text (the instruction, a line break, the query).
+   */
+  readonly instructionMode?: "native" | "prepend" | undefined
 }
 
 /**

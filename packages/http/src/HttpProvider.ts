@@ -128,6 +128,12 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
    */
   readonly secretsOf?: ((options: Options) => ReadonlyArray<string>) | undefined
   /**
+   * How a model takes an instruction (`Provider.instructionFor`): its own field, or the query text in the documented
+   * format. Default: none documented.
+   */
+  readonly instructionFor?:
+    ((options: Options, model: string) => ReturnType<NonNullable<Reranker.Provider["instructionFor"]>>) | undefined
+  /**
    * What the provider's scores are for a model (`RerankResult.ScoreKind`), as its documentation says. Default
    * `unbounded`: no documented range, so `scores: "probability"` is refused.
    */
@@ -432,6 +438,9 @@ export const provider = <O extends CommonOptions>(
       // Every protocol here fronts a cross-encoder: each document is scored alone against the query.
       pointwise: true,
       prices: billing?.prices,
+      ...(protocol.instructionFor === undefined
+        ? {}
+        : { instructionFor: (model: string) => protocol.instructionFor!(options, model) }),
       scoreKind: (model) => (mappingOf(model) === "sigmoid" ? "probability" : kindOf(model)),
       identity: {
         endpoint: settings.url,

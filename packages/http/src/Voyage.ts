@@ -12,6 +12,7 @@
  *
  * @since 0.3.0
  */
+import { Provider } from "@effect-rerank/core"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -81,6 +82,9 @@ export const Request = Schema.Struct({
   truncation: Wire.nullable(Schema.Boolean)
 })
 
+/** The models that follow instructions. */
+const instructionModels: ReadonlySet<string> = new Set(["rerank-2.5", "rerank-2.5-lite"])
+
 /**
  * The 200 body: results under `data`.
  *
@@ -107,6 +111,10 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   keyAdvice: "Voyage reads the key from VOYAGE_API_KEY.",
   endpointAdvice: "A Voyage endpoint answers POST /v1/rerank (VOYAGE_BASE_URL).",
   scoring: (options) => [options.truncation],
+  // rerank-2.5 and rerank-2.5-lite follow an instruction given with the query: the API has no field for one, and
+  // Voyage's announcement (blog.voyageai.com/2025/08/11/rerank-2-5) has it written ahead of the query text.
+  instructionFor: (_, model) =>
+    instructionModels.has(model) ? { kind: "query", format: Provider.prependInstruction } : undefined,
   encodeRequest: (request, options) => {
     const body: Mutable<typeof Request.Encoded> = {
       query: request.query,

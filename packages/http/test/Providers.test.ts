@@ -911,3 +911,37 @@ describe("scores that say what they are", () => {
     })
   )
 })
+
+describe("instructions per provider", () => {
+  it.effect("Voyage rerank-2.5 and -lite read it ahead of the query; older models refuse it; Cohere refuses it", () =>
+    Effect.gen(function* () {
+      const body = Scripted.json(200, Fixtures.responses.voyage.body)
+      for (const model of ["rerank-2.5", "rerank-2.5-lite"]) {
+        const { calls } = yield* run(
+          "voyage",
+          [body],
+          Reranker.rerank({ query, documents, instruction: "Prefer recent sources" }),
+          {
+            model
+          }
+        )
+        expect(calls[0].body.query).toBe(`Prefer recent sources\n${query}`)
+        expect(calls[0].body.instruction).toBeUndefined()
+      }
+      const older = yield* run(
+        "voyage",
+        [body],
+        Effect.flip(Reranker.rerank({ query, documents, instruction: "Prefer recent sources" })),
+        { model: "rerank-2" }
+      )
+      expect(older.result).toMatchObject({ _tag: "InvalidRequestError", field: "instruction" })
+      expect(older.result.message).toContain("voyage's rerank-2 takes no instruction")
+      expect(older.calls).toHaveLength(0)
+      const forced = yield* run("voyage", [body], Reranker.rerank({ query, documents, instruction: "Be strict" }), {
+        model: "rerank-2",
+        instructionMode: "prepend"
+      })
+      expect(forced.calls[0].body.query).toBe(`Be strict\n${query}`)
+    })
+  )
+})

@@ -45,7 +45,12 @@ export const run = <A>(
     }
     first[texts.length] = flat.length
     // Every chunk's score is needed: no topN or minScore on the chunks.
-    const scored = yield* engine.scoreChunks({ query: request.query, documents: flat, model: request.model })
+    const scored = yield* engine.scoreChunks({
+      query: request.query,
+      documents: flat,
+      model: request.model,
+      instruction: request.instruction
+    })
     const scoreOf = new Array<number | undefined>(flat.length)
     for (const result of scored.results) scoreOf[result.index] = result.score
     const ranked: Array<Mutable<RerankResult.Ranked<A>>> = []

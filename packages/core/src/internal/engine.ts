@@ -19,6 +19,7 @@ import * as RerankResult from "../RerankResult.js"
 import { assemble, type Cached } from "./assemble.js"
 import * as Cache from "./cache.js"
 import * as Chunked from "./chunked.js"
+import * as Instruction from "./instruction.js"
 import * as Metrics from "./metrics.js"
 import * as ScoreKind from "./scoreKind.js"
 import type * as Settings from "./settings.js"
@@ -38,7 +39,12 @@ const spanOptions = { kind: "client", captureStackTrace: false } as const
 const runWindows = (
   engine: Engine,
   call: Window.Call,
-  request: { readonly query: string; readonly model: string; readonly topN?: number | undefined },
+  request: {
+    readonly query: string
+    readonly model: string
+    readonly topN?: number | undefined
+    readonly instruction: string | undefined
+  },
   toSend: ReadonlyArray<string>,
   windows: ReadonlyArray<Batching.Window>
 ) =>
@@ -47,6 +53,7 @@ const runWindows = (
     let completed = 0
     const requestOf = (window: Batching.Window): Provider.WindowRequest => ({
       query: request.query,
+      ...(request.instruction === undefined ? {} : { instruction: request.instruction }),
       documents: windows.length === 1 ? toSend : toSend.slice(window.offset, window.offset + window.size),
       model: request.model,
       // With a cache every score is kept, so every score is asked for; without one, an item below its window's top
@@ -83,9 +90,26 @@ const run = <A>(
       ...(request.topN === undefined ? {} : { "gen_ai.request.top_n": request.topN })
     })
     const scoreKind = yield* ScoreKind.checked(provider, model, request.minScore)
+    const { field, query } = yield* Instruction.resolve(
+      provider,
+      model,
+      request.query,
+      request.instruction ?? settings.instruction,
+      settings.instructionMode
+    )
     if (texts.length === 0) return { ...RerankResult.empty<A>(model), scoreKind }
     const cached: Cached | undefined =
-      cache === undefined ? undefined : yield* Cache.lookup(cache, provider, model, request.query, texts, call.warnings)
+      cache === undefined
+        ? undefined
+        : yield* Cache.lookup(
+            cache,
+            provider,
+            model,
+            // A field instruction changes the scores as much as the query does: part of the key.
+            field === undefined ? query : `${query}\u0000instruction:${field}`,
+            texts,
+            call.warnings
+          )
     const toSend = cached === undefined ? texts : cached.sent.map((i) => texts[i])
     const limit = Provider.limitFor(provider, settings.batching.maxDocumentsPerRequest, model)
     if (!settings.batching.batching && toSend.length > limit) {
@@ -104,7 +128,13 @@ const run = <A>(
     }
     yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": settings.batching.merge })
     yield* Metrics.sent(provider.system, windows.length, toSend.length, cached?.hits.length)
-    const responses = yield* runWindows(engine, call, { ...request, model }, toSend, windows)
+    const responses = yield* runWindows(
+      engine,
+      call,
+      { query, model, topN: request.topN, instruction: field },
+      toSend,
+      windows
+    )
     if (cache !== undefined && cached !== undefined) {
       yield* Cache.keep(cache, cached, windows, responses, call.warnings)
     }

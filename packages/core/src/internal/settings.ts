@@ -18,6 +18,8 @@ import * as RetryPolicy from "../RetryPolicy.js"
 export interface Options extends Batching.Options {
   readonly prices?: Billing.Prices | undefined
   readonly chunk?: Chunking.Options | undefined
+  readonly instruction?: string | undefined
+  readonly instructionMode?: "native" | "prepend" | undefined
   readonly timeout?: Duration.DurationInput | undefined
   readonly totalTimeout?: Duration.DurationInput | undefined
   readonly retry?: RetryPolicy.Options | Schedule.Schedule<unknown, RerankError.RerankError> | undefined
@@ -30,6 +32,8 @@ export interface Settings {
   readonly retry: Schedule.Schedule<unknown, RerankError.RerankError>
   readonly prices: Billing.Prices | undefined
   readonly chunk: Chunking.Resolved | undefined
+  readonly instruction: string | undefined
+  readonly instructionMode: "native" | "prepend"
 }
 
 /** Per attempt, when neither the caller nor the provider says otherwise. */
@@ -39,6 +43,13 @@ const decodeTimeouts = OptionSchema.decoder(
   Schema.Struct({
     timeout: Schema.optional(OptionSchema.PositiveDuration),
     totalTimeout: Schema.optional(OptionSchema.PositiveDuration)
+  })
+)
+
+const decodeInstruction = OptionSchema.decoder(
+  Schema.Struct({
+    instruction: Schema.optional(OptionSchema.NonEmptyString),
+    instructionMode: Schema.optional(OptionSchema.choice(["native", "prepend"]))
   })
 )
 
@@ -63,7 +74,10 @@ export const resolve = (
     const retry = yield* retryOf(options.retry)
     const prices = options.prices === undefined ? undefined : yield* Billing.validate(options.prices)
     const chunk = options.chunk === undefined ? undefined : yield* Chunking.resolve(options.chunk)
+    const instruction = yield* decodeInstruction(options)
     return {
+      instruction: instruction.instruction,
+      instructionMode: instruction.instructionMode ?? "native",
       prices,
       chunk,
       batching,
