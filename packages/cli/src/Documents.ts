@@ -41,12 +41,14 @@ export const detect = (path: string, content: string): Exclude<Format, "auto"> =
   return first === "[" ? "json" : first === "{" ? "jsonl" : "lines"
 }
 
-const fromValue = (value: unknown, field: string, where: string): Either.Either<Document, string> => {
+const fromValue = (value: unknown, field: string | undefined, where: string): Either.Either<Document, string> => {
   if (typeof value === "string") return Either.right({ text: value })
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return Either.left(`${where} is neither a string nor an object`)
   }
   const record = value as Record<string, unknown>
+  // No text field (`--fields` picks what is read): the record itself is what a table shows.
+  if (field === undefined) return Either.right({ text: JSON.stringify(record), record })
   const text = record[field]
   return typeof text === "string"
     ? Either.right({ text, record })
@@ -62,7 +64,7 @@ const fromValue = (value: unknown, field: string, where: string): Either.Either<
 export const parse = (
   content: string,
   format: Exclude<Format, "auto">,
-  field: string
+  field: string | undefined
 ): Either.Either<Array<Document>, string> => {
   switch (format) {
     case "lines":
@@ -111,7 +113,7 @@ export const parse = (
 export const read = (
   path: string,
   format: Format,
-  field: string,
+  field: string | undefined,
   hint = "Pass --file with a readable file, or - for stdin."
 ) =>
   Effect.gen(function* () {

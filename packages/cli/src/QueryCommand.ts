@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Batching, type Billing, Reranker, type RerankResult } from "@effect-rerank/core"
+import { Batching, type Billing, type Fields, Reranker, type RerankResult } from "@effect-rerank/core"
 import { Cohere, Registry } from "@effect-rerank/http"
 import { CorpusStats, LocalReranker } from "@effect-rerank/local"
 import * as Args from "@effect/cli/Args"
@@ -112,6 +112,12 @@ const queryOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
   chunkAggregate: Options.choice("chunk-aggregate", ["max", "sumTop2", "first"]).pipe(
     Options.withDefault("max" as const),
     Options.withDescription("A document's score from its chunks': max, sumTop2 or first. Default: max.")
+  ),
+  fields: Options.text("fields").pipe(
+    Options.optional,
+    Options.withDescription(
+      "JSON input: the fields the model reads, e.g. title,meta.brand (weights for the local reranker: title:2); sent as each provider takes them (rank_fields, YAML for Cohere v2, name: value lines)."
+    )
   ),
   instruction: Options.text("instruction").pipe(
     Options.optional,
@@ -245,6 +251,26 @@ const pricesOf = (options: Parsed, entry: Registry.Entry) =>
     return yield* Either.mapLeft(parsePrice(options.price.value, unit), (reason) => new UsageError({ reason }))
   })
 
+/** `--fields title,meta.brand:2`: names or dotted paths, each with an optional weight after a colon. */
+export const parseFields = (spec: string) =>
+  Effect.gen(function* () {
+    const fields: Array<Fields.Field> = []
+    for (const part of spec.split(",").map((p) => p.trim())) {
+      const match = /^([^:\s]+)(?::(\d+(?:\.\d+)?))?$/.exec(part)
+      if (match === null) {
+        return yield* new UsageError({
+          reason: `--fields must look like title,meta.brand:2 (names or dotted paths, an optional :weight), got "${spec}".`
+        })
+      }
+      fields.push(match[2] === undefined ? match[1] : { path: match[1], weight: Number(match[2]) })
+    }
+    return fields
+  })
+
+/** A document as an object for `--fields`: its JSON record, or `{ text }` for a plain line. */
+const recordOf = (document: Documents.Document): Readonly<Record<string, unknown>> =>
+  document.record ?? { text: document.text }
+
 /** `--chunk-*` as the call's chunking, or none without `--chunk-size`. */
 const chunkOf = (options: Parsed) =>
   Effect.gen(function* () {
@@ -294,19 +320,36 @@ export const make = (
 ): Command.Command<"query", FileSystem.FileSystem, Failure, Parsed> =>
   Command.make("query", configOf(providers), (options) =>
     Effect.gen(function* () {
-      const documents = yield* Documents.read(options.file, options.format, options.field)
+      // With --fields the records are read whole: no text field is needed.
+      const documents = yield* Documents.read(
+        options.file,
+        options.format,
+        Option.isSome(options.fields) ? undefined : options.field
+      )
       const { layer, names } = yield* providerLayer(options, providers)
       const chunk = yield* chunkOf(options)
-      const result = yield* Reranker.rerank({
+      const fields = Option.isSome(options.fields) ? yield* parseFields(options.fields.value) : undefined
+      const common = {
         query: options.query,
-        documents,
         ...(chunk === undefined ? {} : { chunk }),
         ...(Option.isSome(options.instruction) ? { instruction: options.instruction.value } : {}),
-        toText: (document) => document.text,
         topN: Option.getOrUndefined(options.topN),
         minScore: Option.getOrUndefined(options.minScore),
         model: Option.getOrUndefined(options.model)
-      }).pipe(
+      }
+      const ranked =
+        fields === undefined
+          ? Reranker.rerank({ ...common, documents, toText: (document) => document.text })
+          : // The records themselves are ranked (a provider with rank fields gets them as objects), then each result
+            // is given back its line.
+            Effect.map(
+              Reranker.rerank({ ...common, documents: documents.map(recordOf), fields }),
+              (result): RerankResult.RerankResult<Documents.Document> => ({
+                ...result,
+                results: result.results.map((r) => ({ ...r, document: documents[r.index] }))
+              })
+            )
+      const result = yield* ranked.pipe(
         Effect.provide(Layer.merge(layer, Progress.layer())),
         // The library checks every value; its messages are said here under the flags and variables of the provider.
         Effect.mapError(inTermsOf(names))

@@ -608,3 +608,30 @@ describe("rerank query --instruction", () => {
     timeout
   )
 })
+
+describe("rerank query --fields", () => {
+  it.live(
+    "JSON records ranked by the fields named, with weights for the local reranker; results are the records",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "rerank-fields-"))
+        const file = join(dir, "items.jsonl")
+        writeFileSync(
+          file,
+          '{"title":"Fruit","body":"apple apple orchard notes"}\n{"title":"Apple","body":"fruit notes from the orchard"}\n'
+        )
+        const order = (stdout: string) =>
+          stdout
+            .trim()
+            .split("\n")
+            .map((line) => JSON.parse(line).document.title)
+        const plain = yield* rerank(["query", "apple", "--file", file, "--fields", "title,body", "-o", "jsonl"])
+        expect(order(plain.stdout)).toEqual(["Fruit", "Apple"])
+        const boosted = yield* rerank(["query", "apple", "--file", file, "--fields", "title:3,body", "-o", "jsonl"])
+        expect(order(boosted.stdout)).toEqual(["Apple", "Fruit"])
+        const bad = yield* rerank(["query", "apple", "--file", file, "--fields", "title::"])
+        expect(bad.code).toBe(2)
+      }),
+    timeout
+  )
+})

@@ -15,6 +15,7 @@ import * as Either from "effect/Either"
 import type * as Option from "effect/Option"
 import type * as Batching from "./Batching.js"
 import type * as Billing from "./Billing.js"
+import type * as Fields from "./Fields.js"
 import * as Hash from "./internal/hash.js"
 import type { RerankError } from "./RerankError.js"
 import type * as RerankResult from "./RerankResult.js"
@@ -45,6 +46,11 @@ export interface WindowRequest {
   readonly topN: Option.Option<number>
   /** An instruction for a provider that takes one in its own field (`instructionFor` says `field`). */
   readonly instruction?: string | undefined
+  /**
+   * With `fields` on a call, for a provider with native rank fields (`fields.native`): each document's fields as a
+   * flat record, beside its text (`documents`, their `name: value` encoding, which the cache keys on).
+   */
+  readonly records?: ReadonlyArray<Readonly<Record<string, unknown>>> | undefined
 }
 
 /**
@@ -130,6 +136,17 @@ interface Contract<Prepared> {
         | { readonly kind: "field" }
         | { readonly kind: "query"; readonly format: (instruction: string, query: string) => string }
         | undefined)
+    | undefined
+  /**
+   * How it takes structured documents (a call's `fields`): `encode` writes a document's fields as the text it reads
+   * (default `name: value` lines; YAML for Cohere v2); `native` sends them as records too (`WindowRequest.records`),
+   * for its own rank fields.
+   */
+  readonly fields?:
+    | {
+        readonly encode?: ((picked: ReadonlyArray<Fields.Picked>) => string) | undefined
+        readonly native?: boolean | undefined
+      }
     | undefined
   /** What its scores are, for a model (`RerankResult.scoreKind`). Default `unbounded`: the model's own scale. */
   readonly scoreKind?: RerankResult.ScoreKind | ((model: string) => RerankResult.ScoreKind) | undefined

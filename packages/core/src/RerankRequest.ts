@@ -6,6 +6,7 @@
  */
 import * as Either from "effect/Either"
 import type * as Chunking from "./Chunking.js"
+import * as Fields from "./Fields.js"
 import { InvalidRequestError } from "./RerankError.js"
 
 /**
@@ -29,6 +30,11 @@ export interface RerankRequest<A> {
    * it; refused where it documents none (see `instructionMode`). Replaces the layer's `instruction`.
    */
   readonly instruction?: string | undefined
+  /**
+   * For object documents: the fields the model reads (names or dotted paths, with optional weights for the local
+   * reranker), encoded the way the provider takes them (see `Fields`). Instead of `toText`.
+   */
+  readonly fields?: ReadonlyArray<Fields.Field> | undefined
   /** This call's chunking of long documents, replacing the layer's (`Chunking`); `false` turns it off. */
   readonly chunk?: Chunking.Options | false | undefined
 }
@@ -59,6 +65,8 @@ export const validate = <A>(request: RerankRequest<A>): Either.Either<ReadonlyAr
   if (!Array.isArray(request.documents)) {
     return invalid("documents", "must be an array")
   }
+  if (request.fields !== undefined)
+    return Either.map(read(request, request.fields, Fields.keyValueLines), (r) => r.texts)
   const texts = new Array<string>(request.documents.length)
   for (let i = 0; i < request.documents.length; i++) {
     const document = request.documents[i]
@@ -74,3 +82,32 @@ export const validate = <A>(request: RerankRequest<A>): Either.Either<ReadonlyAr
   }
   return Either.right(texts)
 }
+
+/**
+ * A request with `fields`: each document's fields, and its text as `encode` writes them (a provider's encoding).
+ *
+ * @since 0.5.0
+ * @category validation
+ */
+export const read = <A>(
+  request: RerankRequest<A>,
+  fields: ReadonlyArray<Fields.Field>,
+  encode: (picked: ReadonlyArray<Fields.Picked>) => string
+): Either.Either<
+  { readonly texts: ReadonlyArray<string>; readonly picked: ReadonlyArray<ReadonlyArray<Fields.Picked>> },
+  InvalidRequestError
+> =>
+  Either.gen(function* () {
+    if (request.toText !== undefined) {
+      return yield* invalid("fields", "give toText or fields, not both")
+    }
+    yield* Fields.validate(fields)
+    const picked: Array<ReadonlyArray<Fields.Picked>> = []
+    const texts: Array<string> = []
+    for (let i = 0; i < request.documents.length; i++) {
+      const own = yield* Fields.pick(request.documents[i], fields, i)
+      picked.push(own)
+      texts.push(encode(own))
+    }
+    return { texts, picked }
+  })

@@ -99,3 +99,10 @@ export * as Billing from "./Billing.js"
  * @since 0.5.0
  */
 export * as Chunking from "./Chunking.js"
+
+/**
+ * Structured documents: the fields a model reads, encoded per provider.
+ *
+ * @since 0.5.0
+ */
+export * as Fields from "./Fields.js"

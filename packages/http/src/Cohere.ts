@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { type Billing, OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
+import { type Billing, Fields, OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -15,6 +15,7 @@ import type { Mutable } from "effect/Types"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as YAML from "yaml"
 import * as CohereSchema from "./CohereSchema.js"
 import * as HttpProvider from "./HttpProvider.js"
 import * as CohereDecode from "./internal/cohereDecode.js"
@@ -26,6 +27,10 @@ import * as Wire from "./internal/wire.js"
  * @category models
  */
 export type ApiVersion = CohereSchema.ApiVersion
+
+/** A document's fields as YAML, in the order asked. */
+const yamlOf = (picked: ReadonlyArray<Fields.Picked>): string =>
+  YAML.stringify(Fields.record(picked), { lineWidth: 0 }).trimEnd()
 
 /**
  * Default prices per 1,000 search units (USD), as published, read 2026-12-03: Rerank 3.5 "$2.00 per 1k searches" as
@@ -155,13 +160,17 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     const body: Mutable<typeof CohereSchema.V1Request.Encoded> = {
       model: request.model,
       query: request.query,
-      documents: request.documents
+      documents: request.records ?? request.documents
     }
+    if (request.records !== undefined) body.rank_fields = Wire.rankFieldsOf(request.records)
     if (topN !== undefined) body.top_n = topN
     if (options.maxChunksPerDoc !== undefined) body.max_chunks_per_doc = options.maxChunksPerDoc
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     return body
   },
+  // v2 takes strings only; Cohere recommends YAML for semi-structured documents (docs.cohere.com, "Rerank: best
+  // practices", structured data). v1 takes objects with `rank_fields`.
+  fields: (options) => ((options.apiVersion ?? defaults.apiVersion) === "v2" ? { encode: yamlOf } : { native: true }),
   // "Relevance scores are normalized to be in the range [0, 1]" (docs.cohere.com/reference/rerank, v1 and v2).
   scoreKind: () => "probability",
   // "A single search unit is defined as one query with up to 100 documents to be ranked" (cohere.com/pricing);

@@ -128,6 +128,12 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
    */
   readonly secretsOf?: ((options: Options) => ReadonlyArray<string>) | undefined
   /**
+   * How it takes structured documents (a call's `fields`, `Provider.fields`): an encoding of its own (YAML for
+   * Cohere v2), or native rank fields (`WindowRequest.records`, sent as objects with `rank_fields`). Default:
+   * `name: value` lines.
+   */
+  readonly fields?: ((options: Options) => Reranker.Provider["fields"]) | undefined
+  /**
    * How a model takes an instruction (`Provider.instructionFor`): its own field, or the query text in the documented
    * format. Default: none documented.
    */
@@ -438,6 +444,7 @@ export const provider = <O extends CommonOptions>(
       // Every protocol here fronts a cross-encoder: each document is scored alone against the query.
       pointwise: true,
       prices: billing?.prices,
+      ...(protocol.fields === undefined ? {} : { fields: protocol.fields(options) }),
       ...(protocol.instructionFor === undefined
         ? {}
         : { instructionFor: (model: string) => protocol.instructionFor!(options, model) }),

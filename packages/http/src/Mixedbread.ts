@@ -118,13 +118,20 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     const body: Mutable<typeof Request.Encoded> = {
       model: request.model,
       query: request.query,
-      input: request.documents
+      input: request.records ?? request.documents
+    }
+    // Mixedbread reads `rank_fields` as JMESPath: a flat key holding a dot is quoted to stay one key.
+    if (request.records !== undefined) {
+      body.rank_fields = Wire.rankFieldsOf(request.records).map((name) =>
+        name.includes(".") ? JSON.stringify(name) : name
+      )
     }
     const topN = Option.getOrUndefined(request.topN)
     if (topN !== undefined) body.top_k = topN
     if (options.returnInput !== undefined) body.return_input = options.returnInput
     return body
   },
+  fields: () => ({ native: true }),
   // Billed in tokens, as `usage.total_tokens` reports.
   billing: { unit: "tokens" },
   decodeResponse: Wire.responseDecoder(Response, (response) => ({

@@ -137,14 +137,17 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     const body: Mutable<typeof Request.Encoded> = {
       model: request.model,
       query: request.query,
-      documents: request.documents.map((text) => ({ text }))
+      documents: request.records ?? request.documents.map((text) => ({ text }))
     }
+    if (request.records !== undefined) body.rank_fields = Wire.rankFieldsOf(request.records)
     const topN = Option.getOrUndefined(request.topN)
     if (topN !== undefined) body.top_n = topN
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     if (options.truncate !== undefined) body.parameters = { truncate: options.truncate }
     return body
   },
+  // Objects with `rank_fields`, which name top-level keys.
+  fields: () => ({ native: true }),
   // Billed in rerank units (a request of up to 100 documents), as `usage.rerank_units` reports.
   billing: { unit: "rerankUnits", computed: Wire.perHundredDocuments },
   decodeResponse: Wire.responseDecoder(Response, (response) => ({

@@ -104,13 +104,16 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     const body: Mutable<typeof Request.Encoded> = {
       model: request.model,
       query: request.query,
-      documents: request.documents
+      documents: request.records ?? request.documents
     }
+    if (request.records !== undefined) body.rank_fields = Wire.rankFieldsOf(request.records)
     const topN = Option.getOrUndefined(request.topN)
     if (topN !== undefined) body.top_n = topN
     if (options.returnDocuments !== undefined) body.return_documents = options.returnDocuments
     return body
   },
+  // Objects with `rank_fields`, which name top-level keys.
+  fields: () => ({ native: true }),
   // Billed in tokens, as `usage.total_tokens` reports.
   billing: { unit: "tokens" },
   decodeResponse: Wire.responseDecoder(Response, (response) => ({

@@ -646,3 +646,39 @@ describe("Cohere: decode errors say where, never what", () => {
     })
   )
 })
+
+describe("Cohere: fields", () => {
+  const items = [
+    { sku: "a1", title: "Red apple", meta: { brand: "Orchard", tags: ["fresh", "red"] } },
+    { sku: "b2", title: "Pear: green", meta: { brand: "Apple Farms" } }
+  ]
+  const answer = Scripted.json(200, {
+    id: "x",
+    results: [
+      { index: 1, relevance_score: 0.9 },
+      { index: 0, relevance_score: 0.2 }
+    ]
+  })
+
+  it.effect("v2: each document's fields as YAML (Cohere's advice for semi-structured data); v1: rank_fields", () =>
+    Effect.gen(function* () {
+      const v2 = cohere([answer])
+      const result = yield* Reranker.rerank({
+        query,
+        documents: items,
+        fields: ["title", "meta.brand", "meta.tags"]
+      }).pipe(Effect.provide(v2.layer))
+      expect(v2.calls[0].body.documents).toEqual([
+        "title: Red apple\nmeta.brand: Orchard\nmeta.tags:\n  - fresh\n  - red",
+        'title: "Pear: green"\nmeta.brand: Apple Farms'
+      ])
+      expect(result.results.map((r) => r.document)).toEqual([items[1], items[0]])
+      const v1 = cohere([answer], { apiVersion: "v1" })
+      yield* Reranker.rerank({ query, documents: items, fields: ["title"] }).pipe(Effect.provide(v1.layer))
+      expect(v1.calls[0].body).toMatchObject({
+        documents: [{ title: "Red apple" }, { title: "Pear: green" }],
+        rank_fields: ["title"]
+      })
+    })
+  )
+})

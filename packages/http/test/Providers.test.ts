@@ -945,3 +945,46 @@ describe("instructions per provider", () => {
     })
   )
 })
+
+describe("fields, encoded the way each provider takes them", () => {
+  const items = [
+    { sku: "a1", title: "Red apple", meta: { brand: "Orchard" } },
+    { sku: "b2", title: "Pear", meta: { brand: "Apple Farms" } }
+  ]
+  const ask = Reranker.rerank({ query, documents: items, fields: ["title", "meta.brand"] })
+  const scored = (count: number, shape: "data" | "results") =>
+    Scripted.json(200, {
+      [shape]: Array.from({ length: count }, (_, index) => ({
+        index,
+        score: 1 - index / 10,
+        relevance_score: 1 - index / 10
+      }))
+    })
+
+  it.effect("Pinecone, Together: objects with rank_fields; Mixedbread: JMESPath-quoted; results are the caller's", () =>
+    Effect.gen(function* () {
+      const records = [
+        { title: "Red apple", "meta.brand": "Orchard" },
+        { title: "Pear", "meta.brand": "Apple Farms" }
+      ]
+      const pinecone = yield* run("pinecone", [scored(2, "data")], ask)
+      expect(pinecone.calls[0].body).toMatchObject({ documents: records, rank_fields: ["title", "meta.brand"] })
+      expect(pinecone.result.results.map((r) => r.document)).toEqual(items)
+      expect(pinecone.result.results[0].document).toBe(items[0])
+      const together = yield* run("together", [scored(2, "results")], ask)
+      expect(together.calls[0].body).toMatchObject({ documents: records, rank_fields: ["title", "meta.brand"] })
+      const mixedbread = yield* run("mixedbread", [scored(2, "data")], ask)
+      expect(mixedbread.calls[0].body).toMatchObject({ input: records, rank_fields: ["title", '"meta.brand"'] })
+    })
+  )
+
+  it.effect("Jina and the others without rank fields: `name: value` lines", () =>
+    Effect.gen(function* () {
+      const jina = yield* run("jina", [scored(2, "results")], ask)
+      expect(jina.calls[0].body.documents).toEqual([
+        "title: Red apple\nmeta.brand: Orchard",
+        "title: Pear\nmeta.brand: Apple Farms"
+      ])
+    })
+  )
+})

@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { OptionSchema, Provider, Reranker } from "@effect-rerank/core"
+import { Fields, OptionSchema, Provider, Reranker } from "@effect-rerank/core"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -133,6 +133,7 @@ export const provider = (options: Options = {}): Either.Either<Reranker.Provider
     // Scores depend on the query, the document and the fixed corpus statistics only: cacheable per document.
     pointwise: true,
     identity: { scoring: scoringOf(options) },
+    fields: { encode: weightedText },
     rerankWindow: (request) =>
       Effect.suspend(() => {
         const score = scorer(request.query, options)
@@ -152,6 +153,20 @@ export const provider = (options: Options = {}): Either.Either<Reranker.Provider
         return slice(0)
       })
   }))
+
+/**
+ * A document's fields for BM25: each field's text repeated as often as its weight says (rounded, at least once), so
+ * a weight of 2 on a title counts its words twice. A weight below 1 counts once: BM25 has no fractional occurrence.
+ *
+ * @since 0.5.0
+ * @category fields
+ */
+export const weightedText = (picked: ReadonlyArray<Fields.Picked>): string =>
+  picked
+    .flatMap(({ value, weight }) =>
+      Array.from({ length: Math.max(1, Math.round(weight)) }, () => Fields.valueText(value))
+    )
+    .join("\n")
 
 /** Documents scored between two turns of the event loop: about a millisecond of work. */
 const sliceSize = 64

@@ -8,7 +8,7 @@ import * as Either from "effect/Either"
 import type { Mutable } from "effect/Types"
 import * as Chunking from "../Chunking.js"
 import type { InvalidRequestError, RerankError } from "../RerankError.js"
-import * as RerankRequest from "../RerankRequest.js"
+import type * as RerankRequest from "../RerankRequest.js"
 import type * as RerankResult from "../RerankResult.js"
 
 /** The chunking of a call: its own `chunk` (or `false`), else the layer's. */
@@ -26,6 +26,8 @@ export const run = <A>(
   request: RerankRequest.RerankRequest<A>,
   chunking: Chunking.Resolved,
   engine: {
+    /** The documents' texts as the provider reads them (its encoding of `fields`). */
+    readonly textsOf: (request: RerankRequest.RerankRequest<A>) => Either.Either<ReadonlyArray<string>, RerankError>
     readonly checkMinScore: (model: string | undefined) => Effect.Effect<unknown, RerankError>
     readonly scoreChunks: (
       chunks: RerankRequest.RerankRequest<string>
@@ -33,7 +35,7 @@ export const run = <A>(
   }
 ): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
   Effect.gen(function* () {
-    const texts = yield* RerankRequest.validate(request)
+    const texts = yield* engine.textsOf(request)
     yield* engine.checkMinScore(request.model)
     const chunks = texts.map((text) => Chunking.split(text, chunking))
     // Document i's chunks are flat[first[i]] .. flat[first[i + 1] - 1].

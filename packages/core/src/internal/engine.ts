@@ -10,6 +10,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Batching from "../Batching.js"
 import * as Billing from "../Billing.js"
+import * as Fields from "../Fields.js"
 import * as Progress from "../Progress.js"
 import * as Provider from "../Provider.js"
 import type * as Quota from "../Quota.js"
@@ -44,6 +45,7 @@ const runWindows = (
     readonly model: string
     readonly topN?: number | undefined
     readonly instruction: string | undefined
+    readonly records: ReadonlyArray<Readonly<Record<string, unknown>>> | undefined
   },
   toSend: ReadonlyArray<string>,
   windows: ReadonlyArray<Batching.Window>
@@ -54,6 +56,12 @@ const runWindows = (
     const requestOf = (window: Batching.Window): Provider.WindowRequest => ({
       query: request.query,
       ...(request.instruction === undefined ? {} : { instruction: request.instruction }),
+      ...(request.records === undefined
+        ? {}
+        : {
+            records:
+              windows.length === 1 ? request.records : request.records.slice(window.offset, window.offset + window.size)
+          }),
       documents: windows.length === 1 ? toSend : toSend.slice(window.offset, window.offset + window.size),
       model: request.model,
       // With a cache every score is kept, so every score is asked for; without one, an item below its window's top
@@ -80,7 +88,7 @@ const run = <A>(
 ): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
   Effect.gen(function* () {
     const { cache, provider, settings } = engine
-    const texts = yield* RerankRequest.validate(request)
+    const { records, texts } = yield* documentsOf(provider, request)
     const model = request.model ?? provider.model
     yield* Effect.annotateCurrentSpan({
       "gen_ai.system": provider.system,
@@ -111,6 +119,7 @@ const run = <A>(
             call.warnings
           )
     const toSend = cached === undefined ? texts : cached.sent.map((i) => texts[i])
+    const recordsToSend = records === undefined || cached === undefined ? records : cached.sent.map((i) => records[i])
     const limit = Provider.limitFor(provider, settings.batching.maxDocumentsPerRequest, model)
     if (!settings.batching.batching && toSend.length > limit) {
       return yield* new PayloadLimitError({ limit, actual: toSend.length, unit: "documents", attempts: 0 })
@@ -131,7 +140,7 @@ const run = <A>(
     const responses = yield* runWindows(
       engine,
       call,
-      { query, model, topN: request.topN, instruction: field },
+      { query, model, topN: request.topN, instruction: field, records: recordsToSend },
       toSend,
       windows
     )
@@ -171,6 +180,20 @@ const run = <A>(
     } satisfies RerankResult.RerankResult<A>
   })
 
+/** A call's texts (and, with `fields` on a provider with native rank fields, its documents' records). */
+const documentsOf = <A>(provider: Provider.Provider<any>, request: RerankRequest.RerankRequest<A>) =>
+  request.fields === undefined
+    ? Either.map(RerankRequest.validate(request), (texts) => ({ texts, records: undefined }))
+    : Either.flatMap(RerankRequest.validate({ ...request, fields: undefined, documents: [] }), () =>
+        Either.map(
+          RerankRequest.read(request, request.fields!, provider.fields?.encode ?? Fields.keyValueLines),
+          ({ picked, texts }) => ({
+            texts,
+            records: provider.fields?.native === true ? picked.map(Fields.record) : undefined
+          })
+        )
+      )
+
 /** `billed` at the model's price; a price in another unit is said in a warning rather than guessed across. */
 const costOf = (
   engine: Engine,
@@ -201,6 +224,7 @@ export const rerank =
         : chunking.right === undefined
           ? run(engine, call, request)
           : Chunked.run(request, chunking.right, {
+              textsOf: (r) => Either.map(documentsOf(engine.provider, r), ({ texts }) => texts),
               checkMinScore: (model) =>
                 ScoreKind.checked(engine.provider, model ?? engine.provider.model, request.minScore),
               scoreChunks: (chunks) => run(engine, call, chunks)

@@ -105,6 +105,16 @@ export const reportedTokens = (
     ? {}
     : { billed: { unit: "tokens", quantity: usage.totalTokens, source: "reported" } }
 
+/**
+ * The rank fields of a window's records: every field name any of them has, in order of first appearance (a document
+ * lacking a field is sent without it, as the APIs allow).
+ */
+export const rankFieldsOf = (records: ReadonlyArray<Readonly<Record<string, unknown>>>): Array<string> => {
+  const names = new Set<string>()
+  for (const record of records) for (const name of Object.keys(record)) names.add(name)
+  return Array.from(names)
+}
+
 /** Per 100 documents, or part of 100: Cohere's search unit, Pinecone's rerank unit, Bedrock's query. */
 export const perHundredDocuments = (documents: number): number => Math.ceil(documents / 100)
 
