@@ -78,10 +78,14 @@ const TextQuery = Schema.Struct({ type: Schema.Literal("TEXT"), textQuery: Schem
 
 const Source = Schema.Struct({
   type: Schema.Literal("INLINE"),
-  inlineDocumentSource: Schema.Struct({
-    type: Schema.Literal("TEXT"),
-    textDocument: Schema.Struct({ text: Schema.String })
-  })
+  // A text, or (for a call's `fields`) a JSON document: Bedrock's `RerankDocument` types TEXT and JSON.
+  inlineDocumentSource: Schema.Union(
+    Schema.Struct({ type: Schema.Literal("TEXT"), textDocument: Schema.Struct({ text: Schema.String }) }),
+    Schema.Struct({
+      type: Schema.Literal("JSON"),
+      jsonDocument: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+    })
+  )
 })
 
 /**
@@ -192,10 +196,16 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     const additional = options.additionalModelRequestFields
     return {
       queries: [{ type: "TEXT", textQuery: { text: request.query } }],
-      sources: request.documents.map((text) => ({
-        type: "INLINE",
-        inlineDocumentSource: { type: "TEXT", textDocument: { text } }
-      })),
+      sources:
+        request.records === undefined
+          ? request.documents.map((text) => ({
+              type: "INLINE",
+              inlineDocumentSource: { type: "TEXT", textDocument: { text } }
+            }))
+          : request.records.map((jsonDocument) => ({
+              type: "INLINE",
+              inlineDocumentSource: { type: "JSON", jsonDocument }
+            })),
       rerankingConfiguration: {
         type: "BEDROCK_RERANKING_MODEL",
         bedrockRerankingConfiguration: {
@@ -209,6 +219,8 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       }
     }
   },
+  // A call's fields go as JSON documents (`inlineDocumentSource.type: "JSON"`).
+  fields: () => ({ native: true }),
   // "Reranking is priced per query. A query is a single call to the reranker model that can contain up to 100
   // document chunks" (docs.aws.amazon.com/bedrock/latest/userguide/rerank-pricing.html); the response says nothing.
   billing: { unit: "queries", computed: Wire.perHundredDocuments },

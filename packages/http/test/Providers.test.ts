@@ -978,6 +978,34 @@ describe("fields, encoded the way each provider takes them", () => {
     })
   )
 
+  it.effect("Bedrock: JSON documents (inlineDocumentSource type JSON)", () =>
+    Effect.gen(function* () {
+      const bedrock = yield* run(
+        "bedrock",
+        [
+          Scripted.json(200, {
+            results: [
+              { index: 1, relevanceScore: 0.9 },
+              { index: 0, relevanceScore: 0.1 }
+            ]
+          })
+        ],
+        ask
+      )
+      expect(bedrock.calls[0].body.sources).toEqual([
+        {
+          type: "INLINE",
+          inlineDocumentSource: { type: "JSON", jsonDocument: { title: "Red apple", "meta.brand": "Orchard" } }
+        },
+        {
+          type: "INLINE",
+          inlineDocumentSource: { type: "JSON", jsonDocument: { title: "Pear", "meta.brand": "Apple Farms" } }
+        }
+      ])
+      expect(bedrock.result.results[0].document).toBe(items[1])
+    })
+  )
+
   it.effect("Jina and the others without rank fields: `name: value` lines", () =>
     Effect.gen(function* () {
       const jina = yield* run("jina", [scored(2, "results")], ask)

@@ -131,6 +131,30 @@ for (const { client, limit, messageOf, name, path, prefix } of protocols) {
       })
     )
 
+    it.scopedLive(
+      "fields: the records, sent the way this protocol takes them, ranked as their `name: value` text",
+      () =>
+        Effect.gen(function* () {
+          const baseUrl = yield* startServer()
+          const items = documents.map((text, i) => ({
+            id: i,
+            title: text.split(" ").slice(0, 3).join(" "),
+            body: text
+          }))
+          const fields = ["title", "body"]
+          // What every protocol's server ranks: each record's fields as `name: value` lines (Cohere v2's YAML of plain
+          // strings reads the same).
+          const texts = items.map((item) => `title: ${item.title}\nbody: ${item.body}`)
+          const direct = yield* Reranker.rerank({ query, documents: texts }).pipe(Effect.provide(LocalReranker.layer()))
+          const served = yield* Reranker.rerank({ query, documents: items, fields }).pipe(
+            Effect.provide(client(baseUrl + prefix))
+          )
+          expect(served.results.map((r) => r.index)).toEqual(direct.results.map((r) => r.index))
+          expect(served.results.map((r) => r.score)).toEqual(direct.results.map((r) => r.score))
+          for (const r of served.results) expect(r.document).toBe(items[r.index])
+        })
+    )
+
     it.scopedLive(`past its own limit of ${limit} documents, batched into windows and merged complete`, () =>
       Effect.gen(function* () {
         const baseUrl = yield* startServer()

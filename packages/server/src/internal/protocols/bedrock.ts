@@ -1,7 +1,8 @@
 /**
- * Bedrock's `Rerank`, the server's half: queries and inline text sources, the model's id from a foundation-model
+ * Bedrock's `Rerank`, the server's half: queries and inline text (or JSON) sources, the model's id from a foundation-model
  * ARN, AWS REST-JSON errors with the exception's name in `x-amzn-ErrorType`.
  */
+import { Fields } from "@effect-rerank/core"
 import { Bedrock } from "@effect-rerank/http"
 import * as Schema from "effect/Schema"
 import * as ServerProtocol from "../../ServerProtocol.js"
@@ -33,7 +34,14 @@ export const bedrock: ServerProtocol.ServerProtocol = {
     return {
       model: modelOfArn(configuration.modelConfiguration.modelArn),
       query: request.queries.map((q) => q.textQuery.text).join("\n"),
-      documents: request.sources.map((source) => source.inlineDocumentSource.textDocument.text),
+      documents: request.sources.map(({ inlineDocumentSource: document }) =>
+        document.type === "TEXT"
+          ? document.textDocument.text
+          : // A JSON document is ranked by its fields, one `name: value` line each.
+            Object.entries(document.jsonDocument)
+              .map(([name, value]) => `${name}: ${Fields.valueText(value)}`)
+              .join("\n")
+      ),
       topN: configuration.numberOfResults,
       field: "sources"
     }
