@@ -345,7 +345,8 @@ export const makeApp = (
             call,
             model: result.right.model,
             results: result.right.results,
-            searchUnits: result.right.usage.searchUnits
+            searchUnits: result.right.usage.searchUnits,
+            tokens: result.right.usage.billed?.unit === "tokens" ? result.right.usage.billed.quantity : 0
           })
         )
         if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, answer)

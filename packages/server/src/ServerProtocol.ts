@@ -41,6 +41,8 @@ export interface Answer {
   /** Best first; `index` is the position in `call.texts`. */
   readonly results: ReadonlyArray<{ readonly index: number; readonly score: number }>
   readonly searchUnits: number
+  /** Tokens the reranker behind the server was billed (a gateway's upstream reporting them), else 0. */
+  readonly tokens: number
 }
 
 /**

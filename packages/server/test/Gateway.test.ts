@@ -150,3 +150,36 @@ describe("Gateway.modelFor", () => {
     expect(Gateway.modelFor({ serves: [], map: {} }, "toString")).toBeUndefined()
   })
 })
+
+describe("a gateway passes on what its upstream billed", () => {
+  it.scopedLive("tokens an upstream reports reach a Jina caller's usage, as tokens", () =>
+    Effect.gen(function* () {
+      // An upstream reranker that bills 42 tokens a call, in the core's usage model.
+      const billing = Layer.succeed(Reranker.Reranker, {
+        rerank: (request) =>
+          Effect.succeed({
+            model: "up",
+            results: request.documents.map((document, index) => ({
+              index,
+              rank: index + 1,
+              score: 1 - index / 10,
+              document
+            })),
+            usage: {
+              searchUnits: 0,
+              requests: 1,
+              billed: { unit: "tokens" as const, quantity: 42, source: "reported" as const }
+            },
+            warnings: []
+          })
+      } as Reranker.Service)
+      const url = yield* serve(billing)
+      const result = yield* Reranker.rerank({ query: "q", documents: ["a", "b"] }).pipe(
+        Effect.provide(
+          Jina.layer({ apiKey: Redacted.make("k"), baseUrl: `${url}/jina` }).pipe(Layer.provide(FetchHttpClient.layer))
+        )
+      )
+      expect(result.usage.billed).toEqual({ unit: "tokens", quantity: 42, source: "reported" })
+    })
+  )
+})

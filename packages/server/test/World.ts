@@ -81,7 +81,10 @@ export const make = (fail: Failure = () => undefined) => {
       .sort((a, b) => b.score - a.score || a.index - b.index)
       .slice(0, topN ?? texts.length)
     const path = url.pathname
-    return Scripted.json(200, protocol.encodeResponse({ path, call: decoded.right, model, results, searchUnits: 1 }))
+    return Scripted.json(
+      200,
+      protocol.encodeResponse({ path, call: decoded.right, model, results, searchUnits: 1, tokens: 0 })
+    )
   })
   return { layer: scripted.layer, seen, calls: scripted.calls }
 }

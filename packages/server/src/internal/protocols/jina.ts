@@ -13,10 +13,10 @@ export const jina: ServerProtocol.ServerProtocol = {
     // Jina's default is to return the documents.
     returnDocuments: request.returnDocuments ?? true
   })),
-  encodeResponse: ({ call, model, results }) =>
+  encodeResponse: ({ call, model, results, tokens }) =>
     encodeResponse({
       model,
-      usage: { totalTokens: 0 },
+      usage: { totalTokens: tokens },
       results: results.map((r) =>
         call.returnDocuments
           ? { index: r.index, relevanceScore: r.score, document: ServerProtocol.documentAsSent(call, r.index) }

@@ -20,7 +20,7 @@ export const mixedbread: ServerProtocol.ServerProtocol = {
     returnDocuments: request.returnInput,
     field: "input"
   })),
-  encodeResponse: ({ call, model, results }) =>
+  encodeResponse: ({ call, model, results, tokens }) =>
     encodeResponse({
       object: "list",
       model,
@@ -30,7 +30,7 @@ export const mixedbread: ServerProtocol.ServerProtocol = {
         input: call.returnDocuments ? call.documents[r.index] : null,
         object: "rank_result"
       })),
-      usage: { promptTokens: 0, totalTokens: 0 },
+      usage: { promptTokens: tokens, totalTokens: tokens },
       topK: call.topN ?? call.texts.length,
       returnInput: call.returnDocuments
     }),

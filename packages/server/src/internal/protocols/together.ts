@@ -9,7 +9,7 @@ export const together: ServerProtocol.ServerProtocol = {
   paths: ["/v1/rerank"],
   auth: "bearer",
   decodeRequest: ServerProtocol.callDecoder(Together.Request, (request) => request),
-  encodeResponse: ({ call, model, results }) =>
+  encodeResponse: ({ call, model, results, tokens }) =>
     encodeResponse({
       id: crypto.randomUUID(),
       object: "rerank",
@@ -19,7 +19,7 @@ export const together: ServerProtocol.ServerProtocol = {
         relevanceScore: r.score,
         document: call.returnDocuments ? ServerProtocol.documentAsSent(call, r.index) : {}
       })),
-      usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }
+      usage: { promptTokens: tokens, completionTokens: 0, totalTokens: tokens }
     }),
   encodeError: (status, message) => ({
     error: { message, type: status === 429 ? "rate_limit_exceeded" : "invalid_request_error", code: null }

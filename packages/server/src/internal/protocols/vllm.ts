@@ -17,11 +17,11 @@ export const vllm: ServerProtocol.ServerProtocol = {
   paths: ["/v2/rerank", "/v1/rerank", "/rerank"],
   auth: "bearer",
   decodeRequest: ServerProtocol.callDecoder(Vllm.Request, (request) => request),
-  encodeResponse: ({ call, model, results }) =>
+  encodeResponse: ({ call, model, results, tokens }) =>
     encodeResponse({
       id: `rerank-${crypto.randomUUID()}`,
       model,
-      usage: { totalTokens: 0 },
+      usage: { totalTokens: tokens },
       results: results.map((r) => ({
         index: r.index,
         document: ServerProtocol.documentAsSent(call, r.index),

@@ -9,7 +9,7 @@ export const voyage: ServerProtocol.ServerProtocol = {
   paths: ["/v1/rerank"],
   auth: "bearer",
   decodeRequest: ServerProtocol.callDecoder(Voyage.Request, (request) => ({ ...request, topN: request.topK })),
-  encodeResponse: ({ call, model, results }) =>
+  encodeResponse: ({ call, model, results, tokens }) =>
     encodeResponse({
       object: "list",
       data: results.map((r) =>
@@ -18,7 +18,7 @@ export const voyage: ServerProtocol.ServerProtocol = {
           : { index: r.index, relevanceScore: r.score }
       ),
       model,
-      usage: { totalTokens: 0 }
+      usage: { totalTokens: tokens }
     }),
   encodeError: (_status, message) => ({ detail: message })
 }
