@@ -14,44 +14,57 @@ export const maxNestingDepth = 32
 export const drainAllowance = 4
 
 /**
+ * Feeds a request's body to `step`, chunk by chunk, until it ends (`end`), the client goes away or the connection
+ * breaks (`broken`), or a chunk settles the answer (the connection is then cut: nothing more is read).
+ */
+const consume = <A>(
+  request: HttpServerRequest.HttpServerRequest,
+  step: { readonly chunk: (chunk: Buffer) => A | undefined; readonly end: () => A; readonly broken: () => A }
+): Effect.Effect<A> =>
+  Effect.async<A>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    if (incoming.readableEnded) {
+      resume(Effect.succeed(step.end()))
+      return
+    }
+    const finish = (answer: A) => {
+      cleanup()
+      resume(Effect.succeed(answer))
+    }
+    const onData = (chunk: Buffer) => {
+      const answer = step.chunk(chunk)
+      if (answer === undefined) return
+      incoming.destroy()
+      finish(answer)
+    }
+    const onEnd = () => finish(step.end())
+    const onBroken = () => finish(step.broken())
+    const cleanup = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onBroken)
+      incoming.off("aborted", onBroken)
+    }
+    incoming.on("data", onData)
+    incoming.on("end", onEnd)
+    incoming.on("error", onBroken)
+    incoming.on("aborted", onBroken)
+    return Effect.sync(cleanup)
+  })
+
+/**
  * Reads and drops a body the server will not use (a request it refuses), so the client, still sending, gets the
  * answer instead of a reset: `true` when it ended within `bound` bytes, `false` when the connection was cut past it
  * (the answer should then say `Connection: close`, and may not arrive).
  */
 export const drain = (request: HttpServerRequest.HttpServerRequest, bound: number): Effect.Effect<boolean> =>
-  Effect.async<boolean>((resume) => {
-    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    if (incoming.readableEnded) {
-      resume(Effect.succeed(true))
-      return
-    }
+  Effect.suspend(() => {
     let total = 0
-    const onData = (chunk: Buffer) => {
-      total += chunk.length
-      if (total > bound) {
-        cleanup()
-        incoming.destroy()
-        resume(Effect.succeed(false))
-      }
-    }
-    const onEnd = () => {
-      cleanup()
-      resume(Effect.succeed(true))
-    }
-    const onError = () => {
-      cleanup()
-      resume(Effect.succeed(false))
-    }
-    const cleanup = () => {
-      incoming.off("data", onData)
-      incoming.off("end", onEnd)
-      incoming.off("error", onError)
-    }
-    incoming.on("data", onData)
-    incoming.on("end", onEnd)
-    incoming.on("error", onError)
-    incoming.resume()
-    return Effect.sync(cleanup)
+    return consume(request, {
+      chunk: (chunk) => ((total += chunk.length) > bound ? false : undefined),
+      end: () => true,
+      broken: () => false
+    })
   })
 
 /**
@@ -62,46 +75,21 @@ export type Read =
   { readonly _tag: "Read"; readonly text: string } | { readonly _tag: "TooLarge" } | { readonly _tag: "Aborted" }
 
 export const read = (request: HttpServerRequest.HttpServerRequest, maxBytes: number): Effect.Effect<Read> =>
-  Effect.async<Read>((resume) => {
-    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+  Effect.suspend(() => {
     const chunks: Array<Buffer> = []
     let total = 0
-    const onData = (chunk: Buffer) => {
-      total += chunk.length
-      if (total <= maxBytes) chunks.push(chunk)
-      else if (total > maxBytes * drainAllowance) {
-        cleanup()
+    return consume<Read>(request, {
+      chunk: (chunk) => {
+        total += chunk.length
+        if (total <= maxBytes) chunks.push(chunk)
         // Far past the limit: not worth reading further. The 413 may not arrive; the connection is closed.
-        incoming.destroy()
-        resume(Effect.succeed({ _tag: "TooLarge" }))
-      }
-    }
-    const onEnd = () => {
-      cleanup()
-      resume(
-        Effect.succeed(
-          total > maxBytes
-            ? { _tag: "TooLarge" }
-            : { _tag: "Read", text: Buffer.concat(chunks, total).toString("utf8") }
-        )
-      )
-    }
-    // The client went away (or its connection broke) before the body ended.
-    const onAborted = () => {
-      cleanup()
-      resume(Effect.succeed({ _tag: "Aborted" }))
-    }
-    const cleanup = () => {
-      incoming.off("data", onData)
-      incoming.off("end", onEnd)
-      incoming.off("error", onAborted)
-      incoming.off("aborted", onAborted)
-    }
-    incoming.on("data", onData)
-    incoming.on("end", onEnd)
-    incoming.on("error", onAborted)
-    incoming.on("aborted", onAborted)
-    return Effect.sync(cleanup)
+        return total > maxBytes * drainAllowance ? { _tag: "TooLarge" } : undefined
+      },
+      end: () =>
+        total > maxBytes ? { _tag: "TooLarge" } : { _tag: "Read", text: Buffer.concat(chunks, total).toString("utf8") },
+      // The client went away (or its connection broke) before the body ended.
+      broken: () => ({ _tag: "Aborted" })
+    })
   })
 
 /** What a scan of a body finds before anyone parses it. */
