@@ -49,7 +49,13 @@ const invalid = (field: string, reason: string) => Either.left(new InvalidReques
  * @since 0.1.0
  * @category validation
  */
-export const validate = <A>(request: RerankRequest<A>): Either.Either<ReadonlyArray<string>, InvalidRequestError> => {
+export const validate = <A>(request: RerankRequest<A>): Either.Either<ReadonlyArray<string>, InvalidRequestError> =>
+  request.fields !== undefined
+    ? Either.map(read(request, request.fields, Fields.keyValueLines), (r) => r.texts)
+    : Either.flatMap(checkParameters(request), () => textsOf(request))
+
+/** Everything but the documents' texts: the query, `topN`, `minScore`, `model`, and that documents is a list. */
+const checkParameters = <A>(request: RerankRequest<A>): Either.Either<void, InvalidRequestError> => {
   if (typeof request.query !== "string" || request.query.trim() === "") {
     return invalid("query", "must be a non-empty string")
   }
@@ -65,8 +71,10 @@ export const validate = <A>(request: RerankRequest<A>): Either.Either<ReadonlyAr
   if (!Array.isArray(request.documents)) {
     return invalid("documents", "must be an array")
   }
-  if (request.fields !== undefined)
-    return Either.map(read(request, request.fields, Fields.keyValueLines), (r) => r.texts)
+  return Either.void
+}
+
+const textsOf = <A>(request: RerankRequest<A>): Either.Either<ReadonlyArray<string>, InvalidRequestError> => {
   const texts = new Array<string>(request.documents.length)
   for (let i = 0; i < request.documents.length; i++) {
     const document = request.documents[i]
@@ -98,6 +106,7 @@ export const read = <A>(
   InvalidRequestError
 > =>
   Either.gen(function* () {
+    yield* checkParameters(request)
     if (request.toText !== undefined) {
       return yield* invalid("fields", "give toText or fields, not both")
     }

@@ -184,14 +184,12 @@ const run = <A>(
 const documentsOf = <A>(provider: Provider.Provider<any>, request: RerankRequest.RerankRequest<A>) =>
   request.fields === undefined
     ? Either.map(RerankRequest.validate(request), (texts) => ({ texts, records: undefined }))
-    : Either.flatMap(RerankRequest.validate({ ...request, fields: undefined, documents: [] }), () =>
-        Either.map(
-          RerankRequest.read(request, request.fields!, provider.fields?.encode ?? Fields.keyValueLines),
-          ({ picked, texts }) => ({
-            texts,
-            records: provider.fields?.native === true ? picked.map(Fields.record) : undefined
-          })
-        )
+    : Either.map(
+        RerankRequest.read(request, request.fields, provider.fields?.encode ?? Fields.keyValueLines),
+        ({ picked, texts }) => ({
+          texts,
+          records: provider.fields?.native === true ? picked.map(Fields.record) : undefined
+        })
       )
 
 /** `billed` at the model's price; a price in another unit is said in a warning rather than guessed across. */
