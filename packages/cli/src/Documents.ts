@@ -117,7 +117,7 @@ export const read = (
   hint = "Pass --file with a readable file, or - for stdin."
 ) =>
   Effect.gen(function* () {
-    const raw = path === "-" ? yield* readStdin : yield* readText(path, hint)
+    const raw = path === "-" ? yield* readStdin("documents") : yield* readText(path, hint)
     const content = yield* checkText(path, raw)
     const parsed = parse(content, format === "auto" ? detect(path, content) : format, field)
     const documents = yield* Either.mapLeft(parsed, (reason) => new InputError({ path, reason }))

@@ -68,6 +68,9 @@ export const command: Command.Command<"fuse", FileSystem.FileSystem, Failure, Pa
   config,
   (options) =>
     Effect.gen(function* () {
+      if (options.runs.filter((path) => path === "-").length > 1) {
+        return yield* new UsageError({ reason: "- (stdin) can be one of the runs, once." })
+      }
       const runs = yield* Effect.forEach(options.runs, Runs.read)
       const weights = Option.isSome(options.weights) ? options.weights.value.split(",").map(Number) : undefined
       const queries = Array.from(new Set(runs.flatMap((run) => Array.from(run.keys()))))

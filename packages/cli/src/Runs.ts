@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { InputError } from "./CliError.js"
 import * as JsonError from "./internal/jsonError.js"
+import { readStdin } from "./internal/readStdin.js"
 import { checkText, readText } from "./internal/readText.js"
 
 /**
@@ -88,8 +89,9 @@ export const parse = (content: string): Either.Either<Run, string> => {
  */
 export const read = (path: string) =>
   Effect.gen(function* () {
-    const content = yield* Effect.flatMap(readText(path, "Pass readable run files (TREC or JSONL)."), (raw) =>
-      checkText(path, raw)
-    )
+    // `-` is stdin, as for `rerank query --file -`.
+    const raw =
+      path === "-" ? yield* readStdin("a run") : yield* readText(path, "Pass readable run files (TREC or JSONL).")
+    const content = yield* checkText(path, raw)
     return yield* Either.mapLeft(parse(content), (reason) => new InputError({ path, reason }))
   })

@@ -635,3 +635,31 @@ describe("rerank query --fields", () => {
     timeout
   )
 })
+
+describe("rerank fuse -", () => {
+  /** `rerank` with `input` on its stdin. */
+  const piped = (args: ReadonlyArray<string>, input: string) =>
+    Effect.async<Run>((resume) => {
+      const child = execFile(process.execPath, [bin, ...args], { cwd: root }, (error, stdout, stderr) =>
+        resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
+      )
+      child.stdin?.end(input)
+    })
+
+  it.live(
+    "reads one run from stdin beside files; stdin twice is a usage error",
+    () =>
+      Effect.gen(function* () {
+        const dir = mkdtempSync(join(tmpdir(), "rerank-fuse-"))
+        const other = join(dir, "b.jsonl")
+        writeFileSync(other, '{"id":"x","score":2}\n{"id":"y","score":1}\n')
+        const fused = yield* piped(["fuse", "-", other], '{"id":"y","score":3}\n{"id":"x","score":1}\n')
+        expect(fused.code).toBe(0)
+        expect(fused.stdout).toContain("x")
+        expect(fused.stdout).toContain("y")
+        const twice = yield* piped(["fuse", "-", "-"], "")
+        expect(twice).toMatchObject({ code: 2, stderr: "rerank: - (stdin) can be one of the runs, once.\n" })
+      }),
+    timeout
+  )
+})
