@@ -169,6 +169,15 @@ const serveAdvice = (cause: unknown): string => {
   }
 }
 
+/** The library's advice in the words of the command line: its options are flags here. */
+const flagAdvice: ReadonlyArray<readonly [string, string]> = [
+  ["(lower maxDocumentsPerRequest)", "(lower --batch-size)"],
+  ["enable batching or send fewer documents per call", "send fewer documents, or lower --batch-size"]
+]
+
+const inFlags = (message: string): string =>
+  flagAdvice.reduce((text, [library, flags]) => text.replace(library, flags), message)
+
 /**
  * The line to print and the code to exit with.
  *
@@ -203,7 +212,7 @@ export const report = (failure: Failure): { readonly code: number; readonly line
     case "TimeoutError":
       return { code: ExitCode.Timeout, line: failure.message }
     case "PayloadLimitError":
-      return { code: ExitCode.PayloadLimit, line: failure.message }
+      return { code: ExitCode.PayloadLimit, line: inFlags(failure.message) }
     case "ServiceError":
       return failure.status === 502 && failure.serverMessage?.startsWith(Gateway.upstreamCredentialsRefused) === true
         ? {

@@ -38,10 +38,10 @@ const rerank = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =
 const timeout = 30_000
 
 /** `rerank serve`'s server, in process, on a free port with a key, for the scope; its base URL. */
-const keyedServer = (key: string) =>
+const keyedServer = (key: string, options: NodeServer.Options = {}) =>
   Effect.gen(function* () {
     const context = yield* Layer.build(
-      NodeServer.layer({ port: 0, apiKey: Redacted.make(key) }).pipe(Layer.provide(LocalReranker.layer()))
+      NodeServer.layer({ port: 0, apiKey: Redacted.make(key), ...options }).pipe(Layer.provide(LocalReranker.layer()))
     )
     return yield* HttpServer.addressFormattedWith((address) => Effect.succeed(address)).pipe(Effect.provide(context))
   })
@@ -659,6 +659,23 @@ describe("rerank fuse -", () => {
         expect(fused.stdout).toContain("y")
         const twice = yield* piped(["fuse", "-", "-"], "")
         expect(twice).toMatchObject({ code: 2, stderr: "rerank: - (stdin) can be one of the runs, once.\n" })
+      }),
+    timeout
+  )
+})
+
+describe("advice in flags", () => {
+  it.scopedLive(
+    "a 413 for bytes advises --batch-size, not the library's option",
+    () =>
+      Effect.gen(function* () {
+        const url = yield* keyedServer("k", { maxBodyBytes: 200 })
+        const run = yield* rerank(["query", query, "--file", sample, "--provider", "cohere", "--base-url", url], {
+          COHERE_API_KEY: "k"
+        })
+        expect(run.code).toBe(8)
+        expect(run.stderr).toContain("(lower --batch-size)")
+        expect(run.stderr).not.toContain("maxDocumentsPerRequest")
       }),
     timeout
   )
