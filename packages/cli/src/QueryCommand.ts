@@ -78,8 +78,8 @@ const queryOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
     )
   ),
   apiVersion: Options.choice("api-version", ["v2", "v1"]).pipe(
-    Options.withDefault("v2" as const),
-    Options.withDescription("Cohere API version. Default: v2.")
+    Options.optional,
+    Options.withDescription("Cohere API version (Cohere only). Default: v2.")
   ),
   batchSize: Options.integer("batch-size").pipe(
     Options.optional,
@@ -175,6 +175,11 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
       ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
     }
     if (chosen !== undefined && chosen.name !== "cohere") {
+      if (Option.isSome(options.apiVersion)) {
+        return yield* new UsageError({
+          reason: `--api-version applies to Cohere (--provider cohere); ${chosen.title} has one API version.`
+        })
+      }
       if (Option.isSome(options.corpus)) {
         return yield* new UsageError({ reason: "--corpus applies to the local reranker only: add --provider local." })
       }
@@ -187,17 +192,25 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
     const key = yield* Config.option(Cohere.apiKeyConfig).pipe(Effect.orElseSucceed(() => Option.none()))
     const useCohere = options.provider === "cohere" || (options.provider === "auto" && Option.isSome(key))
     if (!useCohere) {
+      // The local reranker: the flags of an HTTP provider name the ones they apply to.
+      const http = `--provider ${providers.map((entry) => entry.name).join(", ")}`
       if (Option.isSome(options.baseUrl)) {
-        return yield* new UsageError({ reason: "--base-url needs --provider cohere (or COHERE_API_KEY set)." })
+        return yield* new UsageError({
+          reason: `--base-url applies to a provider with an endpoint (${http}); the local reranker runs in this process.`
+        })
       }
       if (Option.isSome(options.model)) {
         return yield* new UsageError({
-          reason:
-            "--model applies to Cohere: the local reranker has one model (local-bm25); drop --model or add --provider cohere."
+          reason: `--model applies to a provider with models (${http}): the local reranker has one model (local-bm25); drop --model or choose a provider.`
         })
       }
       if (options.allowInsecureHttp) {
-        return yield* new UsageError({ reason: "--allow-insecure-http applies to Cohere (--provider cohere)." })
+        return yield* new UsageError({
+          reason: `--allow-insecure-http applies to a provider with an endpoint (${http}).`
+        })
+      }
+      if (Option.isSome(options.apiVersion)) {
+        return yield* new UsageError({ reason: "--api-version applies to Cohere (--provider cohere)." })
       }
       if (Option.isSome(options.price)) {
         return yield* new UsageError({
@@ -225,7 +238,7 @@ export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry
     return {
       layer: Cohere.layerConfig({
         ...common,
-        apiVersion: Config.succeed(options.apiVersion),
+        apiVersion: Config.succeed(Option.getOrElse(options.apiVersion, () => "v2" as const)),
         ...(Option.isSome(key) ? { apiKey: Config.succeed(key.value) } : {})
       }).pipe(Layer.provide(FetchHttpClient.layer)),
       names: Providers.namesOf(Providers.byName(Registry.providers, "cohere")!)

@@ -348,7 +348,16 @@ describe("rough edges a new user hit", () => {
         expect(table.stdout).toContain(long)
         const model = yield* rerank(["query", query, "--file", sample, "--model", "foo"])
         expect(model.code).toBe(2)
-        expect(model.stderr).toContain("--model applies to Cohere")
+        expect(model.stderr).toContain("--model applies to a provider with models (--provider cohere, jina,")
+        const baseUrl = yield* rerank(["query", query, "--file", sample, "--base-url", "http://127.0.0.1:1"])
+        expect(baseUrl.stderr).toContain("--base-url applies to a provider with an endpoint (--provider cohere, jina,")
+        const version = yield* rerank(["query", query, "--file", sample, "--provider", "jina", "--api-version", "v1"], {
+          JINA_API_KEY: "k"
+        })
+        expect(version).toMatchObject({
+          code: 2,
+          stderr: "rerank: --api-version applies to Cohere (--provider cohere); Jina has one API version.\n"
+        })
         const json = yield* rerank(["query", query, "--file", sample, "--json"])
         expect(json.code).toBe(2)
         expect(json.stderr).toContain("use -o json")
