@@ -332,7 +332,19 @@ const complete = (options: Options): Effect.Effect<Options, ConfigError.ConfigEr
 const fromConfig = (options: ConfigOptions): Effect.Effect<Options, ConfigError.ConfigError> =>
   Effect.gen(function* () {
     const given = yield* LayerConfig.unwrap(options)
-    const region = given.region ?? (yield* regionConfig)
+    const region =
+      given.region ??
+      (yield* regionConfig.pipe(
+        // Neither variable set: one line saying what to set, as a missing key is said, not the two lookups.
+        Effect.mapError((error) =>
+          ConfigError.isMissingDataOnly(error)
+            ? ConfigError.MissingData(
+                ["AWS_REGION"],
+                "Set AWS_REGION (or AWS_DEFAULT_REGION) to the region of your Bedrock models, e.g. us-west-2"
+              )
+            : error
+        )
+      ))
     const credentials = Option.getOrUndefined(yield* credentialsConfig)
     const apiKey =
       given.apiKey ?? Option.getOrUndefined(yield* Config.option(Config.redacted("AWS_BEARER_TOKEN_BEDROCK")))

@@ -207,7 +207,11 @@ describe("layerConfig reads each provider's variables", () => {
           withEnv({ AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" }),
           Effect.flip
         )
-        expect(String(noRegion)).toContain("AWS_REGION")
+        // One line saying what to set, like a missing key: not the two lookups that failed.
+        expect(String(noRegion)).toContain(
+          "Set AWS_REGION (or AWS_DEFAULT_REGION) to the region of your Bedrock models, e.g. us-west-2"
+        )
+        expect(String(noRegion)).not.toContain("to exist in the process context")
       })
   )
 })
