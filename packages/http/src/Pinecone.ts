@@ -154,9 +154,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
     results: response.data.map((r) => ({ index: r.index, score: r.score })),
     // Also as search units, for `usage.searchUnits` and the server's answers, as before `usage.billed`.
     searchUnits: response.usage?.rerankUnits ?? 0,
-    ...(response.usage?.rerankUnits === undefined
-      ? {}
-      : { billed: { unit: "rerankUnits" as const, quantity: response.usage.rerankUnits, source: "reported" as const } })
+    ...Wire.reported("rerankUnits", response.usage?.rerankUnits)
   })),
   errors: {
     errorBody: (json) =>

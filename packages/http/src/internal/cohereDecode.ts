@@ -4,18 +4,17 @@
  * building the core's results directly, with no intermediate objects. Whatever it does not accept goes through the
  * `Schema`, which names the problem.
  */
-import type { Billing, Reranker } from "@effect-rerank/core"
+import type { Reranker } from "@effect-rerank/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as CohereSchema from "../CohereSchema.js"
-import { isObject } from "./wire.js"
+import { isObject, reported } from "./wire.js"
 
 const isAbsent = (u: unknown) => u === undefined || u === null
 const optionalOf = (u: unknown, type: "string" | "number" | "boolean") => isAbsent(u) || typeof u === type
 
 /** Search units as billed, when `meta.billed_units.search_units` says (else the protocol's rule applies). */
-const billedOf = (searchUnits: number | undefined): { readonly billed?: Billing.Billed } =>
-  searchUnits === undefined ? {} : { billed: { unit: "searchUnits", quantity: searchUnits, source: "reported" } }
+const billedOf = (searchUnits: number | undefined) => reported("searchUnits", searchUnits)
 
 const fromSchema = (response: CohereSchema.RerankResponse): Reranker.WindowResponse => ({
   results: response.results.map((r) => ({ index: r.index, score: r.relevanceScore })),

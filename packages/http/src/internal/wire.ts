@@ -97,13 +97,14 @@ export const TotalTokens = Schema.Struct({
   totalTokens: nullable(Schema.Number).pipe(Schema.fromKey("total_tokens"))
 })
 
+/** Units a response reports as its billing (spread into a window's answer); nothing when it reports none. */
+export const reported = (unit: Billing.Unit, quantity: number | undefined): { readonly billed?: Billing.Billed } =>
+  quantity === undefined ? {} : { billed: { unit, quantity, source: "reported" } }
+
 /** Tokens a response reports (`usage.total_tokens`) as its billing; nothing when it reports none. */
 export const reportedTokens = (
   usage: { readonly totalTokens?: number | undefined } | undefined
-): { readonly billed?: Billing.Billed } =>
-  usage?.totalTokens === undefined
-    ? {}
-    : { billed: { unit: "tokens", quantity: usage.totalTokens, source: "reported" } }
+): { readonly billed?: Billing.Billed } => reported("tokens", usage?.totalTokens)
 
 /**
  * The rank fields of a window's records: every field name any of them has, in order of first appearance (a document
