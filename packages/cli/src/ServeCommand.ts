@@ -238,7 +238,7 @@ const upstreamLayer = (
       if (Option.isSome(options.upstreamUrl)) {
         return yield* new UsageError({ reason: "--upstream-url needs --upstream <provider>." })
       }
-      return { layer: LocalReranker.layer(shared).pipe(Layer.provide(stores)), redis }
+      return { layer: LocalReranker.layer(shared).pipe(Layer.provide(stores)), redis, rateLimit }
     }
     const flags: Providers.Flags = {
       maxWindows: Config.succeed(options.maxUpstreamCalls),
@@ -257,7 +257,7 @@ const upstreamLayer = (
       Layer.provide(upstream.layerConfig(flags)),
       Layer.provide(Layer.merge(stores, FetchHttpClient.layer))
     )
-    return { layer, redis }
+    return { layer, redis, rateLimit }
   })
 
 /** The server's bounds from the flags, each checked. */
@@ -344,7 +344,11 @@ export const make = (
       }
       const bounds = yield* serverBounds(options)
       const notices = RedisNotices.make(options.redisRequired)
-      const { layer: reranker, redis } = yield* upstreamLayer(options, providers, { Gateway, Stores }, notices.watch)
+      const {
+        layer: reranker,
+        rateLimit,
+        redis
+      } = yield* upstreamLayer(options, providers, { Gateway, Stores }, notices.watch)
       if (redis !== undefined) {
         const where = RedisNotices.where(redis)
         notices.watchAddress(where)
@@ -372,13 +376,8 @@ export const make = (
         ...bounds,
         about: {
           upstream: options.upstream === "local" ? "local reranker" : `gateway to ${options.upstream}`,
-          quota: Option.match(options.rateLimit, {
-            onNone: () => undefined,
-            onSome: (spec) => {
-              const [limit, window] = spec.split("/")
-              return { limit: Number(limit), window: window.trim() }
-            }
-          }),
+          quota:
+            rateLimit === undefined ? undefined : { limit: rateLimit.limit, window: Duration.format(rateLimit.window) },
           cache: Option.getOrUndefined(options.cache)?.startsWith("redis")
             ? "Redis"
             : Option.getOrUndefined(options.cache)
