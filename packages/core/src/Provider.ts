@@ -69,6 +69,11 @@ export interface WindowResponse {
    * search units.
    */
   readonly billed?: Billing.Billed | undefined
+  /**
+   * What this window cost in USD, where the provider reports it (OpenRouter's `usage.cost`): when every window of a
+   * call reports one, their sum is the call's `usage.cost`, whatever the price table says.
+   */
+  readonly cost?: number | undefined
   readonly warnings?: ReadonlyArray<string> | undefined
 }
 

@@ -41,7 +41,10 @@ export interface Usage {
    * by the provider or computed from its published rule. Absent where the provider says nothing and has no rule.
    */
   readonly billed?: Billing.Billed | undefined
-  /** `billed` at the model's price (the `prices` option, else the provider's defaults), in USD; absent without one. */
+  /**
+   * In USD: what the provider reported it charged (OpenRouter's `usage.cost`) where every request reported it, else
+   * `billed` at the model's price (the `prices` option, else the provider's defaults); absent without either.
+   */
   readonly cost?: number | undefined
 }
 

@@ -157,6 +157,12 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
         readonly prices?: Billing.Prices | undefined
       }
     | undefined
+  /**
+   * A window this provider cannot take as asked, refused before anything is sent (attempts 0): NVIDIA's hosted
+   * catalog serves one model per URL, Contextual's metadata must name fields the documents have. Default: none.
+   */
+  readonly refuse?:
+    ((request: Reranker.WindowRequest, options: Options) => RerankError.RerankError | undefined) | undefined
   /** The window as this provider's JSON body: only the fields the caller set. */
   readonly encodeRequest: (request: Reranker.WindowRequest, options: Options) => unknown
   /** A parsed 200 body to the window's results, or where it went wrong (by path, never quoting values). */
@@ -379,6 +385,8 @@ export const provider = <O extends CommonOptions>(
           : { ...response, billed: { unit: billing.unit, quantity: billing.computed(documents), source: "computed" } }
 
     const prepare = (request: Reranker.WindowRequest): Either.Either<Prepared, RerankError.RerankError> => {
+      const refused = protocol.refuse?.(request, options)
+      if (refused !== undefined) return Either.left(refused)
       const body = JSON.stringify(protocol.encodeRequest(request, options))
       // Counted without a copy.
       const bytes = Buffer.byteLength(body)
@@ -524,8 +532,11 @@ export interface Constructors<O extends CommonOptions, C = ConfigOptions<O>> {
 export interface Hooks<O extends CommonOptions, C> {
   /** Reads `layerConfig`'s options and the environment into options (default: the key and base URL variables). */
   readonly fromConfig?: ((options: C) => Effect.Effect<O, ConfigError.ConfigError>) | undefined
-  /** Checks and fills in what depends on other options before the provider is built (Bedrock's regional URL). */
-  readonly complete?: ((options: O) => Effect.Effect<O, ConfigError.ConfigError>) | undefined
+  /**
+   * Checks and fills in what depends on other options before the provider is built (Bedrock's regional URL, Vertex's
+   * token source, which fetches tokens with the layer's client).
+   */
+  readonly complete?: ((options: O) => Effect.Effect<O, ConfigError.ConfigError, HttpClient.HttpClient>) | undefined
 }
 
 /**

@@ -14,12 +14,17 @@ import * as Bedrock from "./Bedrock.js"
 import * as Cohere from "./Cohere.js"
 import type * as HttpProvider from "./HttpProvider.js"
 import * as Jina from "./Jina.js"
+import * as Contextual from "./Contextual.js"
 import * as Mixedbread from "./Mixedbread.js"
+import * as Nim from "./Nim.js"
+import * as OpenRouter from "./OpenRouter.js"
 import * as Pinecone from "./Pinecone.js"
 import * as Tei from "./Tei.js"
 import * as Together from "./Together.js"
 import * as Vllm from "./Vllm.js"
+import * as Vertex from "./Vertex.js"
 import * as Voyage from "./Voyage.js"
+import * as ZeroEntropy from "./ZeroEntropy.js"
 
 /**
  * One provider as the tools see it.
@@ -87,7 +92,16 @@ export const providers: ReadonlyArray<Entry> = [
   entry("bedrock", "Bedrock", Bedrock, {
     region: "AWS_REGION (or AWS_DEFAULT_REGION)",
     credentials: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-  })
+  }),
+  entry("nim", "NVIDIA NIM", Nim),
+  entry("vertex", "Vertex AI", Vertex, {
+    project: "GOOGLE_CLOUD_PROJECT",
+    location: "GOOGLE_CLOUD_LOCATION",
+    credentials: "GOOGLE_APPLICATION_CREDENTIALS"
+  }),
+  entry("zeroentropy", "ZeroEntropy", ZeroEntropy),
+  entry("contextual", "Contextual AI", Contextual),
+  entry("openrouter", "OpenRouter", OpenRouter)
 ]
 
 /**
@@ -116,6 +130,7 @@ export const requirements = (provider: Entry): string => {
   const environment = environmentOf(provider)
   const needed: Array<string> = []
   if (provider.environment.region !== undefined) needed.push(environment.region)
+  if (provider.environment.project !== undefined) needed.push(environment.project)
   if (provider.protocol.defaults.baseUrl === undefined && environment.baseUrl !== undefined) {
     needed.push(environment.baseUrl)
   }

@@ -80,6 +80,41 @@ export * as Vllm from "./Vllm.js"
 export * as Bedrock from "./Bedrock.js"
 
 /**
+ * NVIDIA NIM's reranking API: a self-hosted NIM, or NVIDIA's hosted API catalog.
+ *
+ * @since 0.6.0
+ */
+export * as Nim from "./Nim.js"
+
+/**
+ * Google's Vertex AI Ranking API, with Google OAuth2 access tokens.
+ *
+ * @since 0.6.0
+ */
+export * as Vertex from "./Vertex.js"
+
+/**
+ * ZeroEntropy's rerank API.
+ *
+ * @since 0.6.0
+ */
+export * as ZeroEntropy from "./ZeroEntropy.js"
+
+/**
+ * Contextual AI's instruction-following reranker.
+ *
+ * @since 0.6.0
+ */
+export * as Contextual from "./Contextual.js"
+
+/**
+ * OpenRouter's rerank router.
+ *
+ * @since 0.6.0
+ */
+export * as OpenRouter from "./OpenRouter.js"
+
+/**
  * Every provider of this package by name, from which the server's routes and the CLI's choices are derived.
  *
  * @since 0.4.0

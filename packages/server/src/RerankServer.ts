@@ -25,6 +25,7 @@ import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
 import * as Gateway from "./Gateway.js"
 import * as Body from "./internal/body.js"
+import * as PathTemplate from "./internal/pathTemplate.js"
 import * as StatusPage from "./internal/statusPage.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import type * as ServerProtocol from "./ServerProtocol.js"
@@ -241,7 +242,7 @@ export const makeApp = (
     const routes = served.flatMap(({ prefix, protocol }) =>
       protocol.paths.map((path) => ({ route: prefix + path, path, protocol }))
     )
-    const routePaths: ReadonlySet<string> = new Set(routes.map((r) => r.route))
+    const routeOf = PathTemplate.matcher(routes.map((r) => r.route))
     const notFound = ServerProtocols.notFoundMessage(served)
 
     const rerank = (protocol: ServerProtocol.ServerProtocol, path: string, route: string) => {
@@ -333,7 +334,15 @@ export const makeApp = (
         const call = decoded.right
         const { model, query, texts, topN } = call
         yield* Metric.incrementBy(Metric.tagged(ServerMetrics.documentsReceived, "http.route", route), texts.length)
-        const result = yield* Effect.either(reranker.rerank({ query, documents: texts, topN, model }))
+        const result = yield* Effect.either(
+          reranker.rerank({
+            query,
+            documents: texts,
+            topN,
+            model,
+            ...(call.instruction === undefined ? {} : { instruction: call.instruction })
+          })
+        )
         status.upstreamOutcome(Either.isLeft(result) ? result.left : undefined)
         if (Either.isLeft(result)) {
           const { headers, message, status } = errorResponse(result.left)
@@ -398,7 +407,11 @@ export const makeApp = (
 
     let routed: HttpRouter.HttpRouter<never, never> = HttpRouter.empty
     for (const { path, protocol, route } of routes) {
-      routed = HttpRouter.post(routed, route as HttpRouter.PathInput, rerank(protocol, path, route))
+      routed = HttpRouter.post(
+        routed,
+        PathTemplate.toRouterPath(route) as HttpRouter.PathInput,
+        rerank(protocol, path, route)
+      )
     }
     for (const [path, answer] of Object.entries(operations)) {
       routed = HttpRouter.get(routed, path as HttpRouter.PathInput, answer)
@@ -408,7 +421,7 @@ export const makeApp = (
         Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
           // The URL was rewritten to the routed path (and its query) before routing.
           const path = request.url.replace(/\?.*$/, "")
-          return routePaths.has(path)
+          return routeOf(path) !== undefined
             ? cohereError(405, `method not allowed: ${request.method}; use POST`, { allow: "POST" })
             : (operationalRoutes as ReadonlyArray<string>).includes(path)
               ? cohereError(405, `method not allowed: ${request.method}; use GET`, { allow: "GET" })
@@ -416,7 +429,8 @@ export const makeApp = (
         })
       )
     )
-    const known: ReadonlySet<string> = new Set([...routePaths, ...operationalRoutes])
+    // A request's route as logged and measured: the template it fits, never the caller's own path segments.
+    const knownRoute = PathTemplate.matcher([...routes.map((r) => r.route), ...operationalRoutes])
 
     // One line per request, whatever its route or status: method, the path as routed, status, time and request id;
     // never headers (the key) or bodies (document texts). A request whose client left is logged too, as 499.
@@ -426,7 +440,7 @@ export const makeApp = (
       const given = original.headers["x-request-id"]
       const requestId = given !== undefined && clientRequestId.test(given) ? given : crypto.randomUUID()
       const path = routedPath(original.url)
-      const route = path !== undefined && known.has(path) ? path : "unmatched"
+      const route = (path === undefined ? undefined : knownRoute(path)) ?? "unmatched"
       const finish = (code: number, response: HttpServerResponse.HttpServerResponse | undefined) =>
         Effect.gen(function* () {
           const ms = (yield* Clock.currentTimeMillis) - start

@@ -25,6 +25,8 @@ export interface Call {
   readonly documents: ReadonlyArray<unknown>
   readonly topN: number | undefined
   readonly returnDocuments: boolean
+  /** An instruction in the protocol's own field (Contextual AI's): the reranker follows it or refuses the call. */
+  readonly instruction?: string | undefined
 }
 
 /**
@@ -50,7 +52,10 @@ export interface Answer {
  * @category models
  */
 export interface ServerProtocol {
-  /** The paths under the server's prefix for this protocol (`/jina` + `/v1/rerank`). */
+  /**
+   * The paths under the server's prefix for this protocol (`/jina` + `/v1/rerank`); a `{name}` segment matches any
+   * one segment (Vertex AI's `/v1/projects/{project}/...`).
+   */
   readonly paths: ReadonlyArray<string>
   /** Where a client of this protocol sends its key. */
   readonly auth: "bearer" | "api-key" | "aws-sigv4"
@@ -165,6 +170,7 @@ export interface Request {
   readonly topN?: number | undefined
   readonly rankFields?: ReadonlyArray<string> | undefined
   readonly returnDocuments?: boolean | undefined
+  readonly instruction?: string | undefined
   /** The documents field's wire name, for messages. */
   readonly field?: string | undefined
 }
@@ -193,7 +199,8 @@ export const call = (request: Request): Either.Either<Call, string> => {
     texts,
     documents: request.documents,
     topN: request.topN,
-    returnDocuments: request.returnDocuments === true
+    returnDocuments: request.returnDocuments === true,
+    ...(request.instruction === undefined ? {} : { instruction: request.instruction })
   })
 }
 

@@ -8,13 +8,18 @@
 import { Registry } from "@effect-rerank/http"
 import { bedrock } from "./internal/protocols/bedrock.js"
 import { cohere } from "./internal/protocols/cohere.js"
+import { contextual } from "./internal/protocols/contextual.js"
 import { jina } from "./internal/protocols/jina.js"
 import { mixedbread } from "./internal/protocols/mixedbread.js"
+import { nim } from "./internal/protocols/nim.js"
+import { openrouter } from "./internal/protocols/openrouter.js"
 import { pinecone } from "./internal/protocols/pinecone.js"
 import { tei } from "./internal/protocols/tei.js"
 import { together } from "./internal/protocols/together.js"
+import { vertex } from "./internal/protocols/vertex.js"
 import { vllm } from "./internal/protocols/vllm.js"
 import { voyage } from "./internal/protocols/voyage.js"
+import { zeroentropy } from "./internal/protocols/zeroentropy.js"
 import type * as ServerProtocol from "./ServerProtocol.js"
 
 /**
@@ -30,7 +35,12 @@ export const byName: Readonly<Record<string, ServerProtocol.ServerProtocol>> = {
   together,
   tei,
   vllm,
-  bedrock
+  bedrock,
+  nim,
+  vertex,
+  zeroentropy,
+  contextual,
+  openrouter
 }
 
 /**

@@ -5,7 +5,22 @@
  * as the right tag.
  */
 import { Reranker, RerankError } from "@effect-rerank/core"
-import { Bedrock, Cohere, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import {
+  Bedrock,
+  Cohere,
+  Contextual,
+  Jina,
+  Mixedbread,
+  Nim,
+  OpenRouter,
+  Pinecone,
+  Tei,
+  Together,
+  Vertex,
+  Vllm,
+  Voyage,
+  ZeroEntropy
+} from "@effect-rerank/http"
 import { LocalReranker } from "@effect-rerank/local"
 import { FaultInjection } from "@effect-rerank/server"
 import { FetchHttpClient } from "@effect/platform"
@@ -110,6 +125,48 @@ const protocols: ReadonlyArray<{
       ),
     limit: Bedrock.defaults.maxDocumentsPerRequest,
     messageOf: (body) => body.message
+  },
+  {
+    name: "NVIDIA NIM",
+    path: "/v1/ranking",
+    prefix: "/nim",
+    client: (baseUrl, extra) => withFetch(Nim.layer({ apiKey: key, baseUrl, ...fast, ...extra })),
+    limit: Nim.defaults.maxDocumentsPerRequest,
+    messageOf: (body) => body.detail
+  },
+  {
+    name: "Vertex AI",
+    path: "/v1/projects/my-project/locations/global/rankingConfigs/default_ranking_config:rank",
+    prefix: "/vertex",
+    // An access token as the key: the token flows have their own tests (Vertex.test.ts).
+    client: (baseUrl, extra) =>
+      withFetch(Vertex.layer({ apiKey: key, project: "my-project", baseUrl, ...fast, ...extra })),
+    limit: Vertex.defaults.maxDocumentsPerRequest,
+    messageOf: (body) => body.error.message
+  },
+  {
+    name: "ZeroEntropy",
+    path: "/v1/models/rerank",
+    prefix: "/zeroentropy",
+    client: (baseUrl, extra) => withFetch(ZeroEntropy.layer({ apiKey: key, baseUrl, ...fast, ...extra })),
+    limit: ZeroEntropy.defaults.maxDocumentsPerRequest,
+    messageOf: (body) => body.detail
+  },
+  {
+    name: "Contextual AI",
+    path: "/v1/rerank",
+    prefix: "/contextual",
+    client: (baseUrl, extra) => withFetch(Contextual.layer({ apiKey: key, baseUrl, ...fast, ...extra })),
+    limit: Contextual.defaults.maxDocumentsPerRequest,
+    messageOf: (body) => body.detail
+  },
+  {
+    name: "OpenRouter",
+    path: "/api/v1/rerank",
+    prefix: "/openrouter",
+    client: (baseUrl, extra) => withFetch(OpenRouter.layer({ apiKey: key, baseUrl, ...fast, ...extra })),
+    limit: OpenRouter.defaults.maxDocumentsPerRequest,
+    messageOf: (body) => body.error.message
   }
 ]
 

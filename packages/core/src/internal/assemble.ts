@@ -97,7 +97,18 @@ export const assemble = <A>(
     if (response.warnings !== undefined) for (const warning of response.warnings) warnings.add(warning)
   }
   const billed = Billing.sum(responses.map(billedOf))
-  return { results, searchUnits, billed, warnings }
+  return { results, searchUnits, billed, reportedCost: reportedCostOf(responses), warnings }
+}
+
+/** The windows' reported costs summed: `undefined` unless every window reports one (a partial sum would mislead). */
+const reportedCostOf = (responses: ReadonlyArray<Provider.WindowResponse>): number | undefined => {
+  if (responses.length === 0) return undefined
+  let total = 0
+  for (const response of responses) {
+    if (response.cost === undefined) return undefined
+    total += response.cost
+  }
+  return total
 }
 
 /** A window's billing: what it says, else its search units as reported ones (a provider of contract v2's first form). */

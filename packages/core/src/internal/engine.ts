@@ -147,14 +147,15 @@ const run = <A>(
     if (cache !== undefined && cached !== undefined) {
       yield* Cache.keep(cache, cached, windows, responses, call.warnings)
     }
-    const { billed, results, searchUnits, warnings } = assemble(
+    const { billed, reportedCost, results, searchUnits, warnings } = assemble(
       request,
       windows,
       responses,
       settings.batching.merge,
       cached
     )
-    const cost = costOf(engine, model, billed, warnings)
+    // What the provider says it charged wins over a price table's estimate.
+    const cost = reportedCost ?? costOf(engine, model, billed, warnings)
     yield* Effect.annotateCurrentSpan({
       "gen_ai.usage.search_units": searchUnits,
       "rerank.attempts": call.attempts,
