@@ -93,7 +93,13 @@ export const make = (script: ReadonlyArray<Step> | Answer) => {
           : request.body._tag === "Raw" && typeof request.body.body === "string"
             ? request.body.body
             : undefined
-      const body = raw === undefined ? undefined : JSON.parse(raw)
+      // JSON, or a form (an OAuth2 token request) as its fields.
+      const body =
+        raw === undefined
+          ? undefined
+          : request.body.contentType === "application/x-www-form-urlencoded"
+            ? Object.fromEntries(new URLSearchParams(raw))
+            : JSON.parse(raw)
       const n = calls.length
       const recorded: Recorded = { url: url.toString(), method: request.method, headers: request.headers, body, at }
       calls.push(recorded)

@@ -51,12 +51,16 @@ describe("the registry", () => {
       "together",
       "tei",
       "vllm",
-      "bedrock"
+      "bedrock",
+      "nim",
+      "vertex",
+      "zeroentropy",
+      "contextual",
+      "openrouter"
     ])
     // Each entry's protocol is its own module's.
-    for (const entry of Registry.providers) {
-      expect(entry.protocol.system === entry.name || entry.protocol.system === `aws.${entry.name}`).toBe(true)
-    }
+    const systems: Record<string, string> = { bedrock: "aws.bedrock", nim: "nvidia.nim", vertex: "gcp.vertex_ai" }
+    for (const entry of Registry.providers) expect(entry.protocol.system).toBe(systems[entry.name] ?? entry.name)
   })
 
   it("a provider added in one line is offered by the CLI's query and serve, its variables in the help", () => {
@@ -64,6 +68,13 @@ describe("the registry", () => {
     expect(query).toContain("acme (ACME_API_KEY)")
     expect(query).toContain("jina (JINA_API_KEY)")
     expect(query).toContain("tei (TEI_BASE_URL)")
+    expect(query).toContain("nim (NVIDIA_API_KEY (or NVIDIA_NIM_API_KEY), or NIM_BASE_URL for your own server)")
+    expect(query).toContain(
+      "vertex (GOOGLE_CLOUD_PROJECT, GOOGLE_APPLICATION_CREDENTIALS (or GOOGLE_OAUTH_ACCESS_TOKEN))"
+    )
+    expect(query).toContain("zeroentropy (ZEROENTROPY_API_KEY)")
+    expect(query).toContain("contextual (CONTEXTUAL_API_KEY)")
+    expect(query).toContain("openrouter (OPENROUTER_API_KEY)")
     expect(helpOf(ServeCommand.make(providers))).toContain("acme (ACME_API_KEY)")
     // Not registered, not offered.
     expect(helpOf(QueryCommand.make(Registry.providers))).not.toContain("acme")
@@ -85,6 +96,11 @@ describe("the registry", () => {
         "/tei",
         "/vllm",
         "/bedrock",
+        "/nim",
+        "/vertex",
+        "/zeroentropy",
+        "/contextual",
+        "/openrouter",
         "/acme"
       ])
       const url = yield* serve(routes)
@@ -94,7 +110,7 @@ describe("the registry", () => {
       const missing = yield* post(`${url}/nowhere`, {})
       expect(missing.status).toBe(404)
       expect(missing.body.message).toBe(
-        "not found: this server answers POST /v2/rerank and POST /v1/rerank, and each other protocol under its name (/jina/v1/rerank, /voyage/v1/rerank, /mixedbread/v1/reranking, /pinecone/rerank, /together/v1/rerank, /tei/rerank, /vllm/v2/rerank, /bedrock/rerank, /acme/v2/rerank)"
+        "not found: this server answers POST /v2/rerank and POST /v1/rerank, and each other protocol under its name (/jina/v1/rerank, /voyage/v1/rerank, /mixedbread/v1/reranking, /pinecone/rerank, /together/v1/rerank, /tei/rerank, /vllm/v2/rerank, /bedrock/rerank, /nim/v1/ranking, /vertex/v1/projects/{project}/locations/{location}/rankingConfigs/{rankingConfig}:rank, /zeroentropy/v1/models/rerank, /contextual/v1/rerank, /openrouter/api/v1/rerank, /acme/v2/rerank)"
       )
       // Without a server half, a client-only provider is simply not served.
       expect(ServerProtocols.routesOf(providers).map((r) => r.name)).not.toContain("acme")

@@ -137,5 +137,8 @@ export const requirements = (provider: Entry): string => {
   if (provider.variables.keyRequired) needed.push(environment.apiKey)
   if (provider.environment.credentials !== undefined)
     needed.push(`${environment.credentials} (or ${environment.apiKey})`)
+  // A hosted API whose key is optional only for a server of one's own (NVIDIA NIM).
+  if (needed.length === 0 && provider.protocol.defaults.baseUrl !== undefined && environment.baseUrl !== undefined)
+    needed.push(`${environment.apiKey}, or ${environment.baseUrl} for your own server`)
   return needed.join(", ")
 }

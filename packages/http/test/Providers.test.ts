@@ -3,7 +3,22 @@
  * decoded, its real error bodies mapped to the right tag, the exact request it sends, and what is special to it.
  */
 import { type Billing, Reranker, type RerankError } from "@effect-rerank/core"
-import { Bedrock, HttpProvider, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import {
+  Bedrock,
+  Contextual,
+  HttpProvider,
+  Jina,
+  Mixedbread,
+  Nim,
+  OpenRouter,
+  Pinecone,
+  Tei,
+  Together,
+  Vertex,
+  Vllm,
+  Voyage,
+  ZeroEntropy
+} from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, Schema, TestClock } from "effect"
 import * as Fixtures from "./fixtures/providers.js"
@@ -32,7 +47,13 @@ const layers: Record<Name, (options: Loose) => Layer.Layer<Reranker.Reranker, un
   together: (o) => Together.layer({ apiKey: key, ...o }),
   tei: (o) => Tei.layer({ baseUrl: "https://tei.internal.example", ...o }),
   vllm: (o) => Vllm.layer({ baseUrl: "https://vllm.internal.example", ...o }),
-  bedrock: (o) => Bedrock.layer({ region: "us-west-2", credentials, ...o })
+  bedrock: (o) => Bedrock.layer({ region: "us-west-2", credentials, ...o }),
+  nim: (o) => Nim.layer({ apiKey: key, ...o }),
+  // An access token as the key; the token flows are Vertex.test.ts's.
+  vertex: (o) => Vertex.layer({ apiKey: key, project: "my-project", ...o }),
+  zeroentropy: (o) => ZeroEntropy.layer({ apiKey: key, ...o }),
+  contextual: (o) => Contextual.layer({ apiKey: key, ...o }),
+  openrouter: (o) => OpenRouter.layer({ apiKey: key, ...o })
 }
 
 const run = <A, E>(
@@ -85,7 +106,27 @@ const expectedOrder: Record<Name, ReadonlyArray<readonly [number, number]>> = {
   bedrock: [
     [0, 0.5110583305358887],
     [5, 0.30241215229034424]
-  ]
+  ],
+  nim: [
+    [0, -1.2421875],
+    [3, -3.029296875],
+    [2, -5.41015625]
+  ],
+  vertex: [
+    [4, 0.93],
+    [1, 0.52],
+    [5, 0.0001]
+  ],
+  zeroentropy: [
+    [5, 0.8814],
+    [2, 0.4126],
+    [0, 0.0207]
+  ],
+  contextual: [
+    [3, 0.7211],
+    [1, 0.1882]
+  ],
+  openrouter: [[0, 0.98]]
 }
 
 const expectedError: Record<
@@ -103,7 +144,20 @@ const expectedError: Record<
   together: { tag: "AuthenticationError", attempts: 1, message: "Invalid API key provided" },
   tei: { tag: "RateLimitError", attempts: 4, message: "Model is overloaded" },
   vllm: { tag: "InvalidRequestError", attempts: 1, message: "The model `nope` does not exist." },
-  bedrock: { tag: "RateLimitError", attempts: 4, message: "Too many requests, please wait before trying again." }
+  bedrock: { tag: "RateLimitError", attempts: 4, message: "Too many requests, please wait before trying again." },
+  nim: { tag: "AuthenticationError", attempts: 1, message: "Authentication failed" },
+  vertex: {
+    tag: "RateLimitError",
+    attempts: 4,
+    message: "Quota exceeded for quota metric 'Rank requests' and limit 'Rank requests per minute'."
+  },
+  zeroentropy: { tag: "RateLimitError", attempts: 4, message: "Rate limit exceeded for latency mode fast" },
+  contextual: { tag: "InvalidRequestError", attempts: 1, message: "Field required" },
+  openrouter: {
+    tag: "AuthenticationError",
+    attempts: 1,
+    message: "Insufficient credits. Add more using https://openrouter.ai/credits"
+  }
 }
 
 describe("each provider's advice names its own variables and path", () => {
@@ -118,7 +172,15 @@ describe("each provider's advice names its own variables and path", () => {
     bedrock: {
       key: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"],
       endpoint: ["POST /rerank", "bedrock-agent-runtime.<region>.amazonaws.com", "AWS_REGION"]
-    }
+    },
+    nim: { key: ["NVIDIA_API_KEY"], endpoint: ["POST /v1/ranking", "NIM_BASE_URL", "/v1/retrieval/<model>/reranking"] },
+    vertex: {
+      key: ["GOOGLE_APPLICATION_CREDENTIALS", "gcloud auth application-default login", "GOOGLE_OAUTH_ACCESS_TOKEN"],
+      endpoint: ["default_ranking_config:rank", "VERTEX_BASE_URL", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION"]
+    },
+    zeroentropy: { key: ["ZEROENTROPY_API_KEY"], endpoint: ["POST /v1/models/rerank", "ZEROENTROPY_BASE_URL"] },
+    contextual: { key: ["CONTEXTUAL_API_KEY"], endpoint: ["POST /v1/rerank", "CONTEXTUAL_BASE_URL"] },
+    openrouter: { key: ["OPENROUTER_API_KEY"], endpoint: ["POST /api/v1/rerank", "OPENROUTER_BASE_URL"] }
   }
   for (const name of Object.keys(advice) as Array<Name>) {
     it.effect(`${name}: a rejected key and a 404 say where to look`, () =>
@@ -138,7 +200,7 @@ describe("each provider's advice names its own variables and path", () => {
 })
 
 describe("each provider's system name: what spans (gen_ai.system) and quota names carry", () => {
-  it.effect("jina, voyage, mixedbread, pinecone, together, tei, vllm, aws.bedrock", () =>
+  it.effect("jina, voyage, mixedbread, pinecone, together, tei, vllm, aws.bedrock and the five added since", () =>
     Effect.gen(function* () {
       const systems: Array<string> = []
       for (const name of Object.keys(layers) as Array<Name>) {
@@ -150,7 +212,21 @@ describe("each provider's system name: what spans (gen_ai.system) and quota name
         )
         systems.push(String(spans.find((s) => s.name === "Reranker.rerank")?.attributes.get("gen_ai.system")))
       }
-      expect(systems).toEqual(["jina", "voyage", "mixedbread", "pinecone", "together", "tei", "vllm", "aws.bedrock"])
+      expect(systems).toEqual([
+        "jina",
+        "voyage",
+        "mixedbread",
+        "pinecone",
+        "together",
+        "tei",
+        "vllm",
+        "aws.bedrock",
+        "nvidia.nim",
+        "gcp.vertex_ai",
+        "zeroentropy",
+        "contextual",
+        "openrouter"
+      ])
     })
   )
 })
@@ -166,7 +242,21 @@ const expectedBilled: Record<Name, Billing.Billed | undefined> = {
   tei: undefined,
   vllm: { unit: "tokens", quantity: 56, source: "reported" },
   // Bedrock says nothing: a query per 100 documents, its published rule.
-  bedrock: { unit: "queries", quantity: 1, source: "computed" }
+  bedrock: { unit: "queries", quantity: 1, source: "computed" },
+  // A self-hosted NIM reports nothing.
+  nim: undefined,
+  // Vertex says nothing: a query per 100 records, its published rule.
+  vertex: { unit: "queries", quantity: 1, source: "computed" },
+  zeroentropy: { unit: "tokens", quantity: 211, source: "reported" },
+  // Contextual bills tokens but reports none.
+  contextual: undefined,
+  openrouter: { unit: "searchUnits", quantity: 1, source: "reported" }
+}
+
+/** The cost of each real body: at the provider's default prices where it publishes them (ZeroEntropy, Vertex). */
+const expectedCost: Partial<Record<Name, number>> = {
+  vertex: 1 / 1000,
+  zeroentropy: (211 * 0.025) / 1_000_000
 }
 
 describe("each provider decodes its real response and error bodies", () => {
@@ -183,8 +273,9 @@ describe("each provider decodes its real response and error bodies", () => {
         expect(result.results.map((r) => r.rank)).toEqual(expectedOrder[name].map((_, i) => i + 1))
         expect(result.results[0].document).toBe(documents[expectedOrder[name][0][0]])
         expect(result.usage.billed).toEqual(expectedBilled[name])
-        // No default prices for these providers: a cost needs the caller's `prices`.
-        expect(result.usage.cost).toBeUndefined()
+        // Without default prices, a cost needs the caller's `prices`.
+        if (expectedCost[name] === undefined) expect(result.usage.cost).toBeUndefined()
+        else expect(result.usage.cost).toBeCloseTo(expectedCost[name], 12)
       })
     )
 

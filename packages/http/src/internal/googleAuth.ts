@@ -24,6 +24,7 @@ import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { importPKCS8, SignJWT } from "jose"
 import * as ResponseError from "./responseError.js"
+import * as Transport from "./transport.js"
 
 /** Google's token endpoint, where a key file names none. */
 export const defaultTokenUri = "https://oauth2.googleapis.com/token"
@@ -187,6 +188,19 @@ export const fromCredentials = (
     // No redirects: a token request carries a signed assertion or a refresh token.
     const client = HttpClient.followRedirects(yield* HttpClient.HttpClient, 0)
     const tokenUri = credentials.token_uri ?? defaultTokenUri
+    // A token request carries a signed assertion, or a refresh token and a client secret: never in clear off loopback.
+    const parsed = URL.canParse(tokenUri) ? new URL(tokenUri) : undefined
+    if (
+      parsed === undefined ||
+      !(parsed.protocol === "https:" || (parsed.protocol === "http:" && Transport.isLoopback(parsed.hostname)))
+    ) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          ["credentials", "token_uri"],
+          `the token_uri in ${source} must be an https URL (plain http only to loopback)`
+        )
+      )
+    }
     if (credentials.type === "authorized_user") {
       const scrub = ResponseError.scrubber([credentials.client_secret, credentials.refresh_token])
       return yield* cached(

@@ -25,7 +25,7 @@ import { version } from "./version.js"
  * Loopback only by the whole host (`127.0.0.1.evil.example` is not loopback), as `URL` spells it: IPv6 in brackets,
  * IPv4 normalised to four decimal parts.
  */
-const isLoopback = (hostname: string): boolean =>
+export const isLoopback = (hostname: string): boolean =>
   hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
 
 const controlCharacters = /[\u0000-\u001f\u007f]/

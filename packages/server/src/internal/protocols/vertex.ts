@@ -30,6 +30,9 @@ export const vertex: ServerProtocol.ServerProtocol = {
       const seen = new Set<string>()
       for (const [i, record] of request.records.entries()) {
         if (record.id === "") return ServerProtocol.invalid(`records[${i}].id must not be empty`)
+        if ((record.title ?? "") === "" && (record.content ?? "") === "") {
+          return ServerProtocol.invalid(`records[${i}] must have a title or a content`)
+        }
         if (seen.has(record.id)) return ServerProtocol.invalid(`records[${i}].id repeats an earlier record's id`)
         seen.add(record.id)
       }
