@@ -21,6 +21,13 @@ const row = (entry: Registry.Entry): ReadonlyArray<string> => {
   const environment = Registry.environmentOf(entry)
   const base =
     defaults.baseUrl ?? (entry.environment.region === undefined ? "your server (required)" : "the region's endpoint")
+  const billing = entry.protocol.billing
+  const billed =
+    billing === undefined
+      ? "nothing (your own compute)"
+      : `${billing.unit}${billing.computed === undefined ? "" : " (computed when not reported)"}${
+          billing.prices === undefined ? "" : ", default prices"
+        }`
   const route = ServerProtocols.routes.find((r) => r.name === entry.name)
   const limit = `${defaults.maxDocumentsPerRequest.toLocaleString("en-US")}${
     entry.protocol.maxDocumentsFor === undefined ? "" : ", a published limit per model"
@@ -34,6 +41,9 @@ const row = (entry: Registry.Entry): ReadonlyArray<string> => {
       .join("; "),
     code(defaults.model),
     limit,
+    // What the default model's scores are; some providers' depend on the model or an option (see below).
+    entry.protocol.scoreKind?.({}, defaults.model) ?? "unbounded",
+    billed,
     route === undefined ? "not served" : route.protocol.paths.map((path) => code(route.prefix + path)).join(", ")
   ]
 }
@@ -47,6 +57,8 @@ export const render = (providers: ReadonlyArray<Registry.Entry> = Registry.provi
     "from the environment",
     "default model",
     "documents / request (default)",
+    "score kind (default model)",
+    "billed in",
     "served at"
   ]
   const lines = [header, header.map(() => "---"), ...providers.map(row)].map((cells) => `| ${cells.join(" | ")} |`)

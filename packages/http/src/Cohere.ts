@@ -54,6 +54,9 @@ export const prices: Billing.Prices = {
  * @category constants
  */
 export const models = [
+  // Rerank 5 (docs.cohere.com/changelog/rerank-v5): calibrated relevance scores, 32K-token context as Rerank 4.
+  "rerank-v5.0-pro",
+  "rerank-v5.0-fast",
   "rerank-v4.0-pro",
   "rerank-v4.0-fast",
   "rerank-v3.5",

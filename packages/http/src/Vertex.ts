@@ -186,6 +186,8 @@ const decodeBody = Schema.decodeUnknownEither(Response, { errors: "first" })
 export const protocol: HttpProvider.WireProtocol<Options> = {
   system: "gcp.vertex_ai",
   defaults,
+  // "At most 200 records to rank", whatever the model.
+  maxDocumentsFor: () => defaults.maxDocumentsPerRequest,
   options: Schema.Struct({
     project: Schema.optional(Segment),
     location: Schema.optional(Segment),

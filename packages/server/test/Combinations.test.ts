@@ -10,7 +10,22 @@
  * (e) attempts and usage add up across windows.
  */
 import { Reranker, type RerankResult, ScoreCache } from "@effect-rerank/core"
-import { Bedrock, Cohere, Jina, Mixedbread, Pinecone, Tei, Together, Vllm, Voyage } from "@effect-rerank/http"
+import {
+  Bedrock,
+  Cohere,
+  Contextual,
+  Jina,
+  Mixedbread,
+  Nim,
+  OpenRouter,
+  Pinecone,
+  Tei,
+  Together,
+  Vertex,
+  Vllm,
+  Voyage,
+  ZeroEntropy
+} from "@effect-rerank/http"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck, Layer, Redacted, Schedule } from "effect"
 import { recordingTracer } from "../../../test-utils/Spans.js"
@@ -30,7 +45,12 @@ const models: Record<World.System, ReadonlyArray<string>> = {
   together: ["Salesforce/Llama-Rank-V1", "mixedbread-ai/Mxbai-Rerank-Large-V2"],
   tei: ["tei", "another"],
   vllm: ["vllm", "BAAI/bge-reranker-v2-m3"],
-  bedrock: ["amazon.rerank-v1:0", "cohere.rerank-v3-5:0"]
+  bedrock: ["amazon.rerank-v1:0", "cohere.rerank-v3-5:0"],
+  nim: ["nvidia/llama-3.2-nv-rerankqa-1b-v2", "nvidia/llama-nemotron-rerank-1b-v2"],
+  vertex: ["semantic-ranker-default@latest", "semantic-ranker-fast-004"],
+  zeroentropy: ["zerank-2", "zerank-1-small"],
+  contextual: ["ctxl-rerank-v2-instruct-multilingual", "ctxl-rerank-v1-instruct"],
+  openrouter: ["cohere/rerank-v3.5", "voyageai/rerank-2.5"]
 }
 
 /** Written down here from each provider's documents, not read from the code under test. */
@@ -40,11 +60,13 @@ const published = (system: World.System, model: string): number | undefined => {
       model as "bge-reranker-v2-m3"
     ]
   }
+  if (system === "vertex") return 200
   return system === "voyage" || system === "mixedbread" || system === "bedrock" ? 1000 : undefined
 }
 
 /** The window size when the caller gives none and the model has no published limit. */
-const defaultLimit = (system: World.System) => (system === "tei" ? 32 : system === "pinecone" ? 100 : 1000)
+const defaultLimit = (system: World.System) =>
+  (({ tei: 32, pinecone: 100, nim: 512, vertex: 200 }) as Partial<Record<World.System, number>>)[system] ?? 1000
 
 const systems = Object.keys(models) as ReadonlyArray<World.System>
 
@@ -134,11 +156,23 @@ const layerOf = (s: Setup, overrides: { readonly cache?: boolean } = {}) => {
         region: "us-west-2",
         credentials: { accessKeyId: s.key, secretAccessKey: Redacted.make(`secret-of-${s.key}`) }
       })
+    case "nim":
+      return Nim.layer({ ...options, apiKey, ...(s.scoring ? { truncate: "END" as const } : {}) })
+    case "vertex":
+      // The key as an access token; the token flows are Vertex.test.ts's.
+      return Vertex.layer({ ...options, apiKey, project: "p" })
+    case "zeroentropy":
+      return ZeroEntropy.layer({ ...options, apiKey })
+    case "contextual":
+      return Contextual.layer({ ...options, apiKey })
+    case "openrouter":
+      return OpenRouter.layer({ ...options, apiKey, ...(s.scoring ? { routing: { order: ["cohere"] } } : {}) })
   }
 }
 
-/** Whether the setup's scoring option exists for its system (Jina, Mixedbread, Together and Bedrock have none). */
-const hasScoring = (s: Setup) => s.scoring && ["cohere", "voyage", "pinecone", "tei", "vllm"].includes(s.system)
+/** Whether the setup's scoring option exists for its system (Jina, Mixedbread, Together, Bedrock and others have none). */
+const hasScoring = (s: Setup) =>
+  s.scoring && ["cohere", "voyage", "pinecone", "tei", "vllm", "nim", "openrouter"].includes(s.system)
 
 interface Call {
   readonly documents: number

@@ -13,7 +13,21 @@ import * as Scripted from "../../../test-utils/ScriptedClient.js"
 /** The client's half of each protocol, by provider name: for its default model. */
 export const protocols = Object.fromEntries(Registry.providers.map((entry) => [entry.name, entry.protocol]))
 
-export type System = "cohere" | "jina" | "voyage" | "mixedbread" | "pinecone" | "together" | "tei" | "vllm" | "bedrock"
+export type System =
+  | "cohere"
+  | "jina"
+  | "voyage"
+  | "mixedbread"
+  | "pinecone"
+  | "together"
+  | "tei"
+  | "vllm"
+  | "bedrock"
+  | "nim"
+  | "vertex"
+  | "zeroentropy"
+  | "contextual"
+  | "openrouter"
 
 /** A request as the service saw it. */
 export interface Seen {
@@ -35,7 +49,9 @@ const scoringOf = (body: any): string =>
     body?.truncate,
     body?.raw_scores,
     body?.truncate_prompt_tokens,
-    body?.parameters
+    body?.parameters,
+    // OpenRouter's routing picks the vendor that scores.
+    body?.provider
   ])
 
 /** The scoring fingerprint of a body that sets no scoring option. */
