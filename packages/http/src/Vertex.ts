@@ -303,7 +303,7 @@ const withProject = (
     ? Effect.fail(
         ConfigError.MissingData(
           ["project"],
-          "Set GOOGLE_CLOUD_PROJECT (or the project option) to the Google Cloud project with the Discovery Engine API enabled"
+          "Set GOOGLE_CLOUD_PROJECT to the Google Cloud project with the Discovery Engine API enabled (or use a key file with its project_id)"
         )
       )
     : Effect.succeed({ ...options, project })
