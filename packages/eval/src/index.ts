@@ -41,3 +41,17 @@ export * as LocalEval from "./LocalEval.js"
  * @since 0.5.0
  */
 export * as LongEval from "./LongEval.js"
+
+/**
+ * IR measures as trec_eval computes them.
+ *
+ * @since 0.6.0
+ */
+export * as Metrics from "./Metrics.js"
+
+/**
+ * TREC's qrels, run and topics formats.
+ *
+ * @since 0.6.0
+ */
+export * as Trec from "./Trec.js"
