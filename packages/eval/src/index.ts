@@ -55,3 +55,10 @@ export * as Metrics from "./Metrics.js"
  * @since 0.6.0
  */
 export * as Trec from "./Trec.js"
+
+/**
+ * Paired significance tests, Holm's correction and bootstrap intervals.
+ *
+ * @since 0.6.0
+ */
+export * as Significance from "./Significance.js"
