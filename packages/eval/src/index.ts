@@ -62,3 +62,24 @@ export * as Trec from "./Trec.js"
  * @since 0.6.0
  */
 export * as Significance from "./Significance.js"
+
+/**
+ * `rerank eval`'s engine: rerankers over a dataset, measured, compared, costed.
+ *
+ * @since 0.6.0
+ */
+export * as Evaluation from "./Evaluation.js"
+
+/**
+ * BEIR folders and TREC files as an evaluation's dataset.
+ *
+ * @since 0.6.0
+ */
+export * as Datasets from "./Datasets.js"
+
+/**
+ * An evaluation's report: results.json, per-query.csv and a self-contained report.html with Vega-Lite charts.
+ *
+ * @since 0.6.0
+ */
+export * as Report from "./Report.js"
