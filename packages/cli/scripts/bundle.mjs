@@ -37,5 +37,7 @@ await build({
       }
     }
   ],
+  // Loaded only when `rerank eval` draws its report, from the package's own dependencies.
+  external: ["vega", "vega-lite"],
   logLevel: "warning"
 })

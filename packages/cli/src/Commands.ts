@@ -10,6 +10,7 @@ import * as Command from "@effect/cli/Command"
 import type * as ValidationError from "@effect/cli/ValidationError"
 import type * as Effect from "effect/Effect"
 import type { Failure } from "./CliError.js"
+import * as EvalCommand from "./EvalCommand.js"
 import * as FuseCommand from "./FuseCommand.js"
 import * as QueryCommand from "./QueryCommand.js"
 import * as ServeCommand from "./ServeCommand.js"
@@ -24,9 +25,14 @@ import { version } from "./internal/version.js"
 export const make = (providers: ReadonlyArray<Registry.Entry> = Registry.providers) =>
   Command.make("rerank").pipe(
     Command.withDescription(
-      "Rerank documents with any provider of the registry or the offline local reranker, serve every provider's API (or a gateway to one), fuse rankings."
+      "Rerank documents with any provider of the registry or the offline local reranker, serve every provider's API (or a gateway to one), fuse rankings, evaluate rerankers on your data."
     ),
-    Command.withSubcommands([QueryCommand.make(providers), ServeCommand.make(providers), FuseCommand.command])
+    Command.withSubcommands([
+      QueryCommand.make(providers),
+      ServeCommand.make(providers),
+      FuseCommand.command,
+      EvalCommand.make(providers)
+    ])
   )
 
 const rerank = make()

@@ -11,8 +11,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
-import * as vega from "vega"
-import * as vegaLite from "vega-lite"
+import type { TopLevelSpec } from "vega-lite"
 import type { Comparison, Results, SystemResult } from "./Evaluation.js"
 
 const escapeHtml = (text: string) =>
@@ -23,8 +22,10 @@ export const fixed = (x: number): string => x.toFixed(4)
 
 const usd = (x: number | undefined) => (x === undefined ? "n/a" : `$${x.toFixed(x < 0.01 ? 6 : 4)}`)
 
-const render = (spec: vegaLite.TopLevelSpec): Effect.Effect<string> =>
-  Effect.promise(() => {
+// Loaded when a report is drawn: the rest of the package (and the CLI's other commands) never pay for Vega.
+const render = (spec: TopLevelSpec): Effect.Effect<string> =>
+  Effect.promise(async () => {
+    const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")])
     const compiled = vegaLite.compile(spec).spec
     return new vega.View(vega.parse(compiled), { renderer: "none" }).toSVG()
   })
@@ -37,9 +38,7 @@ const font = { config: { font: "system-ui, sans-serif", view: { stroke: null } }
  * @since 0.6.0
  * @category charts
  */
-export const charts = (
-  results: Results
-): ReadonlyArray<{ readonly title: string; readonly spec: vegaLite.TopLevelSpec }> => {
+export const charts = (results: Results): ReadonlyArray<{ readonly title: string; readonly spec: TopLevelSpec }> => {
   const primary = results.measures[0]
   const byMeasure = results.measures.map((measure) => ({
     title: `${measure} by system, with its 95% interval`,
@@ -70,7 +69,7 @@ export const charts = (
           encoding: { x: { field: "low", type: "quantitative" }, x2: { field: "high" } }
         }
       ]
-    } as vegaLite.TopLevelSpec
+    } as TopLevelSpec
   }))
   const firstStage = results.systems[0]
   const differences = results.systems.slice(1).map((system) => {
@@ -105,7 +104,7 @@ export const charts = (
           },
           description: { field: "label", type: "nominal" }
         }
-      } as vegaLite.TopLevelSpec
+      } as TopLevelSpec
     }
   })
   const tradeoff = (axis: "cost" | "latency") => {
@@ -136,10 +135,12 @@ export const charts = (
           y: { field: "y", type: "quantitative", title: primary, scale: { zero: false } },
           description: { field: "label", type: "nominal" }
         }
-      } as vegaLite.TopLevelSpec
+      } as TopLevelSpec
     }
   }
-  return [...byMeasure, ...differences, tradeoff("cost"), tradeoff("latency")]
+  // Cost is drawn when some system has one: free systems alone would all sit at 0.
+  const costed = results.systems.some((s) => s.usage.cost !== undefined && s.usage.cost > 0)
+  return [...byMeasure, ...differences, ...(costed ? [tradeoff("cost")] : []), tradeoff("latency")]
 }
 
 const pValue = (p: number) => (p < 0.0001 ? "<0.0001" : p.toFixed(4))
