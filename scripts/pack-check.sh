@@ -8,7 +8,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tarballs" "$work/consumer"
 
-for package in rrf core http local server cli; do
+for package in rrf core http local eval server cli; do
   (cd "$root/packages/$package" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
 done
 for tarball in "$work"/tarballs/*.tgz; do
@@ -72,6 +72,9 @@ const result = await Effect.runPromise(
   )
 )
 if (result.results[0].index !== 1) throw new Error(`unexpected ranking ${JSON.stringify(result.results)}`)
+const { Metrics } = await import("@effect-rerank/eval")
+const evaluated = Metrics.evaluate(new Map([["q", new Map([["a", 1]])]]), new Map([["q", new Map([["a", 2], ["b", 1]])]]), [Metrics.parse("mrr")])
+if (evaluated.mean.mrr !== 1) throw new Error(`unexpected evaluation ${JSON.stringify(evaluated.mean)}`)
 console.log("pack-check: imports from the tarballs work")
 JS
 node consumer.mjs
@@ -103,3 +106,14 @@ sample_query="$(cat "$root/examples/capital-query.txt")"
 output="$(npx rerank query "$sample_query" --file "$root/examples/capital-documents.txt")"
 grep -q "^ *1 .*Washington, D.C." <<<"$output" || { echo "pack-check: unexpected rerank output:" >&2; echo "$output" >&2; exit 1; }
 echo "pack-check: the installed rerank ranks the sample (Washington first); version $(npx rerank --version)"
+
+# `rerank eval` from the installed bin, its report drawn with the Vega the package depends on (not bundled).
+mkdir -p beir/qrels beir/runs
+printf '{"_id":"d1","text":"a river"}\n{"_id":"d2","text":"the capital city"}\n' > beir/corpus.jsonl
+printf '{"_id":"q1","text":"capital"}\n' > beir/queries.jsonl
+printf 'query-id\tcorpus-id\tscore\nq1\td2\t1\n' > beir/qrels/test.tsv
+printf 'q1 Q0 d1 1 2 bm25\nq1 Q0 d2 2 1 bm25\n' > beir/runs/bm25.trec
+npx rerank eval --beir beir --reranker local --metrics mrr --report eval-out >/dev/null 2>&1 \
+  || { echo "pack-check: rerank eval failed from the tarballs:" >&2; npx rerank eval --beir beir --reranker local --metrics mrr --report eval-out >&2; exit 1; }
+grep -q "<svg" eval-out/report.html || { echo "pack-check: the installed rerank eval drew no chart" >&2; exit 1; }
+echo "pack-check: the installed rerank eval writes its report"
