@@ -2,7 +2,7 @@
  * The CLI's failures and how each ends the process: one clear line on stderr naming the problem and the fix, and a
  * documented exit code per class (see docs/cli.md).
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { RerankError } from "@effect-rerank/core"
 import * as Gateway from "@effect-rerank/server/Gateway"
@@ -15,7 +15,7 @@ import * as Option from "effect/Option"
 /**
  * A document file that is missing, unreadable or malformed.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class InputError extends Data.TaggedError("InputError")<{
@@ -33,7 +33,7 @@ export class InputError extends Data.TaggedError("InputError")<{
 /**
  * Flags that parse but make no sense together (e.g. `--provider cohere` without a key).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly reason: string }> {
@@ -45,7 +45,7 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly reason
 /**
  * Something the server needs is not there (Redis, with `--redis-required`): it does not start.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category errors
  */
 export class StartError extends Data.TaggedError("StartError")<{ readonly reason: string }> {
@@ -57,7 +57,7 @@ export class StartError extends Data.TaggedError("StartError")<{ readonly reason
 /**
  * Exit codes, one per failure class.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const ExitCode = {
@@ -80,7 +80,7 @@ export const ExitCode = {
 } as const
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Failure =
@@ -107,7 +107,7 @@ const isFlag = (name: string) => name.startsWith("--") && !name.includes(" ")
  * `UsageError` naming the flags (exit 2); any other configuration problem stays a `ConfigError`, each part under
  * the name its user sets (a flag, or the provider's own variable).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category reporting
  */
 export const inTermsOf =
@@ -181,7 +181,7 @@ const inFlags = (message: string): string =>
 /**
  * The line to print and the code to exit with.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category reporting
  */
 export const report = (failure: Failure): { readonly code: number; readonly line: string } => {

@@ -2,7 +2,7 @@
  * The `rerank` command line: `query` reranks documents from a file, `serve` runs the Cohere-compatible server,
  * `fuse` fuses ranked lists.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type * as CliApp from "@effect/cli/CliApp"
 import { Registry } from "@effect-rerank/http"
@@ -19,7 +19,7 @@ import { version } from "./internal/version.js"
 /**
  * The `rerank` command over `providers` (default: every provider of `@effect-rerank/http`'s `Registry`).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category commands
  */
 export const make = (providers: ReadonlyArray<Registry.Entry> = Registry.providers) =>
@@ -40,7 +40,7 @@ const rerank = make()
 /**
  * Runs the command line on `process.argv` (the node and script paths first, as Node gives it).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category running
  */
 export const run: (

@@ -2,7 +2,7 @@
  * Reads candidate documents for `rerank query`: plain lines, JSONL (one object a line, the text in `--field`, other
  * fields kept) or a JSON array (of strings, or of objects with `--field`), from a file or stdin.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -12,7 +12,7 @@ import { readStdin } from "./internal/readStdin.js"
 import { checkText, readText } from "./internal/readText.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Format = "auto" | "lines" | "jsonl" | "json"
@@ -20,7 +20,7 @@ export type Format = "auto" | "lines" | "jsonl" | "json"
 /**
  * A document as read: its text, and the whole record when it came from JSON.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Document {
@@ -31,7 +31,7 @@ export interface Document {
 /**
  * Guesses the format from the extension, then the first character: `[` JSON, `{` JSONL, else lines.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category parsing
  */
 export const detect = (path: string, content: string): Exclude<Format, "auto"> => {
@@ -58,7 +58,7 @@ const fromValue = (value: unknown, field: string | undefined, where: string): Ei
 /**
  * Parses file content in the given format.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parse = (
@@ -107,7 +107,7 @@ export const parse = (
 /**
  * Reads documents from `path` (`-` is stdin).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category reading
  */
 export const read = (

@@ -4,7 +4,7 @@
  * and latency, prints the table and writes the report. Data as a BEIR folder (`--beir`) or TREC files
  * (`--topics`, `--qrels`, `--run`, `--corpus`). A run cut short resumes: finished queries are kept in `--state`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import { Reranker } from "@effect-rerank/core"
 import { Datasets, Evaluation, Metrics, Report } from "@effect-rerank/eval"
@@ -29,7 +29,7 @@ import * as Providers from "./Providers.js"
  * of the registry with an optional model and base URL: `cohere:rerank-v3.5`, `jina@http://127.0.0.1:8080/jina`,
  * `bedrock:cohere.rerank-v3-5:0`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Spec {
@@ -44,7 +44,7 @@ export interface Spec {
  * A `--reranker` value, read: an optional `label=` first (the name in the report, and in the store of finished
  * queries), the base URL after the `@` that starts one, the model after the first `:`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parseSpec = (
@@ -141,7 +141,7 @@ const options = (providers: ReadonlyArray<Registry.Entry>) => ({
 const configOf = (providers: ReadonlyArray<Registry.Entry>) => options(providers)
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Parsed = Command.Command.ParseConfig<ReturnType<typeof configOf>>
@@ -241,7 +241,7 @@ const render = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray
 /**
  * The command over `providers` (default: every provider of the registry).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category commands
  */
 export const make = (
@@ -307,7 +307,7 @@ export const make = (
   )
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category commands
  */
 export const command = make()

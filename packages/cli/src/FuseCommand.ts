@@ -1,7 +1,7 @@
 /**
  * `rerank fuse <run files...>`: fuse ranked lists per query with the fusion package and print the fused run.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Fusion, Normalization } from "@effect-rerank/rrf"
 import * as Args from "@effect/cli/Args"
@@ -54,13 +54,13 @@ const config = fuseOptions
 /**
  * The parsed arguments and options.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Parsed = Command.Command.ParseConfig<typeof config>
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category commands
  */
 export const command: Command.Command<"fuse", FileSystem.FileSystem, Failure, Parsed> = Command.make(

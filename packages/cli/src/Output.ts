@@ -1,13 +1,13 @@
 /**
  * Prints reranked documents: a table cut to the terminal's width, one JSON document, or JSON lines.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { RerankResult } from "@effect-rerank/core"
 import type { Document } from "./Documents.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Format = "table" | "json" | "jsonl"
@@ -26,7 +26,7 @@ const oneLine = (text: string) => text.replace(/\s+/g, " ").trim()
 /**
  * The lines to print for a result.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category formatting
  */
 export const render = (result: RerankResult.RerankResult<Document>, format: Format, width: number): Array<string> => {

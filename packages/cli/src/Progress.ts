@@ -1,7 +1,7 @@
 /**
  * A progress bar on stderr for multi-window rerank calls, drawn only when stderr is a terminal.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Reranker } from "@effect-rerank/core"
 import * as Effect from "effect/Effect"
@@ -13,7 +13,7 @@ const width = 30
  * Provides `Reranker.Progress` drawing to `stream` when it is a TTY and the call has several windows; nothing
  * otherwise, so piped output stays clean.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer = (stream: NodeJS.WriteStream = process.stderr): Layer.Layer<never> =>

@@ -4,7 +4,7 @@
  * should use for their options (the CLI's flag, or the provider's own variable), so that a configuration error never
  * points at something a user of the CLI cannot set.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import type { Batching, Billing, Quota, ScoreCache } from "@effect-rerank/core"
 import { Registry } from "@effect-rerank/http"
@@ -13,7 +13,7 @@ import type * as Config from "effect/Config"
 /**
  * What every HTTP provider's `layerConfig` takes from the flags.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Flags {
@@ -34,7 +34,7 @@ export interface Flags {
 /**
  * The providers of the registry, by name.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constructors
  */
 export const byName = (providers: ReadonlyArray<Registry.Entry>, name: string): Registry.Entry | undefined =>
@@ -43,7 +43,7 @@ export const byName = (providers: ReadonlyArray<Registry.Entry>, name: string): 
 /**
  * `name: WHAT_IT_NEEDS` for each provider, for a flag's help.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category utils
  */
 export const help = (providers: ReadonlyArray<Registry.Entry>): string =>
@@ -52,7 +52,7 @@ export const help = (providers: ReadonlyArray<Registry.Entry>): string =>
 /**
  * A library option's name (its `ConfigError` path, or an `InvalidRequestError` field) as the CLI says it.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export type Names = Readonly<Record<string, string>>
@@ -60,7 +60,7 @@ export type Names = Readonly<Record<string, string>>
 /**
  * What the flags set, whichever provider (`--base-url` is the query command's; `serve` says `--upstream-url`).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const flagNames: Names = {
@@ -82,7 +82,7 @@ export const flagNames: Names = {
 /**
  * A provider's names: the flags, then its own variables for the key, the base URL and the rest.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constructors
  */
 export const namesOf = (entry: Registry.Entry, baseUrlFlag = "--base-url"): Names => {

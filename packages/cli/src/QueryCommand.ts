@@ -2,7 +2,7 @@
  * `rerank query <query> --file <path|->`: rerank candidate documents for a query and print them best first, with the
  * local reranker offline or Cohere when a key is set.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Batching, type Billing, type Fields, Reranker, type RerankResult } from "@effect-rerank/core"
 import { Cohere, Registry } from "@effect-rerank/http"
@@ -152,7 +152,7 @@ const queryOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
 /**
  * The configured `Reranker` layer for the chosen provider, and the names its messages use for the options.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category providers
  */
 export const providerLayer = (options: Parsed, providers: ReadonlyArray<Registry.Entry> = Registry.providers) =>
@@ -317,7 +317,7 @@ const configOf = (providers: ReadonlyArray<Registry.Entry>) => ({ query: queryAr
 /**
  * The parsed arguments and options.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Parsed = Command.Command.ParseConfig<ReturnType<typeof configOf>>
@@ -325,7 +325,7 @@ export type Parsed = Command.Command.ParseConfig<ReturnType<typeof configOf>>
 /**
  * The command over `providers` (default: every provider of the registry).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category commands
  */
 export const make = (
@@ -375,7 +375,7 @@ export const make = (
   ).pipe(Command.withDescription("Rerank candidate documents from a file (or stdin) for a query, best first."))
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category commands
  */
 export const command: Command.Command<"query", FileSystem.FileSystem, Failure, Parsed> = make()

@@ -2,7 +2,7 @@
  * Ranked lists for `rerank fuse`: TREC run files (`qid Q0 docid rank score tag`) or JSONL (`{"query"?, "id",
  * "score"}` a line), grouped by query and ordered best first (by score, highest first; file order breaks ties).
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -12,7 +12,7 @@ import { readStdin } from "./internal/readStdin.js"
 import { checkText, readText } from "./internal/readText.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Entry {
@@ -23,7 +23,7 @@ export interface Entry {
 /**
  * Query id -> entries, best first.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Run = ReadonlyMap<string, ReadonlyArray<Entry>>
@@ -31,7 +31,7 @@ export type Run = ReadonlyMap<string, ReadonlyArray<Entry>>
 /**
  * The query id used for JSONL lines without a `query` field.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaultQuery = "1"
@@ -39,7 +39,7 @@ export const defaultQuery = "1"
 /**
  * Parses a run; the format is JSONL when the first line starts with `{`, TREC otherwise.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parse = (content: string): Either.Either<Run, string> => {
@@ -84,7 +84,7 @@ export const parse = (content: string): Either.Either<Run, string> => {
 /**
  * Reads and parses a run file.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category reading
  */
 export const read = (path: string) =>

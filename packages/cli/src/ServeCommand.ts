@@ -1,7 +1,7 @@
 /**
  * `rerank serve`: the Cohere-compatible server over the local reranker, with optional key and fault injection.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Batching } from "@effect-rerank/core"
 import { Registry } from "@effect-rerank/http"
@@ -316,13 +316,13 @@ export const exposureWarnings = (
 /**
  * The parsed arguments and options.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Parsed = Command.Command.ParseConfig<ReturnType<typeof serveOptions>>
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category commands
  */
 export const make = (
@@ -423,7 +423,7 @@ export const make = (
   )
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category commands
  */
 export const command: Command.Command<"serve", never, Failure, Parsed> = make()

@@ -2,7 +2,7 @@
  * Candidate sets past a provider's per-request limit (Cohere advises at most 1,000 documents) are split into
  * windows, reranked concurrently, and merged back into one ranking over the input positions.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Fusion } from "@effect-rerank/rrf"
 import type * as ConfigError from "effect/ConfigError"
@@ -19,13 +19,13 @@ import * as OptionSchema from "./OptionSchema.js"
  *   inside each window (every window's first result ties at 1/(k+1)); use it when scores are not comparable across
  *   requests. Ties are broken by raw score, then input position.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Merge = "score" | "rrf"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -49,7 +49,7 @@ export interface Options {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Resolved {
@@ -62,13 +62,13 @@ export interface Resolved {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = { maxDocumentsPerRequest: 1000, batching: true, concurrency: 4, merge: "score" } as const
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const merges: ReadonlyArray<Merge> = ["score", "rrf"]
@@ -76,7 +76,7 @@ export const merges: ReadonlyArray<Merge> = ["score", "rrf"]
 /**
  * The options' schema: each a `ConfigError` naming the option when it makes no sense.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const OptionsSchema = Schema.Struct({
@@ -92,7 +92,7 @@ const decodeOptions = OptionSchema.decoder(OptionsSchema)
 /**
  * Checks the values and fills in defaults; `Left` names the first bad option.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const resolve = (options: Options = {}): Either.Either<Resolved, ConfigError.ConfigError> =>
@@ -107,7 +107,7 @@ export const resolve = (options: Options = {}): Either.Either<Resolved, ConfigEr
 /**
  * A contiguous slice of the input: documents `offset` .. `offset + size - 1`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Window {
@@ -119,7 +119,7 @@ export interface Window {
  * Splits `total` documents into as few windows of at most `max` as possible, sized as evenly as possible (2,500 at
  * 1,000 gives 834 + 833 + 833), so the windows take about as long as each other.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category windows
  */
 export const windows = (total: number, max: number): Array<Window> => {
@@ -139,7 +139,7 @@ export const windows = (total: number, max: number): Array<Window> => {
 /**
  * A result located in the caller's input.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Scored {
@@ -152,7 +152,7 @@ export interface Scored {
 /**
  * Score descending, then input position ascending: the deterministic order of results.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category ordering
  */
 export const byScore = (a: Scored, b: Scored): number => b.score - a.score || a.index - b.index
@@ -186,7 +186,7 @@ const mergeTwo = <S extends Scored>(a: ReadonlyArray<S>, b: ReadonlyArray<S>): A
 /**
  * Merges the windows' results (already mapped to input positions) into one list, best first.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category merging
  */
 export const merge = <S extends Scored>(

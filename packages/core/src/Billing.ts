@@ -4,7 +4,7 @@
  * from the response where the provider says it and computed from its published rule where it does not (and marked
  * which), summed over the windows sent (cache hits are never billed); and its cost in USD from a price per unit.
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import type * as ConfigError from "effect/ConfigError"
 import type * as Either from "effect/Either"
@@ -14,13 +14,13 @@ import * as OptionSchema from "./OptionSchema.js"
 /**
  * The units providers bill in.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export type Unit = "searchUnits" | "rerankUnits" | "queries" | "tokens" | "documents" | "requests"
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category constants
  */
 export const units: ReadonlyArray<Unit> = ["searchUnits", "rerankUnits", "queries", "tokens", "documents", "requests"]
@@ -30,7 +30,7 @@ export const units: ReadonlyArray<Unit> = ["searchUnits", "rerankUnits", "querie
  * published rule (Bedrock bills a query per 100 documents and says nothing), a floor where the rule also counts
  * what the client cannot see (Cohere splits long documents into more units).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Billed {
@@ -42,7 +42,7 @@ export interface Billed {
 /**
  * A price: `usd` for every `per` units (`{ unit: "searchUnits", usd: 2, per: 1000 }` is $2 per 1,000 searches).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Price {
@@ -55,13 +55,13 @@ export interface Price {
 /**
  * Prices by model name; `"*"` for any model not named.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export type Prices = Readonly<Record<string, Price>>
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category schemas
  */
 export const PricesSchema = Schema.Record({
@@ -78,7 +78,7 @@ const decodePrices = OptionSchema.decoder(PricesSchema, "prices")
 /**
  * Checks a price table: a `ConfigError` naming the first bad entry.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constructors
  */
 export const validate = (prices: Prices): Either.Either<Prices, ConfigError.ConfigError> => decodePrices(prices)
@@ -87,7 +87,7 @@ export const validate = (prices: Prices): Either.Either<Prices, ConfigError.Conf
  * The windows' billing summed: `undefined` unless every window says what it was billed, in one unit; `reported`
  * only when every window's figure was.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category combinators
  */
 export const sum = (parts: ReadonlyArray<Billed | undefined>): Billed | undefined => {
@@ -106,7 +106,7 @@ export const sum = (parts: ReadonlyArray<Billed | undefined>): Billed | undefine
 /**
  * The price of `model`: the caller's table first, then the provider's defaults; `"*"` in either for any model.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category combinators
  */
 export const priceOf = (model: string, ...tables: ReadonlyArray<Prices | undefined>): Price | undefined => {
@@ -120,7 +120,7 @@ export const priceOf = (model: string, ...tables: ReadonlyArray<Prices | undefin
 /**
  * The cost in USD, or why there is none.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category combinators
  */
 export const cost = (

@@ -5,7 +5,7 @@
  * offsets in the document's text, for highlighting. Providers truncate long documents silently, so a document would
  * otherwise be judged by its first few hundred words.
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import * as ConfigError from "effect/ConfigError"
 import * as Either from "effect/Either"
@@ -17,13 +17,13 @@ import { InvalidRequestError } from "./RerankError.js"
  * How a document's score comes from its chunks': the best one (`max`), the sum of the best two (`sumTop2`, which
  * favours a document relevant in more than one place), or the first chunk only (`first`, truncation's answer).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export type Aggregate = "max" | "sumTop2" | "first"
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -38,7 +38,7 @@ export interface Options {
 }
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Resolved {
@@ -51,7 +51,7 @@ export interface Resolved {
 /**
  * A chunk of a document's text: `text` is `document.slice(start, end)`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Chunk {
@@ -63,7 +63,7 @@ export interface Chunk {
 /**
  * The chunk that decided a document's score: its position among the document's chunks and its character offsets.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Decided {
@@ -73,7 +73,7 @@ export interface Decided {
 }
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category schemas
  */
 export const OptionsSchema = Schema.Struct({
@@ -88,7 +88,7 @@ const decode = OptionSchema.decoder(OptionsSchema, "chunk")
 /**
  * Checks the options and fills in the defaults; `Left` names the first bad one (`chunk.size`, ...).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constructors
  */
 export const resolve = (options: Options): Either.Either<Resolved, ConfigError.ConfigError> =>
@@ -110,7 +110,7 @@ export const resolve = (options: Options): Either.Either<Resolved, ConfigError.C
 /**
  * A request's own `chunk` checked: an `InvalidRequestError` on the field when it makes no sense.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constructors
  */
 export const resolveRequest = (options: Options): Either.Either<Resolved, InvalidRequestError> =>
@@ -126,7 +126,7 @@ const words = /\S+/g
  * Splits a text into chunks of `size` units, each starting `size - overlap` units after the one before, the last one
  * ending with the text. A text no longer than one chunk is one chunk, the whole text.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category splitting
  */
 export const split = (text: string, options: Resolved): Array<Chunk> => {
@@ -163,7 +163,7 @@ const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff
  * A document's score from its chunks' scores (in chunk order), and the chunk that decided it: the best chunk for
  * `max` and `sumTop2`, the first for `first`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category aggregating
  */
 export const aggregate = (

@@ -4,7 +4,7 @@
  * has them (Cohere v1, Pinecone, Together, Mixedbread; Bedrock's JSON documents), YAML for Cohere v2 (as Cohere
  * recommends for semi-structured data), `name: value` lines elsewhere. Results are always the caller's own objects.
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import * as Either from "effect/Either"
 import { InvalidRequestError } from "./RerankError.js"
@@ -12,7 +12,7 @@ import { InvalidRequestError } from "./RerankError.js"
 /**
  * A field: its name or dotted path (`"title"`, `"meta.author"`), or that with a weight (default 1).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export type Field = string | { readonly path: string; readonly weight?: number | undefined }
@@ -20,7 +20,7 @@ export type Field = string | { readonly path: string; readonly weight?: number |
 /**
  * A field read from a document: its path, its value, its weight.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Picked {
@@ -35,7 +35,7 @@ const weightOf = (field: Field) => (typeof field === "string" ? 1 : (field.weigh
 /**
  * Checks a list of fields: an `InvalidRequestError` naming the first bad one.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category validation
  */
 export const validate = (fields: ReadonlyArray<Field>): Either.Either<ReadonlyArray<Field>, InvalidRequestError> => {
@@ -78,7 +78,7 @@ const read = (document: unknown, path: string): unknown => {
  * The fields a document has, in the order asked (absent and `null` ones left out); an `InvalidRequestError` when it is
  * not an object or has none of them.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category reading
  */
 export const pick = (
@@ -110,7 +110,7 @@ export const pick = (
 /**
  * A value as text: a string as it is, an object or array as JSON.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category encoding
  */
 export const valueText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value))
@@ -118,7 +118,7 @@ export const valueText = (value: unknown): string => (typeof value === "string" 
 /**
  * `name: value` lines, the encoding of a provider with no structured form of its own.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category encoding
  */
 export const keyValueLines = (picked: ReadonlyArray<Picked>): string =>
@@ -127,7 +127,7 @@ export const keyValueLines = (picked: ReadonlyArray<Picked>): string =>
 /**
  * The fields as one flat record (`{ "meta.author": ... }`), for a provider's native rank fields.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category encoding
  */
 export const record = (picked: ReadonlyArray<Picked>): Readonly<Record<string, unknown>> =>

@@ -4,7 +4,7 @@
  * The core's options, every HTTP provider's, the local reranker's and the CLI's flags are all checked through it,
  * so the same mistake reads the same way everywhere.
  *
- * @since 0.4.0
+ * @since 0.2.0
  */
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -29,7 +29,7 @@ const checked = <A>(is: (u: unknown) => u is A, mustBe: string) =>
 /**
  * An integer >= 1: counts, sizes, limits.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const PositiveInt: Schema.Schema<number> = checked(
@@ -40,7 +40,7 @@ export const PositiveInt: Schema.Schema<number> = checked(
 /**
  * An integer >= 0.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const NonNegativeInt: Schema.Schema<number> = checked(
@@ -51,7 +51,7 @@ export const NonNegativeInt: Schema.Schema<number> = checked(
 /**
  * An integer from `min` to `max`, both included.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const integerFrom = (min: number, max: number): Schema.Schema<number> =>
@@ -63,7 +63,7 @@ export const integerFrom = (min: number, max: number): Schema.Schema<number> =>
 /**
  * A string matching `pattern`, described as `mustBe` ("an AWS region such as us-west-2").
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const matching = (pattern: RegExp, mustBe: string): Schema.Schema<string> =>
@@ -72,7 +72,7 @@ export const matching = (pattern: RegExp, mustBe: string): Schema.Schema<string>
 /**
  * A finite number >= 0.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const NonNegativeNumber: Schema.Schema<number> = checked(
@@ -83,7 +83,7 @@ export const NonNegativeNumber: Schema.Schema<number> = checked(
 /**
  * A finite number > 0.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const PositiveNumber: Schema.Schema<number> = checked(
@@ -94,7 +94,7 @@ export const PositiveNumber: Schema.Schema<number> = checked(
 /**
  * A number from 0 to 1.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const UnitInterval: Schema.Schema<number> = checked(
@@ -105,7 +105,7 @@ export const UnitInterval: Schema.Schema<number> = checked(
 /**
  * `true` or `false`.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Flag: Schema.Schema<boolean> = checked((u): u is boolean => typeof u === "boolean", "true or false")
@@ -113,7 +113,7 @@ export const Flag: Schema.Schema<boolean> = checked((u): u is boolean => typeof 
 /**
  * A string with something besides white space.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const NonEmptyString: Schema.Schema<string> = checked(
@@ -124,7 +124,7 @@ export const NonEmptyString: Schema.Schema<string> = checked(
 /**
  * One of a few strings.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const choice = <const Values extends ReadonlyArray<string>>(values: Values): Schema.Schema<Values[number]> =>
@@ -157,7 +157,7 @@ const duration = (accept: (d: Duration.Duration) => boolean, mustBe: string) =>
  * Any `Duration.DurationInput` longer than zero (`"30 seconds"`, `5000`, `Duration.minutes(1)`), decoded to a
  * `Duration`. Infinity is allowed (no limit).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const PositiveDuration: Schema.Schema<Duration.Duration, unknown> = duration(
@@ -168,7 +168,7 @@ export const PositiveDuration: Schema.Schema<Duration.Duration, unknown> = durat
 /**
  * A finite duration longer than zero: TTLs and quota windows, which a store must be able to write down.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const FiniteDuration: Schema.Schema<Duration.Duration, unknown> = duration(
@@ -179,7 +179,7 @@ export const FiniteDuration: Schema.Schema<Duration.Duration, unknown> = duratio
 /**
  * The first problem as a `ConfigError` naming the option's path under `prefix` (`rateLimit.window`).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export const toConfigError = (error: ParseResult.ParseError, prefix?: string): ConfigError.ConfigError => {
@@ -192,7 +192,7 @@ export const toConfigError = (error: ParseResult.ParseError, prefix?: string): C
 /**
  * Checks an options object (other fields are left alone), or a `ConfigError` naming the first bad option.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export const decoder = <A, I>(

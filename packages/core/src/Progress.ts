@@ -3,14 +3,14 @@
  * will be retried. The CLI draws its progress bar from it; a job runner could report to its own UI. By default it
  * observes nothing.
  *
- * @since 0.4.0
+ * @since 0.2.0
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type { RerankError } from "./RerankError.js"
 
 /**
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Observer {
@@ -20,7 +20,7 @@ export interface Observer {
 }
 
 /**
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const none: Observer = { onWindow: () => Effect.void }
@@ -28,7 +28,7 @@ export const none: Observer = { onWindow: () => Effect.void }
 /**
  * The observer in context: `Layer.succeed(Progress, observer)` to watch calls; `none` when nothing is provided.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category tags
  */
 export class Progress extends Context.Reference<Progress>()("@effect-rerank/core/Reranker/Progress", {

@@ -6,7 +6,7 @@
  * user relies on (validation, windows, retries, timeouts, merge, cache, quota, spans) is `Reranker.make`'s, the same
  * for every provider.
  *
- * @since 0.4.0
+ * @since 0.2.0
  */
 import * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
@@ -23,7 +23,7 @@ import type * as RerankResult from "./RerankResult.js"
 /**
  * The contract's version, carried by every provider so that a core can tell what it is given.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const specificationVersion = "v2" as const
@@ -31,7 +31,7 @@ export const specificationVersion = "v2" as const
 /**
  * One provider request: a slice of the caller's documents, already turned into text.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface WindowRequest {
@@ -57,7 +57,7 @@ export interface WindowRequest {
  * What a provider returns for one window. `results[i].index` is a position inside the window; the core checks that
  * every index is in range and seen once, and every score finite.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface WindowResponse {
@@ -81,7 +81,7 @@ export interface WindowResponse {
  * Who answers, beside the system and the model: two providers that differ in any of these never share a cached
  * score, and those with the same system, host and key share one quota.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Identity {
@@ -97,7 +97,7 @@ export interface Identity {
  * Turns one window into what an attempt sends, once per window: `Left` refuses it before anything is sent (a body
  * over a size cap), which counts no attempt and is never retried.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export type Prepare<Prepared> = (request: WindowRequest) => Either.Either<Prepared, RerankError>
@@ -179,7 +179,7 @@ interface Contract<Prepared> {
  * }
  * ```
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export type Provider<Prepared = WindowRequest> = Contract<Prepared> &
@@ -190,7 +190,7 @@ export type Provider<Prepared = WindowRequest> = Contract<Prepared> &
 /**
  * The window size when neither the caller nor the provider gives one.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaultMaxDocuments = 1000
@@ -200,7 +200,7 @@ const positiveInteger = (n: unknown): n is number => typeof n === "number" && Nu
 /**
  * Whether the core can run this provider: the contract's version, a system and a model, a sane default limit.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category validation
  */
 export const check = (provider: Provider<any>): Either.Either<void, ConfigError.ConfigError> => {
@@ -222,7 +222,7 @@ export const check = (provider: Provider<any>): Either.Either<void, ConfigError.
  * The most documents one request for `model` holds: the caller's bound (`chosen`), else the provider's published
  * limit for that model, else its default; never more than the model's published limit.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category limits
  */
 export const limitFor = (provider: Provider<any>, chosen: number | undefined, model: string): number => {
@@ -236,7 +236,7 @@ export const limitFor = (provider: Provider<any>, chosen: number | undefined, mo
  * A short, stable fingerprint of a key for `Identity.key`: the same key gives the same fingerprint, and the
  * fingerprint gives nothing of the key back.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category identity
  */
 export const fingerprint: (key: string) => string = Hash.fingerprint
@@ -246,7 +246,7 @@ export const fingerprint: (key: string) => string = Hash.fingerprint
  * model, scoring options) and, unless the caller opts out with `shareAcrossKeys`, the key's fingerprint, so two
  * tenants never read each other's scores.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category identity
  */
 export interface Scope {
@@ -260,7 +260,7 @@ export interface Scope {
 /**
  * The cache scope of a call to `provider` naming `model`.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category identity
  */
 export const scopeOf = (provider: Provider<any>, model: string, shareAcrossKeys: boolean): Scope => {
@@ -287,7 +287,7 @@ const hostOf = (endpoint: string): string => {
  * `no-key`), so every process using one key at one service shares one budget; an in-process provider's is its
  * system.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category identity
  */
 export const quotaName = (provider: Provider<any>): string => {
@@ -301,7 +301,7 @@ export const quotaName = (provider: Provider<any>): string => {
  * `RerankError` to rehearse failures (retried by the same policy as any provider), or sleep to rehearse latency
  * under `TestClock`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category testing
  */
 export type TestScore = (query: string, text: string) => number | Effect.Effect<number, RerankError>
@@ -334,7 +334,7 @@ export const testProvider = (score: TestScore, model = "test"): Provider => ({
  * An instruction written into the query text: the instruction, a line break, the query. The form for a model that
  * reads instructions in its query (Voyage's rerank-2.5) and for `instructionMode: "prepend"`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category instructions
  */
 export const prependInstruction = (instruction: string, query: string): string => `${instruction}\n${query}`

@@ -5,7 +5,7 @@
  * `RateLimiterStore` is provided (`RateLimiter/Redis`'s `layerStore`, or `Quota.layerRedis`), which makes the budget
  * shared by every process on that Redis.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import type * as RateLimiter from "@effect/experimental/RateLimiter"
 import * as ConfigError from "effect/ConfigError"
@@ -18,7 +18,7 @@ import * as OptionSchema from "./OptionSchema.js"
 import { TransportError } from "./RerankError.js"
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -40,7 +40,7 @@ export interface Options {
 /**
  * Waits for a token before an attempt: `undefined`, or a warning when the call went unpaced.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Pace = Effect.Effect<string | undefined, TransportError>
@@ -48,7 +48,7 @@ export type Pace = Effect.Effect<string | undefined, TransportError>
 /**
  * The warning a call carries when the store could not be reached and it went out unpaced.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const unpacedWarning = "the shared quota's store could not be reached: this call was sent unpaced"
@@ -57,7 +57,7 @@ export const unpacedWarning = "the shared quota's store could not be reached: th
  * The start of the `TransportError` reason when the store cannot be reached and `onStoreError` is `"fail"`: a
  * gateway answers such a failure with 503 and `Retry-After`.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const storeUnavailable = "the shared quota's store could not be reached"
@@ -65,7 +65,7 @@ export const storeUnavailable = "the shared quota's store could not be reached"
 /**
  * The options' schema.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const OptionsSchema = Schema.Struct({
@@ -80,7 +80,7 @@ const decodeOptions = OptionSchema.decoder(OptionsSchema, "rateLimit")
 /**
  * Checks the options (a `ConfigError` naming `rateLimit.limit` / `rateLimit.window` / `rateLimit.onStoreError`).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const validate = (options: Options): Either.Either<Options, ConfigError.ConfigError> => decodeOptions(options)
@@ -101,7 +101,7 @@ const loadRateLimiter: Effect.Effect<typeof RateLimiter, ConfigError.ConfigError
 /**
  * The pacing effect for a provider: the store in context if there is one, else an in-memory store of its own.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = (options: Options, defaultKey: string): Effect.Effect<Pace, ConfigError.ConfigError> =>

@@ -6,7 +6,7 @@
  * characters), the server's request id (`requestId`) and how many `attempts` were made. None ever holds the API key
  * or a document text.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
@@ -79,7 +79,7 @@ const stamped = <E extends { readonly hint?: string | undefined }>(
 /**
  * 401 (`"invalid-key"`), 403 (`"forbidden"`) or 402 (`"billing"`). Never retried.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class AuthenticationError extends Schema.TaggedError<AuthenticationError>()("AuthenticationError", {
@@ -89,7 +89,7 @@ export class AuthenticationError extends Schema.TaggedError<AuthenticationError>
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): AuthenticationError {
     return new AuthenticationError(stamped(this, attempts, hint))
   }
@@ -109,7 +109,7 @@ export class AuthenticationError extends Schema.TaggedError<AuthenticationError>
  * `X-RateLimit-Reset`), so a caller can reschedule. Retried by default, unless the server asks for longer than the
  * retry policy's cap.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLimitError", {
@@ -119,7 +119,7 @@ export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLi
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): RateLimitError {
     return new RateLimitError(stamped(this, attempts, hint))
   }
@@ -136,7 +136,7 @@ export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLi
 /**
  * An attempt (`scope: "attempt"`, retried) or the whole call (`scope: "total"`, not retried) ran past its limit.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
@@ -147,7 +147,7 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): TimeoutError {
     return new TimeoutError(stamped(this, attempts, hint))
   }
@@ -166,7 +166,7 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
  * the size cap (`"bytes"`), or Cohere's documents x chunks limit (`"chunks"`). Never retried: the same request
  * would fail again.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class PayloadLimitError extends Schema.TaggedError<PayloadLimitError>()("PayloadLimitError", {
@@ -178,7 +178,7 @@ export class PayloadLimitError extends Schema.TaggedError<PayloadLimitError>()("
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): PayloadLimitError {
     return new PayloadLimitError(stamped(this, attempts, hint))
   }
@@ -200,7 +200,7 @@ export class PayloadLimitError extends Schema.TaggedError<PayloadLimitError>()("
  * The request is wrong and retrying will not help: client-side validation (`field` names the culprit, e.g.
  * `"query"` or `"documents[3]"`), or a 400, 404 (unknown model, wrong base URL), 422 or 498 from the server.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", {
@@ -211,7 +211,7 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): InvalidRequestError {
     return new InvalidRequestError(stamped(this, attempts, hint))
   }
@@ -225,7 +225,7 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
 /**
  * The service failed: 500, 502, 503 and 504 are retried; 499 (request cancelled), 501 and other 5xx are not.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class ServiceError extends Schema.TaggedError<ServiceError>()("ServiceError", {
@@ -234,7 +234,7 @@ export class ServiceError extends Schema.TaggedError<ServiceError>()("ServiceErr
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): ServiceError {
     return new ServiceError(stamped(this, attempts, hint))
   }
@@ -247,7 +247,7 @@ export class ServiceError extends Schema.TaggedError<ServiceError>()("ServiceErr
 /**
  * No HTTP response at all: connection refused or reset, DNS, TLS. Retried.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
@@ -257,7 +257,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): TransportError {
     return new TransportError(stamped(this, attempts, hint))
   }
@@ -271,7 +271,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  * A 2xx response that is not a rerank response: not JSON, the wrong shape, an index out of range or repeated, a
  * score that is not a number. Never retried.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>()("ResponseDecodeError", {
@@ -281,7 +281,7 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
-  /** @since 0.4.0 */
+  /** @since 0.2.0 */
   withAttempts(attempts: number, hint?: string): ResponseDecodeError {
     return new ResponseDecodeError(stamped(this, attempts, hint))
   }
@@ -298,7 +298,7 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
 /**
  * Every way a rerank call can fail.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type RerankError =
@@ -314,7 +314,7 @@ export type RerankError =
 /**
  * The schema of the union, e.g. to send errors over the wire or log them structurally.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category schemas
  */
 export const RerankError: Schema.Union<
@@ -342,7 +342,7 @@ export const RerankError: Schema.Union<
 /**
  * Whether a value is one of the rerank errors; safe on any value, `null` included.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category guards
  */
 export const isRerankError = (u: unknown): u is RerankError => Predicate.hasProperty(u, TypeId)
@@ -353,7 +353,7 @@ const transientStatuses: ReadonlySet<number> = new Set([500, 502, 503, 504])
 /**
  * The default retry predicate: rate limits, attempt timeouts, transport failures and 500/502/503/504.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category predicates
  */
 export const isRetryable = (error: RerankError): boolean => {

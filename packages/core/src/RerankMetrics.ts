@@ -6,7 +6,7 @@
  * `rerank.`. Read them with `Metric.value`, or export them with `@effect/opentelemetry` (`rerank serve` does, as
  * Prometheus text on `GET /metrics`).
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -18,7 +18,7 @@ const latencyBoundaries = MetricBoundaries.exponential({ start: 0.005, factor: 2
  * Latency of whole calls (every window, attempt and quota wait), in seconds. Attributes: `gen_ai.system`,
  * `gen_ai.request.model`, `gen_ai.operation.name` (`rerank`), and `error.type` (an error's tag) on failure.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const operationDuration: Metric.Metric.Histogram<number> = Metric.histogram(
@@ -30,7 +30,7 @@ export const operationDuration: Metric.Metric.Histogram<number> = Metric.histogr
 /**
  * Calls, by `gen_ai.system` and `outcome` (`ok` or the error's tag).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const calls: Metric.Metric.Counter<number> = Metric.counter("rerank.calls", {
@@ -42,7 +42,7 @@ export const calls: Metric.Metric.Counter<number> = Metric.counter("rerank.calls
  * Attempts sent to a provider, by `gen_ai.system`, `outcome` (`ok` or the error's tag) and, for a failed attempt
  * the provider answered, `http.response.status_code` (a 429 from the upstream counts here).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const attempts: Metric.Metric.Counter<number> = Metric.counter("rerank.attempts", {
@@ -53,7 +53,7 @@ export const attempts: Metric.Metric.Counter<number> = Metric.counter("rerank.at
 /**
  * Retries scheduled by the retry policy, by `gen_ai.system` and `error.type` (the tag of the error retried).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const retries: Metric.Metric.Counter<number> = Metric.counter("rerank.retries", {
@@ -64,7 +64,7 @@ export const retries: Metric.Metric.Counter<number> = Metric.counter("rerank.ret
 /**
  * Windows (one provider request each, before retries) by `gen_ai.system`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const windows: Metric.Metric.Counter<number> = Metric.counter("rerank.windows", {
@@ -75,7 +75,7 @@ export const windows: Metric.Metric.Counter<number> = Metric.counter("rerank.win
 /**
  * Documents sent to the provider (once per window, not per retry), by `gen_ai.system`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const documentsSent: Metric.Metric.Counter<number> = Metric.counter("rerank.documents.sent", {
@@ -86,7 +86,7 @@ export const documentsSent: Metric.Metric.Counter<number> = Metric.counter("rera
 /**
  * Documents whose score came from the score cache, by `gen_ai.system`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const documentsCached: Metric.Metric.Counter<number> = Metric.counter("rerank.documents.cached", {
@@ -97,7 +97,7 @@ export const documentsCached: Metric.Metric.Counter<number> = Metric.counter("re
 /**
  * Time each attempt waited for the shared quota before it was sent, in seconds, by `gen_ai.system`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const quotaWait: Metric.Metric.Histogram<number> = Metric.histogram(
@@ -110,7 +110,7 @@ export const quotaWait: Metric.Metric.Histogram<number> = Metric.histogram(
  * What calls cost in USD, at the prices given or the provider's defaults, by `gen_ai.system` and
  * `gen_ai.request.model`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const cost: Metric.Metric.Counter<number> = Metric.counter("rerank.cost", {
@@ -122,7 +122,7 @@ export const cost: Metric.Metric.Counter<number> = Metric.counter("rerank.cost",
  * Units the provider billed (reported or computed by its rule: `usage.billed`), by `gen_ai.system` and `unit`
  * (`searchUnits`, `rerankUnits`, `queries`, `tokens`, `documents`, `requests`).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const billedUnits: Metric.Metric.Counter<number> = Metric.counter("rerank.billed_units", {
@@ -134,7 +134,7 @@ export const billedUnits: Metric.Metric.Counter<number> = Metric.counter("rerank
  * Most model names recorded as themselves; past that, `other`. A server that passes a caller's model name through
  * would otherwise let callers create a series per name they make up.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constants
  */
 export const maxModelNames = 50
@@ -144,7 +144,7 @@ const modelsSeen = new Set<string>()
 /**
  * The `gen_ai.request.model` attribute for `model`: itself while fewer than `maxModelNames` names were seen.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category attributes
  */
 export const modelName = (model: string): string => {

@@ -2,7 +2,7 @@
  * What a caller asks a reranker: a query and candidate documents, strings or the caller's own objects, plus how
  * many results to keep. Validated before any request is made.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as Either from "effect/Either"
 import type * as Chunking from "./Chunking.js"
@@ -10,7 +10,7 @@ import * as Fields from "./Fields.js"
 import { InvalidRequestError } from "./RerankError.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface RerankRequest<A> {
@@ -46,7 +46,7 @@ const invalid = (field: string, reason: string) => Either.left(new InvalidReques
  * first problem: an empty query, `topN` < 1 or not an integer, a non-finite `minScore`, an empty model, a document
  * that is not a string with no `toText`, or a document whose text is empty.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category validation
  */
 export const validate = <A>(request: RerankRequest<A>): Either.Either<ReadonlyArray<string>, InvalidRequestError> =>
@@ -94,7 +94,7 @@ const textsOf = <A>(request: RerankRequest<A>): Either.Either<ReadonlyArray<stri
 /**
  * A request with `fields`: each document's fields, and its text as `encode` writes them (a provider's encoding).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category validation
  */
 export const read = <A>(

@@ -1,13 +1,13 @@
 /**
  * What a reranker returns: the caller's documents, best first, with their scores and input positions.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type * as Billing from "./Billing.js"
 import type * as Chunking from "./Chunking.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Ranked<A> {
@@ -24,7 +24,7 @@ export interface Ranked<A> {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Usage {
@@ -49,7 +49,7 @@ export interface Usage {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 /**
@@ -57,13 +57,13 @@ export interface Usage {
  * probability through the sigmoid (TEI with `raw_scores`); `unbounded`: the model's own scale, to compare within one
  * model only (the local reranker, and providers that document no range). `minScore` means what the kind says.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export type ScoreKind = "probability" | "logit" | "unbounded"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface RerankResult<A> {
@@ -80,7 +80,7 @@ export interface RerankResult<A> {
 /**
  * The result of reranking nothing: no request is made for an empty document list.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const empty = <A>(model: string): RerankResult<A> => ({

@@ -6,7 +6,7 @@
  * and total timeouts, attempt counting, the quota, the score cache, merging, `minScore` / `topN`, deterministic
  * ties, usage and the span. Also here: the test layers and `fallback`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -31,7 +31,7 @@ import type * as RetryPolicy from "./RetryPolicy.js"
 import type * as ScoreCache from "./ScoreCache.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Service {
@@ -41,7 +41,7 @@ export interface Service {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category tags
  */
 export class Reranker extends Context.Tag("@effect-rerank/core/Reranker")<Reranker, Service>() {}
@@ -49,7 +49,7 @@ export class Reranker extends Context.Tag("@effect-rerank/core/Reranker")<Rerank
 /**
  * Reranks with the `Reranker` in context.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category accessors
  */
 export const rerank = <A>(
@@ -60,13 +60,13 @@ export const rerank = <A>(
 /**
  * The observer of every call's windows and retries (`Progress.Progress`), here under its old name.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category progress
  */
 export const Progress = ProgressModule.Progress
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category progress
  */
 export type Progress = ProgressModule.Progress
@@ -74,19 +74,19 @@ export type Progress = ProgressModule.Progress
 /**
  * The provider contract (`Provider.Provider`), here under its fixed name.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category providers
  */
 export type Provider<Prepared = ProviderModule.WindowRequest> = ProviderModule.Provider<Prepared>
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category providers
  */
 export type WindowRequest = ProviderModule.WindowRequest
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category providers
  */
 export type WindowResponse = ProviderModule.WindowResponse
@@ -95,7 +95,7 @@ export type WindowResponse = ProviderModule.WindowResponse
  * What every provider accepts: batching, retries, timeouts, the quota and the cache. Checked when the service is
  * built; a bad value is a `ConfigError` naming the option.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends Batching.Options {
@@ -139,7 +139,7 @@ export interface Options extends Batching.Options {
  * Said on a result when the cache's store could not be reached: the call went to the provider in full (a lookup)
  * or its scores were not kept (a write). Never a wrong answer.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const cacheUnavailableWarning: string = Cache.unavailableWarning
@@ -148,7 +148,7 @@ export const cacheUnavailableWarning: string = Cache.unavailableWarning
  * Builds the service from a provider. Options that make no sense fail here with a `ConfigError` naming the option,
  * the same for every provider.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = <Prepared = ProviderModule.WindowRequest>(
@@ -170,7 +170,7 @@ export const make = <Prepared = ProviderModule.WindowRequest>(
   })
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer = <Prepared = ProviderModule.WindowRequest>(
@@ -181,7 +181,7 @@ export const layer = <Prepared = ProviderModule.WindowRequest>(
 /**
  * How a test reranker scores one (query, document text) pair (`Provider.TestScore`).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category testing
  */
 export type TestScore = ProviderModule.TestScore
@@ -198,7 +198,7 @@ export const testProvider = ProviderModule.testProvider
  * A `Reranker` scoring each (query, document text) pair with a function: for testing pipelines without a
  * network. It goes through the same validation, retries, timeouts, batching, merging and cache as every provider.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category testing
  */
 export const makeTest = (
@@ -220,7 +220,7 @@ export const makeTest = (
  * )
  * ```
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category testing
  */
 export const layerTest = (
@@ -229,7 +229,7 @@ export const layerTest = (
 ): Layer.Layer<Reranker, ConfigError.ConfigError> => Layer.effect(Reranker, makeTest(score, options))
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface FallbackOptions {
@@ -265,7 +265,7 @@ export interface FallbackOptions {
  * })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category combinators
  */
 export const fallback = (rerankers: readonly [Service, ...Array<Service>], options: FallbackOptions = {}): Service => ({
@@ -285,7 +285,7 @@ export const fallback = (rerankers: readonly [Service, ...Array<Service>], optio
  * ])
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerFallback = <E, R>(

@@ -3,7 +3,7 @@
  * a cap, and the server's `Retry-After` honoured. `Reranker.make` retries every window by it; exposed so callers can
  * build on it or replace it.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as RerankError from "./RerankError.js"
 import * as Duration from "effect/Duration"
@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import * as OptionSchema from "./OptionSchema.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -28,7 +28,7 @@ export interface Options {
 /**
  * The options' schema: a `ConfigError` naming `retry.maxRetries`, `retry.base` or `retry.cap` when one makes no sense.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const OptionsSchema = Schema.Struct({
@@ -38,7 +38,7 @@ export const OptionsSchema = Schema.Struct({
 })
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = { maxRetries: 3, base: Duration.seconds(1), cap: Duration.seconds(30) } as const
@@ -46,7 +46,7 @@ export const defaults = { maxRetries: 3, base: Duration.seconds(1), cap: Duratio
 /**
  * The delay the server asked for, when the error carries one.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category utils
  */
 export const serverDelay = (error: RerankError.RerankError): Option.Option<Duration.Duration> =>
@@ -56,7 +56,7 @@ export const serverDelay = (error: RerankError.RerankError): Option.Option<Durat
  * Retries `RerankError.isRetryable` errors up to `maxRetries` times, waiting `base * 2^n` (+-20% jitter, at most
  * `cap`) or exactly what the server's `Retry-After` asked; stops at once when the server asks for more than `cap`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = (options: Options = {}): Schedule.Schedule<RerankError.RerankError, RerankError.RerankError> => {

@@ -7,7 +7,7 @@
  * `ScoreCache.Store` is provided: `layerPersistence` over `@effect/experimental`'s `BackingPersistence` (its Redis
  * layer) shares it between processes.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import type * as Persistence from "@effect/experimental/Persistence"
 import type * as ConfigError from "effect/ConfigError"
@@ -24,7 +24,7 @@ import * as OptionSchema from "./OptionSchema.js"
 import type * as Provider from "./Provider.js"
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -39,7 +39,7 @@ export interface Options {
 }
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category errors
  */
 export class StoreError extends Data.TaggedError("ScoreCacheStoreError")<{ readonly reason: string }> {}
@@ -47,7 +47,7 @@ export class StoreError extends Data.TaggedError("ScoreCacheStoreError")<{ reado
 /**
  * Where scores live: looked up and written many at a time.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Store {
@@ -59,13 +59,13 @@ export interface Store {
 }
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category tags
  */
 export class ScoreCacheStore extends Context.Tag("@effect-rerank/core/ScoreCache/Store")<ScoreCacheStore, Store>() {}
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = { ttl: Duration.days(1), maxEntries: 100_000, shareAcrossKeys: false } as const
@@ -74,7 +74,7 @@ export const defaults = { ttl: Duration.days(1), maxEntries: 100_000, shareAcros
  * A bounded in-memory store: least recently used entries go first past `maxEntries`, and entries expire after their
  * TTL (by the `Clock`, so tests drive it with `TestClock`).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const makeMemory = (maxEntries: number = defaults.maxEntries): Effect.Effect<Store> =>
@@ -116,7 +116,7 @@ export const makeMemory = (maxEntries: number = defaults.maxEntries): Effect.Eff
 const notJson = (error: Persistence.PersistenceError): boolean => error.cause instanceof SyntaxError
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerMemory = (maxEntries?: number): Layer.Layer<ScoreCacheStore> =>
@@ -126,7 +126,7 @@ export const layerMemory = (maxEntries?: number): Layer.Layer<ScoreCacheStore> =
  * A store over `@effect/experimental`'s `BackingPersistence` (its Redis layer, `Persistence/Redis`'s `layer`): one
  * `MGET` per call for the lookups and one `MULTI` for the writes, shared by every process on that Redis.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerPersistence = (
@@ -171,7 +171,7 @@ export const layerPersistence = (
 /**
  * The options' schema.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const OptionsSchema = Schema.Struct({
@@ -184,7 +184,7 @@ const decodeOptions = OptionSchema.decoder(OptionsSchema, "cache")
 /**
  * The checked options with their defaults.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Resolved {
@@ -195,7 +195,7 @@ export interface Resolved {
 /**
  * Checks the options (a `ConfigError` naming `cache.ttl` or `cache.shareAcrossKeys`) and fills in the defaults.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const validate = (options: Options): Either.Either<Resolved, ConfigError.ConfigError> =>
@@ -208,7 +208,7 @@ export const validate = (options: Options): Either.Either<Resolved, ConfigError.
  * The keys of a call's documents under its scope (`Provider.scopeOf`): one hash state for what they share
  * (identity and query), copied for each text.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category utils
  */
 export const keys = (scope: Provider.Scope, query: string, texts: ReadonlyArray<string>): Array<string> =>
@@ -217,7 +217,7 @@ export const keys = (scope: Provider.Scope, query: string, texts: ReadonlyArray<
 /**
  * The store in context, or a bounded in-memory one.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const storeFromContext: Effect.Effect<Store> = Effect.flatMap(

@@ -2,7 +2,7 @@
  * Where the shared conformance data lives: `EFFECT_RERANK_CONFORMANCE`, else `../shared/conformance` beside the
  * repository.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type * as PlatformError from "@effect/platform/Error"
 import * as Console from "effect/Console"
@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import { fileURLToPath } from "node:url"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const dir: string =

@@ -3,7 +3,7 @@
  * first-stage run in TREC format, or TREC files (topics, qrels, a run) with the documents' texts (BEIR's
  * `corpus.jsonl`, or `id<TAB>text` lines). What does not parse fails with the file and line.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -84,7 +84,7 @@ const beirQrels = (text: string, file: string): Either.Either<Metrics.Qrels, str
 /**
  * A BEIR folder, with the first stage from `run` (a TREC run), or the one `.trec` file in the folder's `runs/`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category loading
  */
 export const fromBeir = (
@@ -125,7 +125,7 @@ export const fromBeir = (
 /**
  * TREC files: topics, qrels, a first-stage run, and the documents' texts.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category loading
  */
 export const fromTrec = (files: {

@@ -10,7 +10,7 @@
  * the same as `rerank query` builds. A `Store` keeps each finished query, so that a run cut short resumes where it
  * stopped.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import { Billing, Reranker, type RerankError } from "@effect-rerank/core"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -26,7 +26,7 @@ import * as Significance from "./Significance.js"
 /**
  * What is evaluated: the queries, the documents' texts, the judgments and the first stage's ranking.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Dataset {
@@ -42,7 +42,7 @@ export interface Dataset {
 /**
  * A reranker under evaluation: its name in the report and its layer.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface System {
@@ -53,7 +53,7 @@ export interface System {
 /**
  * One query reranked by one system, as kept for resuming and reported per query.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Finished {
@@ -74,7 +74,7 @@ export interface Finished {
  * Where finished queries are kept between runs (`fileStore` keeps them as JSON lines; `memoryStore` for tests). A
  * store is keyed by the system's name and what decides its answers (the dataset, the depth).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Store {
@@ -85,7 +85,7 @@ export interface Store {
 /**
  * A store in memory.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category stores
  */
 export const memoryStore = (): Store => {
@@ -113,7 +113,7 @@ const fileNameOf = (key: string): string => {
  * A store of JSON lines in `dir`, a file per key, appended after each query: a run cut short (an error, Ctrl-C)
  * keeps every query it finished. A line that does not parse (the last one, cut off) is read as not finished.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category stores
  */
 export const fileStore = (dir: string): Effect.Effect<Store, never, FileSystem.FileSystem | Path.Path> =>
@@ -147,7 +147,7 @@ export const fileStore = (dir: string): Effect.Effect<Store, never, FileSystem.F
 /**
  * Progress of a run, after each query of each system.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Progress {
@@ -159,7 +159,7 @@ export interface Progress {
 }
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -180,7 +180,7 @@ export interface Options {
 /**
  * The default measures.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaultMeasures: ReadonlyArray<Metrics.Measure> = ["ndcg@10", "map@100", "mrr", "p@10"].map(
@@ -191,7 +191,7 @@ export const defaultMeasures: ReadonlyArray<Metrics.Measure> = ["ndcg@10", "map@
  * What the data does not allow (no query left to evaluate, a candidate without text), or a reranker that could not
  * be built.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category errors
  */
 export class EvaluationError extends Data.TaggedError("EvaluationError")<{ readonly reason: string }> {
@@ -203,7 +203,7 @@ export class EvaluationError extends Data.TaggedError("EvaluationError")<{ reado
 /**
  * One system's results.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface SystemResult {
@@ -231,7 +231,7 @@ export interface SystemResult {
 /**
  * A paired comparison of two systems on one measure.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Comparison {
@@ -250,7 +250,7 @@ export interface Comparison {
 /**
  * Everything measured, as `results.json` holds it.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Results {
@@ -444,7 +444,7 @@ const rerankAll = (
  * Runs every system over the dataset and measures them: the first stage (cut to `depth`) is the first system of
  * the results, the rerankers follow in the order given.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category running
  */
 export const run = (

@@ -2,7 +2,7 @@
  * The local reranker's quality on Vaswani: rerank each query's BM25 top 100 and score nDCG@10 against the qrels,
  * with corpus statistics from the collection and without any.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { RerankError } from "@effect-rerank/core"
 import { CorpusStats, LocalReranker } from "@effect-rerank/local"
@@ -14,7 +14,7 @@ import type * as Vaswani from "./Vaswani.js"
 /**
  * Mean nDCG@10 of the local reranker over the collection's queries.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category evaluation
  */
 export const run = (
@@ -77,7 +77,7 @@ export const split = (
 /**
  * Corpus statistics of the whole collection.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category evaluation
  */
 export const corpusStats = (corpus: Iterable<string>): CorpusStats.CorpusStats => CorpusStats.fromTexts(corpus)

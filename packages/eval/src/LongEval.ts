@@ -8,7 +8,7 @@
  * holds `length` minus the candidate's words; the candidate's text is then inserted at a random position among the
  * passages (first, between two, or last). Passages are separated by a blank line.
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import type { RerankError } from "@effect-rerank/core"
 import type { CorpusStats } from "@effect-rerank/local"
@@ -24,7 +24,7 @@ const wordCount = (text: string) => text.split(/\s+/).filter((w) => w !== "").le
 /**
  * A candidate made long: its text among filler passages, and where it sits.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface LongCandidate {
@@ -37,7 +37,7 @@ export interface LongCandidate {
 /**
  * The collection's candidates made about `length` words long, by the rule above.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category building
  */
 export const lengthen = (
@@ -93,7 +93,7 @@ export const truncate = (text: string, n: number): string => {
  * Mean nDCG@10 of the local reranker over long candidates, each scored from `toText` (the whole text, or its first
  * words) with the reranker's options (chunking or none).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category evaluation
  */
 export const run = (

@@ -3,7 +3,7 @@
  * Reranker that scores by the run's own BM25 scores, in windows of 25 documents assigned at random (fixed seed),
  * and compare nDCG@10 of score merging, RRF merging and one unbatched call.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { type Batching, Reranker, type RerankError } from "@effect-rerank/core"
 import type * as ConfigError from "effect/ConfigError"
@@ -13,7 +13,7 @@ import * as Ndcg from "./Ndcg.js"
 import type * as Vaswani from "./Vaswani.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Scores {
@@ -25,7 +25,7 @@ export interface Scores {
 /**
  * nDCG@10 of the three ways, for one seed of the window assignment.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category evaluation
  */
 export const run = (

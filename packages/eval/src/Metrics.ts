@@ -9,13 +9,13 @@
  * Measure names are trec_eval's (`ndcg_cut_10`, `map`, `recip_rank`, `P_10`, `recall_100`, `Rprec`, `map_cut_100`,
  * `ndcg`) or the usual short forms (`ndcg@10`, `map@100`, `mrr`, `p@10`, `recall@100`, `r-precision`).
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 
 /**
  * Judgments: query id -> document id -> relevance (graded; negative = in the pool but not judged).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Qrels = ReadonlyMap<string, ReadonlyMap<string, number>>
@@ -23,7 +23,7 @@ export type Qrels = ReadonlyMap<string, ReadonlyMap<string, number>>
 /**
  * A run: query id -> document id -> score (higher is better).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Run = ReadonlyMap<string, ReadonlyMap<string, number>>
@@ -31,7 +31,7 @@ export type Run = ReadonlyMap<string, ReadonlyMap<string, number>>
 /**
  * A measure, parsed: its kind and cutoff.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Measure {
@@ -67,7 +67,7 @@ const shortName: Record<Measure["kind"], string> = {
 /**
  * A measure from its name (either notation), or why not.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parse = (text: string): Measure | string => {
@@ -90,7 +90,7 @@ export const parse = (text: string): Measure | string => {
 /**
  * Options of an evaluation, as trec_eval's flags.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -105,7 +105,7 @@ export interface Options {
 /**
  * Each query's values and their means, by measure name.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Evaluated {
@@ -125,7 +125,7 @@ const byScoreThenId = (a: readonly [string, number], b: readonly [string, number
 /**
  * A ranking in trec_eval's order: document ids, best first.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category utils
  */
 export const ranking = (scores: ReadonlyMap<string, number>): Array<string> =>
@@ -207,7 +207,7 @@ const value = (measure: Measure, judged: Judged, level: number): number => {
 /**
  * Every measure for every query of `run` that has judgments (or of `qrels`, with `complete`), and their means.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category evaluating
  */
 export const evaluate = (

@@ -2,13 +2,13 @@
  * nDCG@k with linear gain and a log2(rank + 1) discount (Jarvelin and Kekalainen 2002, as ranx and trec_eval's
  * `ndcg_cut` compute it), averaged over queries.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 
 /**
  * Graded judgments of one query: document id -> relevance (0 = not relevant).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Judgments = ReadonlyMap<string, number> | Readonly<Record<string, number>>
@@ -23,7 +23,7 @@ const gains = (judgments: Judgments): Array<number> =>
  * nDCG@k of one ranking (document ids, best first). 0 when the query has no relevant document. A document id that
  * appears twice counts once, at its first position.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category metrics
  */
 export const ndcgAt = (k: number, ranking: ReadonlyArray<string>, judgments: Judgments): number => {
@@ -52,7 +52,7 @@ export const ndcgAt = (k: number, ranking: ReadonlyArray<string>, judgments: Jud
 /**
  * Mean nDCG@k over the queries that have judgments.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category metrics
  */
 export const meanNdcgAt = (

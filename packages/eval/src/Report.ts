@@ -6,7 +6,7 @@
  * against latency. The charts are Vega-Lite specifications rendered to SVG by Vega in this process; each mark
  * carries its numbers in its `aria-label`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -35,7 +35,7 @@ const font = { config: { font: "system-ui, sans-serif", view: { stroke: null } }
 /**
  * The charts' Vega-Lite specifications, by title.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category charts
  */
 export const charts = (results: Results): ReadonlyArray<{ readonly title: string; readonly spec: TopLevelSpec }> => {
@@ -168,7 +168,7 @@ const row = (system: SystemResult, results: Results): Array<string> => {
 /**
  * The summary table's header and rows (the CLI prints it, the page shows it).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category tables
  */
 export const table = (results: Results): { readonly header: Array<string>; readonly rows: Array<Array<string>> } => ({
@@ -202,7 +202,7 @@ const comparisonRows = (comparisons: ReadonlyArray<Comparison>) =>
 /**
  * The per-query CSV: one row per query and system, each measure, the latency.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category formatting
  */
 export const perQueryCsv = (results: Results): string => {
@@ -226,7 +226,7 @@ export const perQueryCsv = (results: Results): string => {
 /**
  * The page, with its charts rendered.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category formatting
  */
 export const html = (results: Results): Effect.Effect<string> =>
@@ -278,7 +278,7 @@ ${comparisonRows(results.comparisons)
 /**
  * Writes `report.html`, `results.json` and `per-query.csv` into `dir` (made if needed).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category writing
  */
 export const write = (dir: string, results: Results) =>

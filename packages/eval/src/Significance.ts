@@ -5,7 +5,7 @@
  * The t distribution is stdlib's (`@stdlib/stats-base-dists-t-cdf`); the random numbers are `pure-rand`'s
  * xoroshiro128+, so that a seed gives the same answer on every machine.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import tCdf from "@stdlib/stats-base-dists-t-cdf"
 import * as Rand from "pure-rand"
@@ -24,7 +24,7 @@ const differences = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): Array<
 /**
  * A paired test's answer: the mean difference (`a - b`) and the two-sided p-value.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Tested {
@@ -36,7 +36,7 @@ export interface Tested {
  * The two-sided paired t-test of `a` against `b` (as scipy's `ttest_rel`). With no variation in the differences the
  * p-value is 1 when they are all 0, else 0; with fewer than two pairs, 1.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category tests
  */
 export const pairedTTest = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): Tested & { readonly t: number } => {
@@ -57,7 +57,7 @@ export const pairedTTest = (a: ReadonlyArray<number>, b: ReadonlyArray<number>):
  * least as large (in absolute value) as the one observed, over `trials` draws, counted as `(hits + 1) / (trials + 1)`
  * so that it is never 0.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category tests
  */
 export const randomizationTest = (
@@ -84,7 +84,7 @@ export const randomizationTest = (
  * Holm's step-down adjustment: the p-values in their order, adjusted so that rejecting those under α keeps the
  * family-wise error rate at α.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category corrections
  */
 export const holm = (ps: ReadonlyArray<number>): Array<number> => {
@@ -102,7 +102,7 @@ export const holm = (ps: ReadonlyArray<number>): Array<number> => {
 /**
  * A confidence interval of a mean.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Interval {
@@ -115,7 +115,7 @@ export interface Interval {
  * The percentile bootstrap interval of the mean: `samples` resamples of the values with replacement, the
  * `(1 - level) / 2` and `(1 + level) / 2` quantiles of their means.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category intervals
  */
 export const bootstrap = (

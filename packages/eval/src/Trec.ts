@@ -3,7 +3,7 @@
  * or TREC's SGML `<top>` blocks with `<num>` and `<title>`), as trec_eval and the TREC tracks write them. A line that
  * does not parse fails with its line number; nothing is skipped silently.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import * as Either from "effect/Either"
 import type * as Metrics from "./Metrics.js"
@@ -19,7 +19,7 @@ const where = (file: string, number: number) => `${file} line ${number}`
 /**
  * Qrels from their text: four fields a line, the judgment an integer (negative: in the pool, not judged).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parseQrels = (text: string, file = "qrels"): Either.Either<Metrics.Qrels, string> => {
@@ -44,7 +44,7 @@ export const parseQrels = (text: string, file = "qrels"): Either.Either<Metrics.
  * A run from its text: six fields a line, anything after them ignored (the rank column too, as trec_eval ignores it:
  * the score orders).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parseRun = (text: string, file = "run"): Either.Either<Metrics.Run, string> => {
@@ -69,7 +69,7 @@ export const parseRun = (text: string, file = "run"): Either.Either<Metrics.Run,
 /**
  * A run as text, each query's documents in trec_eval's order with their ranks.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category formatting
  */
 export const formatRun = (
@@ -89,7 +89,7 @@ export const formatRun = (
  * Topics: `qid<TAB>text` lines (TSV, as ir_datasets writes them), or TREC's `<top>` blocks (`<num> Number: 301`,
  * `<title> ...`).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parseTopics = (text: string, file = "topics"): Either.Either<ReadonlyMap<string, string>, string> => {

@@ -2,14 +2,14 @@
  * The Vaswani (NPL) collection in BEIR layout, with its BM25 top-100 first stage, read from the shared
  * conformance folder.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Candidate {
@@ -20,7 +20,7 @@ export interface Candidate {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Collection {
@@ -37,7 +37,7 @@ const lines = (text: string) => text.split("\n").filter((line) => line.trim() !=
 /**
  * Loads `datasets/vaswani` under `dir` (the conformance folder).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category loading
  */
 export const load = (dir: string) =>

@@ -16,7 +16,7 @@
  * `AWS_DEFAULT_REGION`), the AWS SDK's standard variables; or a Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`) sent as a
  * bearer token.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { OptionSchema, RerankError } from "@effect-rerank/core"
 import * as Headers from "@effect/platform/Headers"
@@ -36,7 +36,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Bedrock's rerank models; any other model id is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = ["amazon.rerank-v1:0", "cohere.rerank-v3-5:0"] as const
@@ -44,13 +44,13 @@ export const models = ["amazon.rerank-v1:0", "cohere.rerank-v3-5:0"] as const
 /**
  * Bedrock's rerank models; any other model id is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -62,7 +62,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -91,7 +91,7 @@ const Source = Schema.Struct({
 /**
  * The `Rerank` request body (camelCase on the wire, as AWS's REST-JSON protocols are).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -113,7 +113,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -147,7 +147,7 @@ const RegionOptions = Schema.Struct({
 const decodeRegion = OptionSchema.decoder(RegionOptions)
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -272,7 +272,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
 /**
  * The AWS SDK's standard variables: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), when set.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category config
  */
 export const credentialsConfig: Config.Config<Option.Option<SigV4.Credentials>> = Config.option(
@@ -294,7 +294,7 @@ export const credentialsConfig: Config.Config<Option.Option<SigV4.Credentials>> 
 /**
  * `AWS_REGION`, else `AWS_DEFAULT_REGION`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category config
  */
 export const regionConfig: Config.Config<string> = Config.nonEmptyString("AWS_REGION").pipe(
@@ -302,7 +302,7 @@ export const regionConfig: Config.Config<string> = Config.nonEmptyString("AWS_RE
 )
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type ConfigOptions = Config.Config.Wrap<
@@ -355,7 +355,7 @@ const fromConfig = (options: ConfigOptions): Effect.Effect<Options, ConfigError.
  * Where `layerConfig` reads a Bedrock API key; the credentials and the region (which gives the endpoint) come from
  * the AWS SDK's variables.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = {
@@ -369,7 +369,7 @@ export const variables: HttpProvider.Variables = {
  * Bedrock API key from the AWS SDK's standard variables unless given. No credentials at all fails at construction,
  * naming the variables.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options, ConfigOptions> = HttpProvider.constructors(protocol, variables, {
@@ -378,19 +378,19 @@ const constructors: HttpProvider.Constructors<Options, ConfigOptions> = HttpProv
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options, ConfigOptions>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options, ConfigOptions>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options, ConfigOptions>["layerConfig"] = constructors.layerConfig

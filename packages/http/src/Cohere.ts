@@ -4,7 +4,7 @@
  * (`CohereSchema`), through the shared transport and status table. Retries, timeouts, batching and merging are the
  * core's, the same as for every provider.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { type Billing, Fields, OptionSchema, Reranker, RerankError } from "@effect-rerank/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -23,7 +23,7 @@ import * as LayerConfig from "./internal/config.js"
 import * as Wire from "./internal/wire.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type ApiVersion = CohereSchema.ApiVersion
@@ -38,7 +38,7 @@ const yamlOf = (picked: ReadonlyArray<Fields.Picked>): string =>
  * (developer.puter.com/tutorials/cohere-api-pricing, Jun 2026). Other models have no default: give `prices`.
  * cohere.com/pricing is the authority; pass `prices` to override.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constants
  */
 export const prices: Billing.Prices = {
@@ -50,7 +50,7 @@ export const prices: Billing.Prices = {
 /**
  * Models Cohere serves for rerank; any other string is allowed too (fine-tunes, private deployments).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -67,13 +67,13 @@ export const models = [
 /**
  * Models Cohere serves for rerank; any other string is allowed too (fine-tunes, private deployments).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -88,7 +88,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -117,7 +117,7 @@ const chunkLimit = /max(imum)? chunks/i
  * Cohere's protocol, both ways: v2 (default) or v1 request bodies, the 200 body (`CohereDecode` on the hot path), the
  * `{id, message}` error body with `x-debug-trace-id`, and the 400 that is really a payload limit.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -213,7 +213,7 @@ export const provider = (
  * `layerConfig`'s options: every option of `Options`, each a `Config` (`Config.succeed` for a constant). The key and
  * the base URL may be left out: they are then read from the environment.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type ConfigOptions = LayerConfig.ConfigOptions<Options>
@@ -221,7 +221,7 @@ export type ConfigOptions = LayerConfig.ConfigOptions<Options>
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: LayerConfig.Variables = {
@@ -234,7 +234,7 @@ export const variables: LayerConfig.Variables = {
 /**
  * The API key from `COHERE_API_KEY`, else `CO_API_KEY`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category config
  */
 export const apiKeyConfig: Config.Config<Redacted.Redacted<string>> = LayerConfig.apiKeyConfig(variables)
@@ -253,7 +253,7 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
  * Builds the Cohere `Reranker`: the provider, with the core's retries, timeouts and batching. Fails with a
  * `ConfigError` naming the option when an option makes no sense.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
@@ -269,7 +269,7 @@ export const make: HttpProvider.Constructors<Options>["make"] = constructors.mak
  * const CohereLive = Cohere.layer({ apiKey: Redacted.make("..."), model: "rerank-v3.5" })
  * ```
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
@@ -291,7 +291,7 @@ export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.l
  * }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig

@@ -8,7 +8,7 @@
  * at most 400,000 tokens a request, and 8,000 for the query, instruction and any one document with its metadata);
  * its how-to guide for the model names. Errors are FastAPI's `{"detail": ...}`. No score range is documented.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import { Fields, OptionSchema, RerankError } from "@effect-rerank/core"
 import * as Option from "effect/Option"
@@ -21,7 +21,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Contextual AI's rerank models; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -33,13 +33,13 @@ export const models = [
 /**
  * Contextual AI's rerank models; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -50,7 +50,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -67,7 +67,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/rerank`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -82,7 +82,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({ results: Schema.Array(Wire.RelevanceResult) })
@@ -95,7 +95,7 @@ const linesOf = (record: Readonly<Record<string, unknown>>, names: ReadonlySet<s
     .join("\n")
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -145,7 +145,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `CONTEXTUAL_API_KEY` and the base
  * URL from `CONTEXTUAL_BASE_URL` unless given.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -156,19 +156,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -176,7 +176,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

@@ -7,7 +7,7 @@
  *
  * Write your own HTTP provider the same way: a `WireProtocol` of a few functions, then `HttpProvider.layer`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { type Billing, OptionSchema, Provider, Reranker, RerankError, type RerankResult } from "@effect-rerank/core"
 import * as Headers from "@effect/platform/Headers"
@@ -29,7 +29,7 @@ import * as Transport from "./internal/transport.js"
 /**
  * What every HTTP provider accepts, beside its own options.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface CommonOptions extends Reranker.Options {
@@ -63,7 +63,7 @@ export interface CommonOptions extends Reranker.Options {
  * How one provider's error responses read: the message, request id and error code of a parsed JSON body (or the
  * headers), and the provider's own reading of a response before the shared status table.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type ErrorReading = ResponseError.Protocol
@@ -73,7 +73,7 @@ export type ErrorReading = ResponseError.Protocol
  * server's half of the same protocol (`@effect-rerank/server`'s `ServerProtocols`) reads and writes the same
  * schemas the other way round; a provider of your own needs none.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
@@ -173,7 +173,7 @@ export interface WireProtocol<Options extends CommonOptions = CommonOptions> {
 /**
  * Signs one attempt's request.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Signer = (
@@ -183,7 +183,7 @@ export type Signer = (
 ) => Effect.Effect<HttpClientRequest.HttpClientRequest, RerankError.RerankError>
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -205,7 +205,7 @@ interface Settings {
  * The options every HTTP provider takes, beside the core's: a `ConfigError` naming the option when one makes no
  * sense.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const CommonOptionsSchema = Schema.Struct({
@@ -250,7 +250,7 @@ const settingsOf = <O extends CommonOptions>(
 /**
  * Logits to (0, 1). Monotone, so a window's order, ties and the merge are unchanged.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category utils
  */
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
@@ -321,7 +321,7 @@ const decodeReply = (
 /**
  * One window as this protocol sends it: the JSON body, encoded once however many attempts it takes.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Prepared {
@@ -337,7 +337,7 @@ export interface Prepared {
  * attempt per call of its effect. Fails with a `ConfigError` naming the option when an option makes no sense (a
  * plain-http base URL to a remote host, a key with control characters, ...).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const provider = <O extends CommonOptions>(
@@ -469,7 +469,7 @@ export const provider = <O extends CommonOptions>(
 /**
  * The `Reranker` over this protocol, with the core's retries, timeouts and batching.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = <O extends CommonOptions>(
@@ -479,7 +479,7 @@ export const make = <O extends CommonOptions>(
   Effect.flatMap(provider(protocol, options), (p) => Reranker.make(p, options))
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer = <O extends CommonOptions>(
@@ -491,7 +491,7 @@ export const layer = <O extends CommonOptions>(
 /**
  * Where `layerConfig` reads a provider's key and base URL from.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Variables = LayerConfig.Variables
@@ -500,7 +500,7 @@ export type Variables = LayerConfig.Variables
  * `layerConfig`'s options: every option, each a `Config` (`Config.succeed` for a constant); the key and base URL may
  * be left out, to be read from the provider's variables.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type ConfigOptions<O extends CommonOptions> = LayerConfig.ConfigOptions<O>
@@ -508,7 +508,7 @@ export type ConfigOptions<O extends CommonOptions> = LayerConfig.ConfigOptions<O
 /**
  * A provider module's constructors.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Constructors<O extends CommonOptions, C = ConfigOptions<O>> {
@@ -526,7 +526,7 @@ export interface Constructors<O extends CommonOptions, C = ConfigOptions<O>> {
 /**
  * What a provider adds to the common constructors, where it needs to.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Hooks<O extends CommonOptions, C> {
@@ -542,7 +542,7 @@ export interface Hooks<O extends CommonOptions, C> {
 /**
  * A provider module's constructors from its protocol and variables.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const constructors = <O extends CommonOptions, C = ConfigOptions<O>>(

@@ -7,7 +7,7 @@
  * `JinaAIRerankResponseEntityTests`; errors are FastAPI's `{"detail": ...}` (a string, or a list of `{loc, msg}` on
  * 422), and an exhausted balance is a 403, not a 402. Scores are in [0, 1].
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { RerankError } from "@effect-rerank/core"
 import * as Option from "effect/Option"
@@ -20,7 +20,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Jina's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -36,13 +36,13 @@ export const models = [
 /**
  * Jina's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -53,7 +53,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -66,7 +66,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/rerank`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -80,7 +80,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -92,7 +92,7 @@ export const Response = Schema.Struct({
 const balance = /balance|credit|insufficient|top.?up|quota/i
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -132,7 +132,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `JINA_API_KEY` and the base URL from
  * `JINA_BASE_URL` unless given.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -143,19 +143,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -163,7 +163,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

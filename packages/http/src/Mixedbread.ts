@@ -7,7 +7,7 @@
  * "rank_result"`, `object: "list"`, `model`, `usage`, `top_k`, `return_input`). Error bodies are read in both the
  * FastAPI (`detail`) and OpenAI (`error.message`) shapes. Scores are in [0, 1]. At most 1,000 inputs a request.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -19,7 +19,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Mixedbread's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -33,13 +33,13 @@ export const models = [
 /**
  * Mixedbread's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -49,7 +49,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -62,7 +62,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/reranking`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -78,7 +78,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body: results under `data`, each `score`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -103,7 +103,7 @@ export const Response = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -145,7 +145,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `MXBAI_API_KEY` and the base URL
  * from `MXBAI_BASE_URL` unless given.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -156,19 +156,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -176,7 +176,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

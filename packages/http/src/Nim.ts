@@ -10,7 +10,7 @@
  * `{"detail": ...}` (self-hosted) or a problem document with `detail` (hosted). Scores are logits: `scores:
  * "probability"` maps them through the sigmoid.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import { RerankError } from "@effect-rerank/core"
 import * as ConfigError from "effect/ConfigError"
@@ -25,7 +25,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * NVIDIA's reranking NIMs; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -39,13 +39,13 @@ export const models = [
 /**
  * NVIDIA's reranking NIMs; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -60,7 +60,7 @@ export const defaults = {
 const catalogHost = "ai.api.nvidia.com"
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -74,7 +74,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/ranking`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -87,7 +87,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body: every passage's logit, best first.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -111,7 +111,7 @@ const catalogPath = (model: string) => `/v1/retrieval/${model.replaceAll(".", "_
 const OptionsSchema = Schema.Struct({ truncate: Schema.optional(OptionSchema.choice(["NONE", "END"])) })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -167,7 +167,7 @@ const complete = (options: Options): Effect.Effect<Options, ConfigError.ConfigEr
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `NVIDIA_API_KEY` and the base URL
  * from `NIM_BASE_URL` unless given. The hosted catalog without a key fails at construction, naming the variable.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(
@@ -182,19 +182,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 )
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -202,7 +202,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

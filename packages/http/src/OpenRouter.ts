@@ -9,7 +9,7 @@
  * SDK's `CreateRerankUsage`: `cost`, the request's cost in credits (one credit is one US dollar). The scores are the
  * routed model's own: Cohere's are probabilities, the others' are not documented here.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import { OptionSchema } from "@effect-rerank/core"
 import * as Option from "effect/Option"
@@ -22,7 +22,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Rerank models OpenRouter routes to, by routing id; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -36,13 +36,13 @@ export const models = [
 /**
  * Rerank models OpenRouter routes to, by routing id; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -53,7 +53,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -70,7 +70,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /api/v1/rerank`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -84,7 +84,7 @@ export const Request = Schema.Struct({
 /**
  * `usage`: what the call was billed, in the routed vendor's unit, and its cost in credits (USD).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Usage = Schema.Struct({
@@ -96,7 +96,7 @@ export const Usage = Schema.Struct({
 /**
  * The 200 body.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -108,7 +108,7 @@ export const Response = Schema.Struct({
 })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -160,7 +160,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `OPENROUTER_API_KEY` and the base
  * URL from `OPENROUTER_BASE_URL` unless given.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -171,19 +171,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -191,7 +191,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

@@ -9,7 +9,7 @@
  * per-model limits (bge-reranker-v2-m3 and pinecone-rerank-v0: 100 documents; cohere-rerank-3.5: 200). Scores are
  * normalized to [0, 1].
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Option from "effect/Option"
@@ -22,7 +22,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Pinecone's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = ["bge-reranker-v2-m3", "cohere-rerank-3.5", "pinecone-rerank-v0"] as const
@@ -30,7 +30,7 @@ export const models = ["bge-reranker-v2-m3", "cohere-rerank-3.5", "pinecone-rera
 /**
  * Pinecone's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
@@ -38,7 +38,7 @@ export type Model = (typeof models)[number] | (string & {})
 /**
  * Documents a request, per model, from Pinecone's model guide.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const maxDocumentsByModel: Readonly<Record<string, number>> = {
@@ -48,7 +48,7 @@ export const maxDocumentsByModel: Readonly<Record<string, number>> = {
 }
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -60,7 +60,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -77,7 +77,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /rerank`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -93,7 +93,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body: results under `data`, each `score`; usage in rerank units.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -109,7 +109,7 @@ export const Response = Schema.Struct({
 /**
  * Pinecone's error body.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const ErrorBody = Schema.Struct({
@@ -120,7 +120,7 @@ export const ErrorBody = Schema.Struct({
 const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -169,7 +169,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `PINECONE_API_KEY` and the base
  * URL from `PINECONE_BASE_URL` unless given.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -180,19 +180,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -200,7 +200,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

@@ -4,7 +4,7 @@
  * routes and its 404 text, the CLI's `--provider` and `--upstream` choices and their help, the table in
  * docs/providers.md. Adding a provider is its module and one line here.
  *
- * @since 0.4.0
+ * @since 0.2.0
  */
 import type { Reranker } from "@effect-rerank/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -29,7 +29,7 @@ import * as ZeroEntropy from "./ZeroEntropy.js"
 /**
  * One provider as the tools see it.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Entry {
@@ -56,7 +56,7 @@ export interface Entry {
 /**
  * An entry from a provider module (its `protocol`, `variables`, `layerConfig` and, where it publishes them, `models`).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constructors
  */
 export const entry = (
@@ -77,7 +77,7 @@ export const entry = (
 /**
  * The providers of this package, in the order the tools list them.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const providers: ReadonlyArray<Entry> = [
@@ -108,7 +108,7 @@ export const providers: ReadonlyArray<Entry> = [
  * The variable (or flag) that sets each option of a provider from the environment: `apiKey`, `baseUrl`, and its
  * own (Bedrock's `region`, `credentials`).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category utils
  */
 export const environmentOf = (provider: Entry): Readonly<Record<string, string>> => {
@@ -123,7 +123,7 @@ export const environmentOf = (provider: Entry): Readonly<Record<string, string>>
 /**
  * What a user of the tools must set for a provider, in a few words: `JINA_API_KEY`, `TEI_BASE_URL`, ...
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category utils
  */
 export const requirements = (provider: Entry): string => {

@@ -10,7 +10,7 @@
  * body. A TEI server serves one model, so no model is sent. Scores are the model's sigmoid output in [0, 1], or raw
  * logits with `rawScores` (then `scores: "sigmoid"` maps them back for `minScore`).
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { RerankError } from "@effect-rerank/core"
 import * as Option from "effect/Option"
@@ -20,7 +20,7 @@ import * as HttpProvider from "./HttpProvider.js"
 import * as Wire from "./internal/wire.js"
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -31,7 +31,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -48,7 +48,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /rerank`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -63,7 +63,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body: a bare array, best first.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Array(
@@ -73,7 +73,7 @@ export const Response = Schema.Array(
 /**
  * TEI's error body.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const ErrorBody = Schema.Struct({
@@ -86,7 +86,7 @@ const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
 const batchSize = /batch size (\d+) > maximum allowed batch size (\d+)/i
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -135,7 +135,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the base URL from `TEI_BASE_URL` and the key,
  * when the server was started with one, from `TEI_API_KEY`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -146,19 +146,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -166,7 +166,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

@@ -8,7 +8,7 @@
  * with prompt/completion/total tokens) and its error schema `{"error": {"message"}}` (OpenAI-style, with `type` and
  * `code`). Scores are in [0, 1].
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -20,7 +20,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Together's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = ["Salesforce/Llama-Rank-V1", "mixedbread-ai/Mxbai-Rerank-Large-V2"] as const
@@ -28,13 +28,13 @@ export const models = ["Salesforce/Llama-Rank-V1", "mixedbread-ai/Mxbai-Rerank-L
 /**
  * Together's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -45,7 +45,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -58,7 +58,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/rerank`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -73,7 +73,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -91,7 +91,7 @@ export const Response = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -127,7 +127,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `TOGETHER_API_KEY` and the base
  * URL from `TOGETHER_BASE_URL` unless given.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -138,19 +138,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -158,7 +158,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

@@ -12,7 +12,7 @@
  * `{"error": {"code", "message", "status"}}`; pricing (cloud.google.com/generative-ai-app-builder/pricing, read
  * 2026-12-03): $1.00 per 1,000 queries, a query being up to 100 records.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import { type Billing, OptionSchema } from "@effect-rerank/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -33,7 +33,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Vertex AI's ranking models; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -48,13 +48,13 @@ export const models = [
 /**
  * Vertex AI's ranking models; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -70,7 +70,7 @@ export const defaults = {
  * Default prices: $1.00 per 1,000 queries, a query being up to 100 records (read 2026-12-03, see the module's
  * sources); pass `prices` to override.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const prices: Billing.Prices = { "*": { unit: "queries", usd: 1, per: 1000 } }
@@ -78,7 +78,7 @@ export const prices: Billing.Prices = { "*": { unit: "queries", usd: 1, per: 100
 /**
  * A service account key file's content, or gcloud's application default credentials (`authorized_user`).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Credentials = GoogleAuth.Credentials
@@ -87,13 +87,13 @@ export type Credentials = GoogleAuth.Credentials
  * Where access tokens come from: built from the credentials by the constructors, or your own (a token from another
  * auth library, wrapped in an `Effect`). `account` scopes the score cache and the quota; it is never a secret.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type TokenSource = GoogleAuth.TokenSource
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -119,7 +119,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/projects/{project}/locations/{location}/rankingConfigs/{rankingConfig}:rank`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -139,7 +139,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body: the records ranked, best first (only the best `topN` when it was set).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -180,7 +180,7 @@ const toResults = (
 const decodeBody = Schema.decodeUnknownEither(Response, { errors: "first" })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -313,7 +313,7 @@ const withProject = (
  * `layerConfig`'s options: every option a `Config`; the project, location and access token from Google's variables
  * unless given.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type ConfigOptions = Config.Config.Wrap<
@@ -327,7 +327,7 @@ export type ConfigOptions = Config.Config.Wrap<
  * Where `layerConfig` reads an access token and the base URL; the credentials, project and location come from
  * Google's variables (`GOOGLE_APPLICATION_CREDENTIALS`, `GOOGLE_CLOUD_PROJECT`, `GOOGLE_CLOUD_LOCATION`).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = {
@@ -353,7 +353,7 @@ const fromConfig = (options: ConfigOptions): Effect.Effect<Options, ConfigError.
  * `layerConfig`) or the key file's. No project, an unreadable key file or a key that is not a private key fails at
  * construction with a `ConfigError`; a token the endpoint refuses fails the call with an `AuthenticationError`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options, ConfigOptions> = HttpProvider.constructors(protocol, variables, {
@@ -362,19 +362,19 @@ const constructors: HttpProvider.Constructors<Options, ConfigOptions> = HttpProv
 })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options, ConfigOptions>["make"] = constructors.make
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options, ConfigOptions>["layer"] = constructors.layer
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options, ConfigOptions>["layerConfig"] = constructors.layerConfig

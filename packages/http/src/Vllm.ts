@@ -9,7 +9,7 @@
  * `{"object": "error", "message", "type", "param", "code"}` in older ones. What a score means depends on the model:
  * most cross-encoders give [0, 1], some give logits (`scores: "sigmoid"` maps those).
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { OptionSchema } from "@effect-rerank/core"
 import * as Option from "effect/Option"
@@ -19,7 +19,7 @@ import * as HttpProvider from "./HttpProvider.js"
 import * as Wire from "./internal/wire.js"
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -30,7 +30,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -43,7 +43,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v2/rerank`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -57,7 +57,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -68,7 +68,7 @@ export const Response = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -100,7 +100,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the base URL from `VLLM_BASE_URL` and the key,
  * when the server was started with one, from `VLLM_API_KEY`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -111,19 +111,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -131,7 +131,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

@@ -10,7 +10,7 @@
  * for rerank-1...); this client does not tokenize, so a window over the budget comes back as Voyage's 400. Scores
  * are in [0, 1].
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { Provider } from "@effect-rerank/core"
 import * as Option from "effect/Option"
@@ -23,7 +23,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * Voyage's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = [
@@ -38,13 +38,13 @@ export const models = [
 /**
  * Voyage's rerank models; any other string is allowed too.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -55,7 +55,7 @@ export const defaults = {
 } as const
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -70,7 +70,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/rerank`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -88,7 +88,7 @@ const instructionModels: ReadonlySet<string> = new Set(["rerank-2.5", "rerank-2.
 /**
  * The 200 body: results under `data`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -99,7 +99,7 @@ export const Response = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -140,7 +140,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `VOYAGE_API_KEY` and the base URL
  * from `VOYAGE_BASE_URL` unless given.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -151,19 +151,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -171,7 +171,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

@@ -9,7 +9,7 @@
  * its pricing (docs.zeroentropy.dev/models, read 2026-12-03): $0.025 per million tokens. zerank models give
  * calibrated relevance in [0, 1]. Errors are FastAPI's `{"detail": ...}`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  */
 import { type Billing, OptionSchema, RerankError } from "@effect-rerank/core"
 import * as Option from "effect/Option"
@@ -22,7 +22,7 @@ import * as Wire from "./internal/wire.js"
 /**
  * ZeroEntropy's rerank models; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const models = ["zerank-2", "zerank-1", "zerank-1-small"] as const
@@ -30,13 +30,13 @@ export const models = ["zerank-2", "zerank-1", "zerank-1-small"] as const
 /**
  * ZeroEntropy's rerank models; any other string is allowed too.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export type Model = (typeof models)[number] | (string & {})
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -49,7 +49,7 @@ export const defaults = {
 /**
  * The most of ZeroEntropy's counted bytes one request may hold.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const maxRequestUnits = 5_000_000
@@ -58,7 +58,7 @@ export const maxRequestUnits = 5_000_000
  * Bytes as ZeroEntropy counts them against its limits: 150 per document, plus the query's and the document's UTF-8
  * bytes (the query once per document, as a cross-encoder reads it).
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category utils
  */
 export const countedBytes = (query: string, documents: ReadonlyArray<string>): number => {
@@ -73,13 +73,13 @@ export const countedBytes = (query: string, documents: ReadonlyArray<string>): n
  * Default prices (USD per million tokens), as published on docs.zeroentropy.dev/models, read 2026-12-03; pass
  * `prices` to override.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constants
  */
 export const prices: Billing.Prices = { "*": { unit: "tokens", usd: 0.025, per: 1_000_000 } }
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends HttpProvider.CommonOptions {
@@ -95,7 +95,7 @@ export interface Options extends HttpProvider.CommonOptions {
 /**
  * `POST /v1/models/rerank`.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Request = Schema.Struct({
@@ -109,7 +109,7 @@ export const Request = Schema.Struct({
 /**
  * The 200 body.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category schemas
  */
 export const Response = Schema.Struct({
@@ -125,7 +125,7 @@ export const Response = Schema.Struct({
 })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category protocol
  */
 export const protocol: HttpProvider.WireProtocol<Options> = {
@@ -167,7 +167,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
  * `make(options)`, `layer(options)`, and `layerConfig(options?)` with the key from `ZEROENTROPY_API_KEY` and the base
  * URL from `ZEROENTROPY_BASE_URL` unless given.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructors(protocol, {
@@ -178,19 +178,19 @@ const constructors: HttpProvider.Constructors<Options> = HttpProvider.constructo
 })
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make: HttpProvider.Constructors<Options>["make"] = constructors.make
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer: HttpProvider.Constructors<Options>["layer"] = constructors.layer
 
 /**
- * @since 0.6.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = constructors.layerConfig
@@ -198,7 +198,7 @@ export const layerConfig: HttpProvider.Constructors<Options>["layerConfig"] = co
 /**
  * Where `layerConfig` reads the key and the base URL.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category config
  */
 export const variables: HttpProvider.Variables = constructors.variables

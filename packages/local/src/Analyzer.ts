@@ -2,7 +2,7 @@
  * Turns text into index terms: Unicode-aware lowercase word splitting, English stopword removal (the `stopword`
  * package's list) and Porter stemming (the `stemmer` package), so "Measurements" and "measured" match.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { stemmer } from "stemmer"
 import { eng } from "stopword"
@@ -14,7 +14,7 @@ const word = /[\p{L}\p{N}]+/gu
  * An analyzer with its own stem cache: documents repeat a small vocabulary, so each distinct word is stemmed once.
  * Make one per batch of work; the cache grows with the vocabulary seen.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Analyzer {
@@ -23,7 +23,7 @@ export interface Analyzer {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = (): Analyzer => {

@@ -3,12 +3,12 @@
  * terms. Computed once from your corpus (or a sample of it) and then fixed, so the local reranker's scores stay
  * pointwise: a document scores the same whatever else is in the request.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as Analyzer from "./Analyzer.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface CorpusStats {
@@ -20,7 +20,7 @@ export interface CorpusStats {
 /**
  * Statistics of a corpus given as texts.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const fromTexts = (texts: Iterable<string>): CorpusStats => {
@@ -41,7 +41,7 @@ export const fromTexts = (texts: Iterable<string>): CorpusStats => {
  * BM25's inverse document frequency, ln(1 + (N - df + 0.5) / (df + 0.5)): always positive, highest for rare terms.
  * A term never seen in the corpus gets the weight of a term seen once.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category weighting
  */
 export const idf = (stats: CorpusStats, term: string): number => {

@@ -12,7 +12,7 @@
  * Term weights and the average length come from fixed corpus statistics (or are uniform without them), never from
  * the request, so scores are pointwise and merging windows by score is exact.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Fields, OptionSchema, Provider, Reranker } from "@effect-rerank/core"
 import type * as ConfigError from "effect/ConfigError"
@@ -24,7 +24,7 @@ import * as Analyzer from "./Analyzer.js"
 import * as CorpusStats from "./CorpusStats.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends Reranker.Options {
@@ -43,7 +43,7 @@ export interface Options extends Reranker.Options {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = { k1: 1.2, b: 0.75, averageLength: 100, proximityWeight: 0.2, model: "local-bm25" } as const
@@ -51,7 +51,7 @@ export const defaults = { k1: 1.2, b: 0.75, averageLength: 100, proximityWeight:
 /**
  * A scorer for one query, reusable across documents: `score(text)` is in [0, 1].
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category scoring
  */
 export const scorer = (query: string, options: Options = {}, analyzer: Analyzer.Analyzer = Analyzer.make()) => {
@@ -95,7 +95,7 @@ export const scorer = (query: string, options: Options = {}, analyzer: Analyzer.
 /**
  * The local reranker's own options: a `ConfigError` naming the option when one makes no sense.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category schemas
  */
 export const OptionsSchema = Schema.Struct({
@@ -122,7 +122,7 @@ const scoringOf = (options: Options): unknown => {
  * The local reranker as a provider, for `Reranker.make`: one window scored in-process, no billed units. Options
  * that make no sense fail with a `ConfigError` naming the option.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const provider = (options: Options = {}): Either.Either<Reranker.Provider, ConfigError.ConfigError> =>
@@ -158,7 +158,7 @@ export const provider = (options: Options = {}): Either.Either<Reranker.Provider
  * A document's fields for BM25: each field's text repeated as often as its weight says (rounded, at least once), so
  * a weight of 2 on a title counts its words twice. A weight below 1 counts once: BM25 has no fractional occurrence.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category fields
  */
 export const weightedText = (picked: ReadonlyArray<Fields.Picked>): string =>
@@ -179,7 +179,7 @@ const nextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
 /**
  * The local reranker as a `Reranker` service.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Reranker.Service, ConfigError.ConfigError> =>
@@ -193,7 +193,7 @@ export const make = (options: Options = {}): Effect.Effect<Reranker.Service, Con
  * const RerankerLive = LocalReranker.layer()
  * ```
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<Reranker.Reranker, ConfigError.ConfigError> =>

@@ -10,7 +10,7 @@
  * Ties in the fused score are broken deterministically: the item with the better (lower) best rank comes first,
  * then the one whose best rank is in the earlier ranking.
  *
- * @since 0.1.0
+ * @since 0.1.1
  */
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -18,7 +18,7 @@ import { FusionError } from "./FusionError.js"
 import { type Normalization, normalize, normalizations } from "./Normalization.js"
 
 /**
- * @since 0.1.0
+ * @since 0.1.1
  * @category models
  */
 export type Key = string | number
@@ -33,7 +33,7 @@ export type Key = string | number
  *
  * `count` is the number of rankings that contain the item; `w` is the ranking's weight (default 1).
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category models
  */
 export type Method =
@@ -56,7 +56,7 @@ export type Method =
 /**
  * Every method name, for validating user input (CLI flags, config).
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category constants
  */
 export const methods: ReadonlyArray<Method> = [
@@ -83,7 +83,7 @@ const scoreBased: ReadonlySet<Method> = new Set(methods.slice(methods.indexOf("c
 /**
  * Whether a method fuses raw (or normalized) scores and so needs the `score` option.
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category predicates
  */
 export const isScoreBased = (method: Method): boolean => scoreBased.has(method)
@@ -91,7 +91,7 @@ export const isScoreBased = (method: Method): boolean => scoreBased.has(method)
 /**
  * The default RRF constant, from Cormack, Clarke and Buettcher (SIGIR 2009).
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category constants
  */
 export const defaultK = 60
@@ -99,13 +99,13 @@ export const defaultK = 60
 /**
  * The default `sigma` of `"logn-isr"`, as in ranx.
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category constants
  */
 export const defaultSigma = 0.01
 
 /**
- * @since 0.1.0
+ * @since 0.1.1
  * @category models
  */
 export interface Options<A> {
@@ -130,7 +130,7 @@ export interface Options<A> {
 /**
  * Where an item stood in one input ranking.
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category models
  */
 export interface Contribution {
@@ -146,7 +146,7 @@ export interface Contribution {
  * One fused item: its fused score and rank, and where it stood in each ranking that contains it (rankings that
  * do not contain it are absent from `contributions`), so a caller can explain the order.
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category models
  */
 export interface Fused<A> {
@@ -276,7 +276,7 @@ const validate = <A>(rankings: ReadonlyArray<ReadonlyArray<A>>, options: Options
  * // Right([b (in both), a, c])
  * ```
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category fusion
  */
 export const fuse = <A>(
@@ -336,7 +336,7 @@ export const fuse = <A>(
 /**
  * Reciprocal Rank Fusion: Σ weight / (k + rank). A shorthand for `fuse(rankings, { ...options, method: "rrf" })`.
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category fusion
  */
 export const rrf = <A>(

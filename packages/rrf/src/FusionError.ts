@@ -3,12 +3,12 @@
  * do not match the rankings, a NaN score, a key repeated inside one ranking). Returned, never thrown, so a caller
  * sees a clear reason instead of a silent NaN in the output.
  *
- * @since 0.1.0
+ * @since 0.1.1
  */
 import * as Data from "effect/Data"
 
 /**
- * @since 0.1.0
+ * @since 0.1.1
  * @category errors
  */
 export class FusionError extends Data.TaggedError("FusionError")<{

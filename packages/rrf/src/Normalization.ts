@@ -4,7 +4,7 @@
  *
  * Each function maps one ranking's scores (in ranking order) to new scores in the same order.
  *
- * @since 0.1.0
+ * @since 0.1.1
  */
 
 /**
@@ -15,7 +15,7 @@
  * - `"z-score"`: `(s - mean) / std` (population standard deviation); a constant ranking maps to 0.
  * - `"rank"`: `1 - (rank - 1) / n`, ignoring the raw scores: 1 for the first of n items, 1/n for the last.
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category models
  */
 export type Normalization = "none" | "min-max" | "max" | "sum" | "z-score" | "rank"
@@ -23,7 +23,7 @@ export type Normalization = "none" | "min-max" | "max" | "sum" | "z-score" | "ra
 /**
  * The normalization names, for validating user input (CLI flags, config).
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category constants
  */
 export const normalizations: ReadonlyArray<Normalization> = ["none", "min-max", "max", "sum", "z-score", "rank"]
@@ -31,7 +31,7 @@ export const normalizations: ReadonlyArray<Normalization> = ["none", "min-max", 
 /**
  * Normalizes one ranking's scores. Pure; allocates one output array.
  *
- * @since 0.1.0
+ * @since 0.1.1
  * @category normalization
  */
 export const normalize = (scores: ReadonlyArray<number>, method: Normalization): Array<number> => {

@@ -6,13 +6,13 @@
  * seeded by `seed`, so a run is reproducible). Every rule counts and draws on every request, so adding or changing
  * one rule never shifts another's sequence; when several fire, the first in order decides the request's fault.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type Fault =
@@ -37,7 +37,7 @@ export type Fault =
   | { readonly _tag: "Quota"; readonly limit: number; readonly windowMillis: number }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Rule {
@@ -49,7 +49,7 @@ export interface Rule {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -61,7 +61,7 @@ export interface Options {
 /**
  * Decides the fault, if any, for each request in turn.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Injector {
@@ -81,7 +81,7 @@ const prng = (seed: number) => {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = (options: Options, now: () => number = Date.now): Injector => {
@@ -135,7 +135,7 @@ const statuses = new Set([429, 500, 502, 503, 504])
  * (delay), `limit=N` and `window-ms=MILLIS` (quota, default 1000).
  * Examples: `429:p=0.2:retry-after=1`, `503:every=3`, `delay:ms=200:p=0.5`, `reset:every=10`, `quota:limit=20`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parseRule = (spec: string): Either.Either<Rule, string> => {

@@ -5,7 +5,7 @@
  * mapped one (`--model-map from=to`), else the gateway's (`--upstream-model`, default the upstream's own). The model
  * asked and the model used are both on the request's log line.
  *
- * @since 0.4.0
+ * @since 0.2.0
  */
 import { Reranker } from "@effect-rerank/core"
 import * as Effect from "effect/Effect"
@@ -17,13 +17,13 @@ import * as Layer from "effect/Layer"
  * The start of the server's 502 message when the reranker behind it refuses the server's own key (a gateway's
  * upstream key): the caller's key is not the problem, the gateway's configuration is. The CLI reads it back to say so.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const upstreamCredentialsRefused = "bad gateway: the upstream refused the gateway's credentials"
 
 /**
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -38,7 +38,7 @@ export interface Options {
 /**
  * The model the upstream is asked for when a caller asks for `asked`; `undefined` leaves the upstream's default.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export const modelFor = (options: Options, asked: string | undefined): string | undefined => {
@@ -55,7 +55,7 @@ const note = (key: string, value: string) =>
 /**
  * The upstream `Reranker`, asked for models of its own.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Reranker.Reranker, never, Reranker.Reranker> =>

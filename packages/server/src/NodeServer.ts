@@ -1,7 +1,7 @@
 /**
  * The rerank server on Node's HTTP server, bound to 127.0.0.1 unless told otherwise.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { Reranker } from "@effect-rerank/core"
 import { LocalReranker } from "@effect-rerank/local"
@@ -22,7 +22,7 @@ import * as RerankServer from "./RerankServer.js"
 import * as ServerStatus from "./ServerStatus.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options extends RerankServer.Options {
@@ -50,7 +50,7 @@ export interface Options extends RerankServer.Options {
 }
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category constants
  */
 export const limits = {
@@ -87,7 +87,7 @@ const drain = (server: Server, status: ServerStatus.ServerStatus, timeout: Durat
 /**
  * Serves the `Reranker` in context; the resulting layer also provides the `HttpServer` (for its address).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer = (
@@ -119,7 +119,7 @@ export const layer = (
  * Like `layer`, configured from the environment: `RERANK_SERVER_API_KEY` (optional bearer key),
  * `RERANK_SERVER_PORT` (default 8080; 0 picks a free port) and `RERANK_SERVER_HOST` (default 127.0.0.1).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerConfig = (
@@ -155,7 +155,7 @@ export const layerConfig = (
  * Layer.launch(NodeServer.layerLocal({ port: 8080 })).pipe(NodeRuntime.runMain)
  * ```
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerLocal = (

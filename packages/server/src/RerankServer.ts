@@ -3,7 +3,7 @@
  * `POST /v2/rerank` with Cohere's request fields, response shape and error bodies, an optional bearer key, a body
  * size limit, and seeded fault injection. Point any client written for Cohere's API at it, unchanged.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Quota, Reranker, type RerankError } from "@effect-rerank/core"
 import { CohereSchema } from "@effect-rerank/http"
@@ -33,7 +33,7 @@ import * as ServerProtocols from "./ServerProtocols.js"
 import * as ServerStatus from "./ServerStatus.js"
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Options {
@@ -58,7 +58,7 @@ export interface Options {
 /**
  * What the status page (and `GET /status.json`) says of the server's set-up; nothing secret.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface About {
@@ -69,7 +69,7 @@ export interface About {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaults = {
@@ -83,7 +83,7 @@ export const defaults = {
  * The routes every server answers besides the protocols', with `GET`: the status page, Prometheus metrics, liveness,
  * readiness and the status page's data. None needs a key; none says anything secret.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constants
  */
 export const operationalRoutes = ["/", "/metrics", "/healthz", "/readyz", "/status.json"] as const
@@ -92,7 +92,7 @@ export const operationalRoutes = ["/", "/metrics", "/healthz", "/readyz", "/stat
  * A request path as it is routed and logged: the query dropped, repeated slashes collapsed; `undefined` when a segment
  * is `.` or `..` (also percent-encoded), which no route has and which is answered 404 rather than resolved.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category routing
  */
 export const routedPath = (url: string): string | undefined => {
@@ -224,7 +224,7 @@ const clientRequestId = /^[A-Za-z0-9._:-]{1,64}$/
 /**
  * The server as an `HttpApp`, serving the `Reranker` in context.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const makeApp = (
@@ -505,7 +505,7 @@ const queryOf = (url: string): string => {
 /**
  * Serves the app on the `HttpServer` in context.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<never, never, Reranker.Reranker | HttpServer.HttpServer> =>

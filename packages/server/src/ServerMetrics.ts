@@ -3,7 +3,7 @@
  * conventions, and every metric of the process (the server's and `@effect-rerank/core`'s `RerankMetrics`) as
  * Prometheus text, through `@effect/opentelemetry` and OpenTelemetry's Prometheus exporter.
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import * as OtelMetrics from "@effect/opentelemetry/Metrics"
 import * as Resource from "@effect/opentelemetry/Resource"
@@ -17,7 +17,7 @@ import * as MetricLabel from "effect/MetricLabel"
  * Time from a request's arrival to its answer, in seconds, by `http.request.method`, `http.route` (the route served,
  * or `unmatched`) and `http.response.status_code`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const requestDuration: Metric.Metric.Histogram<number> = Metric.histogram(
@@ -29,7 +29,7 @@ export const requestDuration: Metric.Metric.Histogram<number> = Metric.histogram
 /**
  * Requests being answered now.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const activeRequests: Metric.Metric.Counter<number> = Metric.counter("http.server.active_requests", {
@@ -40,7 +40,7 @@ export const activeRequests: Metric.Metric.Counter<number> = Metric.counter("htt
 /**
  * Documents received in rerank requests the server accepted, by `http.route`.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category metrics
  */
 export const documentsReceived: Metric.Metric.Counter<number> = Metric.counter("rerank.server.documents", {
@@ -56,7 +56,7 @@ export const methodName = (method: string): string => (methods.has(method) ? met
 /**
  * Records one answered request.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category recording
  */
 export const recordRequest = (request: {
@@ -77,7 +77,7 @@ export const recordRequest = (request: {
 /**
  * A Prometheus scrape of every Effect metric of this process, in the text exposition format.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Prometheus {
@@ -88,7 +88,7 @@ export interface Prometheus {
  * The exporter for `GET /metrics`: OpenTelemetry's Prometheus exporter (its own HTTP server never started) reading
  * Effect's metrics through `@effect/opentelemetry`'s producer.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constructors
  */
 export const prometheus = (serviceName = "rerank-server"): Effect.Effect<Prometheus> =>

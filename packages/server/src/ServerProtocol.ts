@@ -4,7 +4,7 @@
  * answer and an error are written back. Each protocol is defined once: the client half in its `@effect-rerank/http`
  * module, this half in `ServerProtocols`, both over that module's schemas.
  *
- * @since 0.4.0
+ * @since 0.2.0
  */
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 /**
  * What a server reads out of a rerank request, in any protocol.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Call {
@@ -32,7 +32,7 @@ export interface Call {
 /**
  * What a server answers a `Call` with, before the protocol shapes it.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Answer {
@@ -48,7 +48,7 @@ export interface Answer {
 }
 
 /**
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface ServerProtocol {
@@ -71,7 +71,7 @@ export interface ServerProtocol {
 /**
  * A 400's message in the shape every protocol's server uses.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export const invalid = (message: string): Either.Either<never, string> => Either.left(`invalid request: ${message}`)
@@ -79,7 +79,7 @@ export const invalid = (message: string): Either.Either<never, string> => Either
 /**
  * More rank fields than any real document has: a long list only costs the server time.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const maxRankFields = 100
@@ -101,7 +101,7 @@ const typeName = (message: string): string => {
  * a union (a document: a string or an object) gets one issue per member from effect/Schema, all at its path: every
  * type it may have is named (`documents[0] must be a string or an object`).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export const describe = (error: ParseResult.ParseError): string => {
@@ -122,7 +122,7 @@ export const describe = (error: ParseResult.ParseError): string => {
  * A request body through `schema`, or the server's message naming the first problem (a body that is not an object
  * fails at the top level: "request body must be a JSON object").
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export const requestDecoder = <A, I>(schema: Schema.Schema<A, I>): ((json: unknown) => Either.Either<A, string>) => {
@@ -160,7 +160,7 @@ const textOf = (
 /**
  * What a decoded request of any protocol says, in the shape `call` reads.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export interface Request {
@@ -178,7 +178,7 @@ export interface Request {
 /**
  * The checks every protocol's server applies after decoding, and the texts to rank.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export const call = (request: Request): Either.Either<Call, string> => {
@@ -207,7 +207,7 @@ export const call = (request: Request): Either.Either<Call, string> => {
 /**
  * A server's reading of one protocol's request body: the schema, then the shared checks.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category decoding
  */
 export const callDecoder = <A, I>(
@@ -222,7 +222,7 @@ export const callDecoder = <A, I>(
  * A document returned as the client sent it, in the `{ text }` form where the protocol wraps a string document in one
  * (Cohere v1, Jina, Together, Pinecone, vLLM): an object comes back with every field it had.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category encoding
  */
 export const documentAsSent = (call: Call, index: number): unknown => {

@@ -3,7 +3,7 @@
  * the server derives from the registry: Cohere's paths at the root (the paths every Cohere client knows), each
  * provider's under `/<name>`, so that its own client or SDK can be pointed at `<server>/<name>`.
  *
- * @since 0.4.0
+ * @since 0.2.0
  */
 import { Registry } from "@effect-rerank/http"
 import { bedrock } from "./internal/protocols/bedrock.js"
@@ -23,7 +23,7 @@ import { zeroentropy } from "./internal/protocols/zeroentropy.js"
 import type * as ServerProtocol from "./ServerProtocol.js"
 
 /**
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const byName: Readonly<Record<string, ServerProtocol.ServerProtocol>> = {
@@ -46,7 +46,7 @@ export const byName: Readonly<Record<string, ServerProtocol.ServerProtocol>> = {
 /**
  * One protocol served under a prefix.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Route {
@@ -59,7 +59,7 @@ export interface Route {
 /**
  * The routes for `providers` that have a server half in `halves`.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constructors
  */
 export const routesOf = (
@@ -74,7 +74,7 @@ export const routesOf = (
 /**
  * Every provider of the registry.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category constants
  */
 export const routes: ReadonlyArray<Route> = routesOf(Registry.providers)
@@ -82,7 +82,7 @@ export const routes: ReadonlyArray<Route> = routesOf(Registry.providers)
 /**
  * What a server on `routes` answers to a path it does not know: every path it does.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category utils
  */
 export const notFoundMessage = (served: ReadonlyArray<Route>): string => {

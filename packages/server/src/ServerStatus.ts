@@ -3,7 +3,7 @@
  * reranker behind it has been failing, the last errors it answered, and the checks `GET /readyz` runs. One value per
  * server, shared by the app (which records) and the Node server (which drains on it).
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import type { RerankError } from "@effect-rerank/core"
 import * as Effect from "effect/Effect"
@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 /**
  * A readiness check besides the server's own: a name and whether it passes now (a gateway's Redis).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface Check {
@@ -22,7 +22,7 @@ export interface Check {
 /**
  * One error the server answered, as the status page lists it: never a header, a key or a document.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface AnsweredError {
@@ -35,7 +35,7 @@ export interface AnsweredError {
 }
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category models
  */
 export interface ServerStatus {
@@ -60,7 +60,7 @@ export interface ServerStatus {
 /**
  * Consecutive upstream failures after which the server is not ready.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constants
  */
 export const failingAfter = 5
@@ -68,7 +68,7 @@ export const failingAfter = 5
 /**
  * Errors kept for the status page.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category constants
  */
 export const keptErrors = 20
@@ -83,7 +83,7 @@ const upstreamFailures: ReadonlySet<RerankError.RerankError["_tag"]> = new Set([
 ])
 
 /**
- * @since 0.5.0
+ * @since 0.2.0
  * @category constructors
  */
 export const make = (checks: ReadonlyArray<Check> = []): ServerStatus => {
@@ -121,7 +121,7 @@ export const make = (checks: ReadonlyArray<Check> = []): ServerStatus => {
 /**
  * What `GET /readyz` says: ready unless draining, the upstream failing, or a check failing (each named).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category readiness
  */
 export const readiness = (

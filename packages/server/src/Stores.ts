@@ -4,7 +4,7 @@
  * Redis layers (ioredis 5). Commands fail fast while Redis is down (no offline queue waiting for it to come back), so
  * the quota's and the cache's documented fallbacks apply instead of a hang.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { ScoreCache } from "@effect-rerank/core"
 import * as PersistenceRedis from "@effect/experimental/Persistence/Redis"
@@ -20,7 +20,7 @@ import { Redis, type RedisOptions } from "ioredis"
  * Hooks on a store's connection: ioredis reconnects by itself, and says nothing a caller can act on, so a gateway
  * decides what to tell its operator.
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category models
  */
 export interface Watch {
@@ -34,7 +34,7 @@ const reconnectDelay = (times: number) => Math.min(times * 100, 2_000)
 /**
  * ioredis options from a `redis://[user:password@]host[:port][/db]` URL (`rediss://` for TLS).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const optionsFromUrl = (
@@ -75,7 +75,7 @@ export const optionsFromUrl = (
 /**
  * The shared quota's store on Redis.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerQuota = (
@@ -91,7 +91,7 @@ export const layerQuota = (
 /**
  * The shared score cache's store on Redis.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerCache = (
@@ -107,7 +107,7 @@ export const layerCache = (
  * Whether Redis at `url` answers a `PING` within about two seconds, on a connection of its own that is closed at once
  * (and whose errors are this function's, never printed by ioredis).
  *
- * @since 0.4.0
+ * @since 0.2.0
  * @category utils
  */
 export const ping = (url: string): Effect.Effect<boolean, ConfigError.ConfigError> =>

@@ -4,7 +4,7 @@
  * `OTEL_EXPORTER_OTLP_HEADERS` (`key=value,key2=value2`, values percent-decoded); `OTEL_SERVICE_NAME` (default
  * `rerank-server`). Through `@effect/opentelemetry`'s OTLP exporter, over `fetch`. Nothing when neither is set.
  *
- * @since 0.5.0
+ * @since 0.2.0
  */
 import * as OtlpSerialization from "@effect/opentelemetry/OtlpSerialization"
 import * as OtlpTracer from "@effect/opentelemetry/OtlpTracer"
@@ -18,7 +18,7 @@ import * as Option from "effect/Option"
 /**
  * `OTEL_EXPORTER_OTLP_HEADERS` as headers; a malformed entry is skipped (the SDKs do the same).
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category config
  */
 export const parseHeaders = (spec: string): Record<string, string> => {
@@ -38,7 +38,7 @@ export const parseHeaders = (spec: string): Record<string, string> => {
 /**
  * Where traces go, from the environment; `None` when tracing is not asked for.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category config
  */
 export const endpointConfig: Config.Config<Option.Option<string>> = Config.option(
@@ -55,7 +55,7 @@ export const endpointConfig: Config.Config<Option.Option<string>> = Config.optio
 /**
  * The tracer layer when the environment asks for traces, else nothing.
  *
- * @since 0.5.0
+ * @since 0.2.0
  * @category layers
  */
 export const layerFromEnvironment: Layer.Layer<never, ConfigError.ConfigError> = Layer.unwrapEffect(
