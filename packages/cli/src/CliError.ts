@@ -226,3 +226,49 @@ export const report = (failure: Failure): { readonly code: number; readonly line
       return { code: ExitCode.ResponseDecode, line: failure.message }
   }
 }
+
+/** The commands, for naming the help to read. */
+const commands = ["query", "serve", "fuse", "eval"]
+
+/**
+ * @effect/cli's message for arguments it could not parse (its help-doc text), said as one line naming the flag and
+ * where to read more: the flag is found in `argv` (the arguments after the program) by the value the message quotes,
+ * or, for a choice, by the one flag whose value is not a choice.
+ *
+ * @since 0.2.0
+ * @category reporting
+ */
+export const parseErrorLine = (text: string, argv: ReadonlyArray<string>): string => {
+  const message = text
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+  const command = commands.find((c) => argv[0] === c)
+  const help = command === undefined ? "rerank --help lists the commands" : `rerank ${command} --help lists every flag`
+  const pairs = argv.flatMap((arg, i) =>
+    arg.startsWith("-") && i + 1 < argv.length && !argv[i + 1].startsWith("-") ? [[arg, argv[i + 1]] as const] : []
+  )
+  const subcommand = /^Invalid subcommand for rerank - use one of (.*)$/.exec(message)
+  if (subcommand !== null) {
+    const wanted = subcommand[1].replace(/'/g, "")
+    return argv[0] === undefined
+      ? `a command is needed: one of ${wanted}.`
+      : `unknown command '${argv[0]}': use one of ${wanted}.`
+  }
+  const missing = /^Expected to find option: '([^']+)'/.exec(message)
+  if (missing !== null) return `${missing[1]} is required (${help}).`
+  const unknown = /^Received unknown argument: '([^']+)'/.exec(message)
+  if (unknown !== null) return `unknown argument '${unknown[1]}' (${help}).`
+  const cases = /^Expected one of the following cases: (.*?)\.?$/.exec(message)
+  if (cases !== null) {
+    const choices = cases[1].split(", ").map((c) => c.trim())
+    // A file's path or a number is another flag's value, not the mistaken choice.
+    const wrong = pairs.filter(([, value]) => !choices.includes(value) && !/[/\\.]|^\d+$/.test(value))
+    const named = wrong.length === 1 ? `${wrong[0][0]} ${wrong[0][1]}: ` : ""
+    return `${named}expected one of ${choices.join(", ")}.`
+  }
+  const quoted = /^'([^']*)'/.exec(message)
+  const flag = quoted === null ? undefined : pairs.find(([, value]) => value === quoted[1])
+  const said = message.replace(/\.?$/, "")
+  return `${flag === undefined ? "" : `${flag[0]}: `}${said.charAt(0).toLowerCase()}${said.slice(1)} (${help}).`
+}

@@ -2,6 +2,7 @@
 /**
  * The `rerank` executable: runs the command line and turns every failure into one line on stderr and its exit code.
  */
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -18,7 +19,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 })
 
 const fail = (code: number, line: string) =>
-  Console.error(`rerank: ${line}`).pipe(
+  // Anything held from before a command started goes out first (nothing, unless a command never started).
+  Effect.zipRight(TidyConsole.started, Console.error(`rerank: ${line}`)).pipe(
     Effect.zipRight(
       Effect.sync(() => {
         process.exitCode = code
@@ -34,11 +36,16 @@ const guessed = process.argv.includes("--json")
 const main = guessed ?? run(process.argv)
 
 main.pipe(
-  Effect.catchIf(ValidationError.isValidationError, () =>
-    // @effect/cli has already printed what was wrong with the arguments.
-    Effect.sync(() => {
-      process.exitCode = CliError.ExitCode.Usage
-    })
+  Effect.catchIf(ValidationError.isValidationError, (error) =>
+    // @effect/cli's own message was held (TidyConsole): said here in one line naming the flag.
+    "error" in error && error._tag !== "HelpRequested"
+      ? Effect.zipRight(
+          TidyConsole.discardHeld,
+          fail(CliError.ExitCode.Usage, CliError.parseErrorLine(HelpDoc.toAnsiText(error.error), process.argv.slice(2)))
+        )
+      : Effect.sync(() => {
+          process.exitCode = CliError.ExitCode.Usage
+        })
   ),
   Effect.catchAll((failure) => {
     const { code, line } = CliError.report(failure)

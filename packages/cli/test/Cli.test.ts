@@ -299,6 +299,40 @@ describe("rough edges a new user hit", () => {
   )
 
   it.live(
+    "arguments that do not parse: one rerank: line naming the flag and where to read more, exit 2, nothing on stdout",
+    () =>
+      Effect.gen(function* () {
+        const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+          [
+            ["query", query, "--file", sample, "--top-n", "abc"],
+            "rerank: --top-n: 'abc' is not an integer (rerank query --help lists every flag)."
+          ],
+          [["query", query], "rerank: --file is required (rerank query --help lists every flag)."],
+          [
+            ["query", query, "--file", sample, "--output", "yaml"],
+            "rerank: --output yaml: expected one of table, json, jsonl."
+          ],
+          [
+            ["query", query, "--file", sample, "--bogus"],
+            "rerank: unknown argument '--bogus' (rerank query --help lists every flag)."
+          ],
+          [["frobnicate"], "rerank: unknown command 'frobnicate': use one of query, serve, fuse, eval."],
+          [
+            ["serve", "--port", "http"],
+            "rerank: --port: 'http' is not an integer (rerank serve --help lists every flag)."
+          ]
+        ]
+        for (const [args, line] of cases) {
+          const run = yield* rerank(args)
+          expect(run.code, args.join(" ")).toBe(2)
+          expect(run.stdout, args.join(" ")).toBe("")
+          expect(run.stderr, args.join(" ")).toBe(`${line}\n`)
+        }
+      }),
+    timeout
+  )
+
+  it.live(
     "unexpected input never prints a stack: a null line in a run is one line on stderr, exit 3",
     () =>
       Effect.gen(function* () {

@@ -1,7 +1,9 @@
 /**
  * The console the CLI prints through, @effect/cli's help and messages included: no ANSI styling when the stream is
  * not a terminal or NO_COLOR is set, and two of @effect/cli's wordings mended (usage lines name the program, "an
- * integer").
+ * integer"). What @effect/cli writes on stderr before a command starts (its messages about arguments it cannot
+ * parse) is held: the CLI says them in one `rerank:` line of its own instead (`CliError.parseErrorLine`); a command
+ * that starts (`started`) lets anything held through.
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -12,10 +14,29 @@ const tidy = (stream: NodeJS.WriteStream) => {
   const plain = !stream.isTTY || (process.env.NO_COLOR ?? "") !== ""
   return (value: unknown): unknown => {
     if (typeof value !== "string") return value
-    const text = value.replace(/^\$ (query|serve|fuse)\b/gm, "$ rerank $1").replace(/\ba integer\b/g, "an integer")
+    const text = value.replace(/^\$ (query|serve|fuse|eval)\b/gm, "$ rerank $1").replace(/\ba integer\b/g, "an integer")
     return plain ? text.replace(ansi, "") : text
   }
 }
+
+/** stderr writes held while arguments are parsed; `undefined` once a command has started. */
+let held: Array<ReadonlyArray<unknown>> | undefined = []
+
+/**
+ * A command has started: what was held is written, and nothing is held any more.
+ */
+export const started: Effect.Effect<void> = Effect.suspend(() => {
+  const pending = held ?? []
+  held = undefined
+  return Effect.forEach(pending, (args) => Console.error(...args), { discard: true })
+})
+
+/**
+ * What was held is dropped (the CLI says it in its own words), and nothing is held any more.
+ */
+export const discardHeld: Effect.Effect<void> = Effect.sync(() => {
+  held = undefined
+})
 
 const tidyOf = (console: Console.Console): Console.Console => {
   const out = tidy(process.stdout)
@@ -24,7 +45,8 @@ const tidyOf = (console: Console.Console): Console.Console => {
     ...console,
     log: (...args) => console.log(...args.map(out)),
     info: (...args) => console.info(...args.map(out)),
-    error: (...args) => console.error(...args.map(err)),
+    error: (...args) =>
+      held === undefined ? console.error(...args.map(err)) : Effect.sync(() => void held?.push(args.map(err))),
     warn: (...args) => console.warn(...args.map(err)),
     unsafe: {
       ...console.unsafe,
