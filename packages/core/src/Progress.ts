@@ -6,6 +6,7 @@
  * @since 0.2.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { RerankError } from "./RerankError.js"
 
@@ -15,8 +16,12 @@ import type { RerankError } from "./RerankError.js"
  */
 export interface Observer {
   readonly onWindow: (completed: number, total: number) => Effect.Effect<void>
-  /** An attempt failed with `error` and attempt number `attempt + 1` of that window is scheduled. */
-  readonly onRetry?: ((error: RerankError, attempt: number) => Effect.Effect<void>) | undefined
+  /**
+   * An attempt failed with `error` and attempt number `attempt + 1` of that window is scheduled, `delay` from now
+   * (the schedule's, or the server's `Retry-After`).
+   */
+  readonly onRetry?:
+    ((error: RerankError, attempt: number, delay: Duration.Duration) => Effect.Effect<void>) | undefined
 }
 
 /**

@@ -5,8 +5,10 @@
  * advice.
  */
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Intervals from "effect/ScheduleIntervals"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import type * as Progress from "../Progress.js"
@@ -47,7 +49,16 @@ const policyOf = (context: Context, attempts: () => number) =>
       const counted = Metrics.retry(context.provider.system, error)
       return context.progress.onRetry === undefined
         ? counted
-        : Effect.zipRight(counted, context.progress.onRetry(error, attempts()))
+        : Effect.zipRight(
+            counted,
+            Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              context.progress.onRetry!(
+                error,
+                attempts(),
+                Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
+              )
+            )
+          )
     })
   )
 
