@@ -12,11 +12,16 @@ import type { Document } from "./Documents.js"
  */
 export type Format = "table" | "json" | "jsonl"
 
+/**
+ * One shape whatever the input: `text` (what was ranked) always, and `document` (the record as read) for JSON and
+ * JSONL input, so that a reader of lines and a reader of records parse the same fields.
+ */
 const resultJson = (r: RerankResult.Ranked<Document>) => ({
   rank: r.rank,
   index: r.index,
   score: r.score,
-  ...(r.document.record === undefined ? { text: r.document.text } : { document: r.document.record }),
+  text: r.document.text,
+  ...(r.document.record === undefined ? {} : { document: r.document.record }),
   // With --chunk-size: the chunk that decided, and its characters in the text.
   ...(r.chunk === undefined ? {} : { chunk: r.chunk })
 })

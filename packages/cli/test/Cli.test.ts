@@ -72,6 +72,13 @@ describe("rerank query", () => {
         expect(output.model).toBe("local-bm25")
         expect(output.results).toHaveLength(2)
         expect(output.results[0]).toMatchObject({ rank: 1, index: 3, document: { id: "doc-4", source: "wikipedia" } })
+        // One shape for every input: the ranked text always, the record beside it for JSON input.
+        expect(output.results[0].text).toBe(output.results[0].document.text)
+        const lines = JSON.parse(
+          (yield* rerank(["query", query, "--file", sample, "-o", "json", "--top-n", "1"])).stdout
+        )
+        expect(Object.keys(lines.results[0]).sort()).toEqual(["index", "rank", "score", "text"])
+        expect(lines.results[0].text).toBe(output.results[0].text)
         expect(output.results[0].score).toBeGreaterThan(output.results[1].score)
       }),
     timeout
