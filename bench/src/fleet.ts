@@ -116,6 +116,25 @@ const main = Effect.gen(function* () {
     `goal: 0 429s with the shared quota (${shared.rejected === 0 ? "met" : "missed"}), throughput >= 90% of R ` +
       `(${shared.ok / shared.elapsed / R >= 0.9 ? "met" : "missed"}); the shared quota saved ${alone.rejected - shared.rejected} 429s`
   )
+  if (process.env.BENCH_RESULTS !== undefined) {
+    const { mkdirSync, writeFileSync } = yield* Effect.promise(() => import("node:fs"))
+    mkdirSync(process.env.BENCH_RESULTS, { recursive: true })
+    writeFileSync(
+      `${process.env.BENCH_RESULTS}/fleet.json`,
+      JSON.stringify(
+        {
+          measured: new Date().toISOString(),
+          workers: WORKERS,
+          count: COUNT,
+          rate: R,
+          limit: LIMIT,
+          phases: rows.map(([name, r]) => ({ name, ...r }))
+        },
+        null,
+        2
+      ) + "\n"
+    )
+  }
   const cache = yield* cacheFigure
   if (cache === undefined) {
     console.log("cache: skipped, ../shared/conformance is absent")

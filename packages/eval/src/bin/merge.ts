@@ -23,6 +23,18 @@ const program = Effect.gen(function* () {
       `${String(seed).padStart(4)}  ${scores.unbatched.toFixed(4).padStart(9)}  ${scores.score.toFixed(4).padStart(11)}  ${scores.rrf.toFixed(4).padStart(9)}`
     )
   }
+  if (process.env.BENCH_RESULTS !== undefined) {
+    const fs = yield* Effect.promise(() => import("node:fs"))
+    fs.mkdirSync(process.env.BENCH_RESULTS, { recursive: true })
+    fs.writeFileSync(
+      `${process.env.BENCH_RESULTS}/merge.json`,
+      JSON.stringify(
+        { measured: new Date().toISOString(), seeds: seeds.map((seed, i) => ({ seed, ...all[i] })) },
+        null,
+        2
+      ) + "\n"
+    )
+  }
   const mean = (pick: (s: MergeEval.Scores) => number) => all.reduce((sum, s) => sum + pick(s), 0) / all.length
   yield* Console.log(
     `mean  ${mean((s) => s.unbatched)
