@@ -389,7 +389,7 @@ export const provider = <O extends CommonOptions>(
       if (refused !== undefined) return Either.left(refused)
       const body = JSON.stringify(protocol.encodeRequest(request, options))
       // Counted without a copy.
-      const bytes = Buffer.byteLength(body)
+      const bytes = Transport.utf8Length(body)
       return bytes > settings.maxRequestBytes
         ? Either.left(
             new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: bytes, unit: "bytes" })

@@ -15,6 +15,7 @@
  * @since 0.2.0
  */
 import { type Billing, OptionSchema } from "@effect-rerank/core"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
@@ -232,16 +233,41 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
   errors: { errorBody: Wire.openAiError }
 }
 
-/** A key file's text, read once; only a runtime with a file system has one to read. */
+/**
+ * A file's text through the platform's `FileSystem` (`NodeContext.layer`, or Bun's), when the program has one:
+ * `None` without it (a browser, a Worker), where credentials are given as values.
+ */
+const readText = (path: string): Effect.Effect<Option.Option<Either.Either<string, unknown>>> =>
+  Effect.flatMap(Effect.serviceOption(FileSystem.FileSystem), (fs) =>
+    Option.match(fs, {
+      onNone: () => Effect.succeed(Option.none()),
+      onSome: (fs) => Effect.map(Effect.either(fs.readFileString(path)), Option.some)
+    })
+  )
+
+/** A key file's credentials, read once at construction. */
 const readKeyFile = (path: string, variable: string): Effect.Effect<GoogleAuth.Credentials, ConfigError.ConfigError> =>
-  Effect.tryPromise({
-    try: async () => {
-      const fs = await import("node:fs/promises")
-      return fs.readFile(path, "utf8")
-    },
-    catch: () =>
-      ConfigError.InvalidData(["keyFile"], `${variable} names ${path}, which cannot be read: give the key file's path`)
-  }).pipe(Effect.flatMap((text) => GoogleAuth.parseCredentials(text, path)))
+  Effect.flatMap(readText(path), (read) =>
+    Option.match(read, {
+      onNone: () =>
+        Effect.fail(
+          ConfigError.InvalidData(
+            ["keyFile"],
+            `${variable} names ${path}, but this program has no file system to read it from: provide one (NodeContext.layer) or pass the key file's content as credentials`
+          )
+        ),
+      onSome: Either.match({
+        onLeft: () =>
+          Effect.fail(
+            ConfigError.InvalidData(
+              ["keyFile"],
+              `${variable} names ${path}, which cannot be read: give the key file's path`
+            )
+          ),
+        onRight: (text) => GoogleAuth.parseCredentials(text, path)
+      })
+    })
+  )
 
 /** gcloud's application default credentials, where `gcloud auth application-default login` writes them. */
 const wellKnownFile = Effect.gen(function* () {
@@ -254,11 +280,11 @@ const wellKnownFile = Effect.gen(function* () {
         ? undefined
         : `${home}/.config/gcloud/application_default_credentials.json`
   if (path === undefined) return undefined
-  // Absent is the usual case, not an error: the metadata server is next.
-  const text = yield* Effect.tryPromise(async () => (await import("node:fs/promises")).readFile(path, "utf8")).pipe(
-    Effect.option
-  )
-  return Option.isNone(text) ? undefined : yield* GoogleAuth.parseCredentials(text.value, path)
+  // Absent (or no file system at all) is the usual case, not an error: the metadata server is next.
+  const read = yield* readText(path)
+  return Option.isSome(read) && Either.isRight(read.value)
+    ? yield* GoogleAuth.parseCredentials(read.value.right, path)
+    : undefined
 })
 
 /**

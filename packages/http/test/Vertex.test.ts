@@ -7,6 +7,7 @@
  */
 import { Reranker } from "@effect-rerank/core"
 import { Vertex } from "@effect-rerank/http"
+import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted, TestClock } from "effect"
 import { jwtVerify, importSPKI } from "jose"
@@ -259,7 +260,7 @@ describe("Vertex AI: Application Default Credentials", () => {
       yield* Reranker.rerank({ query, documents }).pipe(Effect.provide(layer))
       expect(tokenCalls(scripted.calls)[0].url).toBe(tokenUri)
       expect(rankCalls(scripted.calls)[0].url).toContain("/projects/other-project/locations/eu/")
-    })
+    }).pipe(Effect.provide(NodeContext.layer))
   )
 
   it.effect("gcloud's user credentials: the refresh-token grant, its secrets never in an error", () =>
@@ -282,7 +283,7 @@ describe("Vertex AI: Application Default Credentials", () => {
       expect(said).not.toContain(user.refresh_token)
       expect(said).not.toContain(user.client_secret)
       expect(said).toContain("gcloud auth application-default login")
-    })
+    }).pipe(Effect.provide(NodeContext.layer))
   )
 
   it.effect("no credentials anywhere: the metadata server (GCE_METADATA_HOST), asked as Google asks", () =>
@@ -322,6 +323,14 @@ describe("Vertex AI: Application Default Credentials", () => {
       expect(yield* build({ GOOGLE_APPLICATION_CREDENTIALS: notKey, GOOGLE_CLOUD_PROJECT: "p" })).toContain(
         "neither a service account key"
       )
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.effect("without a file system (a browser, a Worker), a key file is refused naming what to do instead", () =>
+    Effect.gen(function* () {
+      const refused = yield* Scripted.refusal(Vertex.make({ keyFile, project: "p" }))
+      expect(refused).toContain("no file system to read it from")
+      expect(refused).toContain("credentials")
     })
   )
 })

@@ -171,9 +171,21 @@ export const weightedText = (picked: ReadonlyArray<Fields.Picked>): string =>
 /** Documents scored between two turns of the event loop: about a millisecond of work. */
 const sliceSize = 64
 
+// setImmediate where the runtime has it (Node, Bun: I/O runs in between), else a zero timeout (Deno, browsers, Workers).
+const schedule: (run: () => void) => () => void =
+  typeof globalThis.setImmediate === "function"
+    ? (run) => {
+        const handle = globalThis.setImmediate(run)
+        return () => globalThis.clearImmediate(handle)
+      }
+    : (run) => {
+        const handle = globalThis.setTimeout(run, 0)
+        return () => globalThis.clearTimeout(handle)
+      }
+
 const nextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
+  const cancel = schedule(() => resume(Effect.void))
+  return Effect.sync(cancel)
 })
 
 /**

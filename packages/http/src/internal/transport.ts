@@ -30,6 +30,40 @@ export const isLoopback = (hostname: string): boolean =>
 
 const controlCharacters = /[\u0000-\u001f\u007f]/
 
+/**
+ * A string's length in UTF-8 bytes, counted without encoding it (every runtime's `TextEncoder` would copy it): a
+ * code unit below 0x80 is one byte, below 0x800 two, a surrogate pair four, any other three (a lone surrogate is
+ * written as U+FFFD, three bytes, as `TextEncoder` writes it).
+ */
+export const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0x80) bytes += 1
+    else if (unit < 0x800) bytes += 2
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4
+        i++
+      } else bytes += 3
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/** The chunks of a body as one array, copied once. */
+const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  if (chunks.length === 1 && chunks[0].length === total) return chunks[0]
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
+
 export const invalid = (option: string, reason: string) => Either.left(ConfigError.InvalidData([option], reason))
 
 export interface EndpointOptions {
@@ -199,7 +233,7 @@ const readBody = (
       Effect.flatMap(() =>
         over && !truncate
           ? Effect.fail(overCap(response.status, cap, "longer"))
-          : Effect.succeed(decoder.decode(Buffer.concat(chunks, total)))
+          : Effect.succeed(decoder.decode(concat(chunks, total)))
       )
     )
   })
