@@ -30,26 +30,21 @@ export const isLoopback = (hostname: string): boolean =>
 
 const controlCharacters = /[\u0000-\u001f\u007f]/
 
+const encoder = new TextEncoder()
+/** Reused by `utf8Length`: encoding into it allocates nothing (a body of up to 1.4 million characters). */
+let scratch = new Uint8Array(64 * 1024)
+const scratchLimit = 4 * 1024 * 1024
+
 /**
- * A string's length in UTF-8 bytes, counted without encoding it (every runtime's `TextEncoder` would copy it): a
- * code unit below 0x80 is one byte, below 0x800 two, a surrogate pair four, any other three (a lone surrogate is
- * written as U+FFFD, three bytes, as `TextEncoder` writes it).
+ * A string's length in UTF-8 bytes: encoded into a reused buffer (every runtime has `TextEncoder.encodeInto`, and it
+ * measured faster than Node's own byte count), or, past the buffer's bound, encoded once and dropped.
  */
 export const utf8Length = (text: string): number => {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i)
-    if (unit < 0x80) bytes += 1
-    else if (unit < 0x800) bytes += 2
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4
-        i++
-      } else bytes += 3
-    } else bytes += 3
-  }
-  return bytes
+  // At most 3 bytes a UTF-16 code unit.
+  const needed = text.length * 3
+  if (needed > scratchLimit) return encoder.encode(text).length
+  if (scratch.length < needed) scratch = new Uint8Array(Math.min(scratchLimit, Math.max(needed, scratch.length * 2)))
+  return encoder.encodeInto(text, scratch).written
 }
 
 /** The chunks of a body as one array, copied once. */
