@@ -8,7 +8,13 @@ import { FetchHttpClient } from "@effect/platform"
 import { Effect, Either, Layer, Redacted } from "effect"
 
 const runtime =
-  typeof globalThis.Deno !== "undefined" ? "deno" : typeof globalThis.Bun !== "undefined" ? "bun" : "node"
+  typeof globalThis.Deno !== "undefined"
+    ? "deno"
+    : typeof globalThis.Bun !== "undefined"
+      ? "bun"
+      : typeof globalThis.document !== "undefined"
+        ? "browser"
+        : "node"
 console.log(runtime)
 
 const documents = ["a river in France", "Paris is the capital of France", "the capital punishment debate"]

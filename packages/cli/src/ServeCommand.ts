@@ -42,6 +42,12 @@ const serveOptions = (providers: ReadonlyArray<Registry.Entry>) => ({
     Options.optional,
     Options.withDescription("Require Authorization: Bearer <key> (default: RERANK_SERVER_API_KEY, else open).")
   ),
+  cors: Options.text("cors").pipe(
+    Options.repeated,
+    Options.withDescription(
+      "An origin whose pages may call the server from a browser (repeatable; * for any), e.g. http://localhost:5173. Default: none."
+    )
+  ),
   fault: Options.text("fault").pipe(
     Options.repeated,
     Options.withDescription(
@@ -371,6 +377,7 @@ export const make = (
         apiKey: Option.getOrUndefined(options.apiKey),
         maxBodyBytes: options.maxBodyBytes,
         faults: { rules, seed: options.seed },
+        cors: options.cors,
         routes,
         status,
         ...bounds,

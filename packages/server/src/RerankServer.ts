@@ -9,6 +9,7 @@ import { Quota, Reranker, type RerankError } from "@effect-rerank/core"
 import { CohereSchema } from "@effect-rerank/http"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -53,6 +54,12 @@ export interface Options {
   readonly status?: ServerStatus.ServerStatus | undefined
   /** What the status page says the server fronts, and its quota and cache, when any. */
   readonly about?: About | undefined
+  /**
+   * Origins whose pages may call this server from a browser (CORS; `["*"]` for any): their preflight is answered and
+   * their answers carry `Access-Control-Allow-Origin`. Default: none, so a page of another origin cannot read an
+   * answer.
+   */
+  readonly cors?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -509,4 +516,26 @@ const queryOf = (url: string): string => {
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<never, never, Reranker.Reranker | HttpServer.HttpServer> =>
-  Layer.unwrapEffect(Effect.map(makeApp(options), (app) => HttpServer.serve(app)))
+  Layer.unwrapEffect(Effect.map(makeApp(options), (app) => HttpServer.serve(withCors(app, options.cors))))
+
+/**
+ * The app answering cross-origin calls from `origins` (nothing changes without them): their preflight answered, their
+ * answers readable (with `x-request-id` and `retry-after`), whatever headers their SDKs send.
+ *
+ * @since 0.6.0
+ * @category middleware
+ */
+export const withCors = <E, R>(
+  app: HttpApp.Default<E, R>,
+  origins: ReadonlyArray<string> | undefined
+): HttpApp.Default<E, R> =>
+  origins === undefined || origins.length === 0
+    ? app
+    : HttpMiddleware.cors({
+        allowedOrigins: origins.includes("*") ? () => true : origins,
+        allowedMethods: ["GET", "POST"],
+        // The headers a preflight asks for are allowed (an allowed origin's SDK may send its own: trace context, a
+        // client name, an API version), as Effect's middleware does with no list.
+        exposedHeaders: ["x-request-id", "retry-after"],
+        maxAge: 600
+      })(app)
