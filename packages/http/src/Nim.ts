@@ -12,14 +12,13 @@
  *
  * @since 0.2.0
  */
-import { RerankError } from "@effect-rerank/core"
+import { OptionSchema, RerankError } from "@effect-rerank/core"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
 import * as HttpProvider from "./HttpProvider.js"
-import { OptionSchema } from "@effect-rerank/core"
 import * as Wire from "./internal/wire.js"
 
 /**

@@ -228,7 +228,7 @@ export const fromCredentials = (
         )
     })
     const scrub = ResponseError.scrubber([credentials.private_key])
-    const check = `check that ${credentials.client_email} (from ${source}) exists, that its key ${credentials.private_key_id ?? ""} is not deleted or disabled, and that the machine's clock is right`
+    const check = `check that ${credentials.client_email} (from ${source}) exists, that its key${credentials.private_key_id === undefined ? "" : ` ${credentials.private_key_id}`} is not deleted or disabled, and that the machine's clock is right`
     const assertion = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const issuedAt = Math.floor(now / 1000)
       return Effect.tryPromise({
