@@ -4,16 +4,14 @@
  * system, a server) comes through Effect's services, as `@effect/platform` defines them.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { readdirSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { sourcesUnder } from "./pages.js"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 
-const sources = (dir: string): Array<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []
-  )
+const sources = sourcesUnder
 
 const nodeOnly: ReadonlyArray<readonly [RegExp, string]> = [
   [/from\s+"node:|import\(\s*"node:|require\(/, "a node: module"],

@@ -4,9 +4,10 @@
  * version bumped by the pending changesets, `scripts/versions.mjs`), and no script hides the build's errors.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { sourcesUnder } from "./pages.js"
 // @ts-expect-error: a plain ES module of the repository's scripts, without declarations.
 import { nextVersions } from "../../scripts/versions.mjs"
 
@@ -19,10 +20,7 @@ const newer = (a: string, b: string) => {
   return false
 }
 
-const sources = (dir: string): Array<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []
-  )
+const sources = sourcesUnder
 
 describe("the published packages", () => {
   it("are the six libraries and the CLI, each with engines, a LICENSE and a README", () => {

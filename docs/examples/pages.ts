@@ -52,3 +52,13 @@ export const snippetsOf = (page: string, text: string): Array<Snippet> => {
   }
   return snippets
 }
+
+/** The TypeScript files under a folder, recursively. */
+export const sourcesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourcesUnder(join(dir, entry.name))
+      : entry.name.endsWith(".ts")
+        ? [join(dir, entry.name)]
+        : []
+  )

@@ -9,31 +9,11 @@ import type { AddressInfo } from "node:net"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { bin, rerank, root, type Run } from "./RunCli.js"
 
-const root = fileURLToPath(new URL("../../../", import.meta.url))
-const bin = join(root, "packages/cli/bin/rerank.mjs")
 const sample = join(root, "examples/capital-documents.txt")
 const sampleJsonl = join(root, "examples/capital-documents.jsonl")
 const query = "What is the capital of the United States?"
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the `rerank` binary as a user would, without any Cohere key in its environment unless given. */
-const rerank = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.async<Run>((resume) => {
-    const base = { ...process.env }
-    for (const name of Object.keys(base)) {
-      if (/^(CO|COHERE|JINA|VOYAGE|MXBAI|PINECONE|TOGETHER|TEI|VLLM)_|^AWS_/.test(name)) delete base[name]
-    }
-    execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd: root }, (error, stdout, stderr) => {
-      resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
-    })
-  })
 
 const timeout = 30_000
 

@@ -8,30 +8,12 @@ import { NodeServer } from "@effect-rerank/server"
 import { HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { rerank, type Run } from "./RunCli.js"
 
-const root = fileURLToPath(new URL("../../../", import.meta.url))
-const bin = join(root, "packages/cli/bin/rerank.mjs")
 const timeout = 60_000
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const rerank = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.async<Run>((resume) => {
-    const base = { ...process.env }
-    for (const name of Object.keys(base)) if (/^(CO|COHERE|JINA)_/.test(name)) delete base[name]
-    execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd: root }, (error, stdout, stderr) => {
-      resume(Effect.succeed({ code: error === null ? 0 : (error.code as number), stdout, stderr }))
-    })
-  })
 
 /**
  * 8 queries about animals, 4 candidates each: the first stage ranks the one relevant document (the one naming the

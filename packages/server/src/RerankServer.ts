@@ -522,7 +522,7 @@ export const layer = (options: Options = {}): Layer.Layer<never, never, Reranker
  * The app answering cross-origin calls from `origins` (nothing changes without them): their preflight answered, their
  * answers readable (with `x-request-id` and `retry-after`), whatever headers their SDKs send.
  *
- * @since 0.6.0
+ * @since 0.2.0
  * @category middleware
  */
 export const withCors = <E, R>(
