@@ -18,6 +18,7 @@ import * as Duration from "effect/Duration"
 import * as Schedule from "effect/Schedule"
 import type { Server } from "node:http"
 import * as Connections from "./internal/connections.js"
+import * as NodeConnection from "./internal/nodeConnection.js"
 import * as RerankServer from "./RerankServer.js"
 import * as ServerStatus from "./ServerStatus.js"
 
@@ -105,7 +106,7 @@ export const layer = (
     Effect.addFinalizer(() => drain(server, status, Duration.decode(options.drainTimeout ?? limits.drainTimeout)))
   )
   return drainOnClose.pipe(
-    Layer.provideMerge(RerankServer.layer({ ...options, status })),
+    Layer.provideMerge(RerankServer.layer({ ...options, status, connection: NodeConnection.node })),
     Layer.provideMerge(
       NodeHttpServer.layer(() => server, {
         port: options.port ?? RerankServer.defaults.port,

@@ -7,7 +7,6 @@
  */
 import { Quota, Reranker, type RerankError } from "@effect-rerank/core"
 import { CohereSchema } from "@effect-rerank/http"
-import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -22,11 +21,11 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { timingSafeEqual } from "node:crypto"
 import * as FaultInjection from "./FaultInjection.js"
 import * as Gateway from "./Gateway.js"
 import * as Body from "./internal/body.js"
 import * as PathTemplate from "./internal/pathTemplate.js"
+import * as Connection from "./internal/connection.js"
 import * as StatusPage from "./internal/statusPage.js"
 import * as ServerMetrics from "./ServerMetrics.js"
 import type * as ServerProtocol from "./ServerProtocol.js"
@@ -60,6 +59,11 @@ export interface Options {
    * answer.
    */
   readonly cors?: ReadonlyArray<string> | undefined
+  /**
+   * How bodies are read and connections broken (the `reset` and `truncate` faults): `NodeServer` gives Node's, which
+   * reaches for the socket; default: the request's web-standard stream, the faults answered as responses.
+   */
+  readonly connection?: Connection.Connection | undefined
 }
 
 /**
@@ -191,32 +195,19 @@ export const errorResponse = (
 /** When a call refused for want of the quota's store may come back. */
 const quotaRetryAfterSeconds = 5
 
+/** The key checked in time that depends on the lengths only, never on where the first difference is. */
 const sameKey = (given: string, expected: string): boolean => {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
+  const encoder = new TextEncoder()
+  const a = encoder.encode(given)
+  const b = encoder.encode(expected)
+  let difference = a.length ^ b.length
+  for (let i = 0; i < b.length; i++) difference |= (a[i % Math.max(1, a.length)] ?? 0) ^ b[i]
+  return difference === 0
 }
 
 const bearer = (header: string | undefined): string | undefined => {
   const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header)
   return match === null ? undefined : match[1].trim()
-}
-
-/**
- * Breaks the connection the way a failing network does: after sending the headers and the first half of `body`
- * (a truncated answer), or before anything (a reset). Node-specific by nature: it reaches for the socket.
- */
-const breakConnection = (request: HttpServerRequest.HttpServerRequest, body: string | undefined) => {
-  const response = NodeHttpServerRequest.toServerResponse(request)
-  if (body !== undefined) {
-    const bytes = Buffer.from(body)
-    response.writeHead(200, { "content-type": "application/json", "content-length": String(bytes.length) })
-    response.write(bytes.subarray(0, Math.floor(bytes.length / 2)))
-  }
-  response.socket?.destroy()
-  // Marks the response finished, so the server writes nothing more to the dead socket.
-  response.end()
-  return HttpServerResponse.empty()
 }
 
 /** The key a client of this protocol sent, where that protocol sends it. */
@@ -242,6 +233,7 @@ export const makeApp = (
     const injector = FaultInjection.make(options.faults ?? { rules: [] })
     const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes
     const maxDocuments = options.maxDocuments ?? defaults.maxDocuments
+    const connection = options.connection ?? Connection.web
     const status = options.status ?? ServerStatus.make()
     const prometheus = yield* ServerMetrics.prometheus()
 
@@ -267,7 +259,7 @@ export const makeApp = (
         // sending would otherwise see its connection reset instead of the answer. Past the bound the connection
         // is closed, which the answer says.
         const refuse = (status: number, message: string, bound: number) =>
-          Effect.map(Body.drain(request, bound), (drained) =>
+          Effect.map(Body.drain(connection, request, bound), (drained) =>
             failWith(status, message, drained ? {} : { connection: "close" })
           )
         if (options.apiKey !== undefined) {
@@ -294,7 +286,7 @@ export const makeApp = (
                 f.status === 429 && f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}
               )
             case "Reset":
-              return breakConnection(request, undefined)
+              return connection.breakConnection(request, undefined)
             case "Delay":
               yield* Effect.sleep(Duration.millis(f.millis))
               break
@@ -310,10 +302,10 @@ export const makeApp = (
         if (declared > maxBodyBytes) {
           // Read and dropped when it fits the bound, so the client gets its 413; far past it, answered at once.
           if (declared > maxBodyBytes * Body.drainAllowance) return failWith(413, tooLarge, { connection: "close" })
-          yield* Body.drain(request, declared)
+          yield* Body.drain(connection, request, declared)
           return failWith(413, tooLarge, { connection: "close" })
         }
-        const body = yield* Body.read(request, maxBodyBytes)
+        const body = yield* Body.read(connection, request, maxBodyBytes)
         // Nobody is left to answer; the status says so in the log and the metrics (nginx's "client closed request").
         if (body._tag === "Aborted") return HttpServerResponse.empty({ status: clientClosedRequest })
         if (body._tag === "TooLarge") return failWith(413, tooLarge, { connection: "close" })
@@ -365,7 +357,7 @@ export const makeApp = (
             tokens: result.right.usage.billed?.unit === "tokens" ? result.right.usage.billed.quantity : 0
           })
         )
-        if (Option.isSome(fault) && fault.value._tag === "Truncate") return breakConnection(request, answer)
+        if (Option.isSome(fault) && fault.value._tag === "Truncate") return connection.breakConnection(request, answer)
         if (Option.isSome(fault) && fault.value._tag === "Cut") {
           return HttpServerResponse.text(answer.slice(0, Math.floor(answer.length / 2)), {
             contentType: "application/json"

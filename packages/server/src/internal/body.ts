@@ -3,9 +3,9 @@
  * limit, the rest drained so the client still gets its 413 (closing mid-upload would reset the connection), and
  * scanned for nesting before anyone parses it.
  */
-import { NodeHttpServerRequest } from "@effect/platform-node"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Effect from "effect/Effect"
+import type { Connection } from "./connection.js"
 
 /** Deeper JSON than any rerank request needs: a v1 document object inside the documents array is depth 3. */
 export const maxNestingDepth = 32
@@ -13,54 +13,31 @@ export const maxNestingDepth = 32
 /** Past this many times the limit, the server stops draining and closes the connection. */
 export const drainAllowance = 4
 
-/**
- * Feeds a request's body to `step`, chunk by chunk, until it ends (`end`), the client goes away or the connection
- * breaks (`broken`), or a chunk settles the answer (the connection is then cut: nothing more is read).
- */
-const consume = <A>(
-  request: HttpServerRequest.HttpServerRequest,
-  step: { readonly chunk: (chunk: Buffer) => A | undefined; readonly end: () => A; readonly broken: () => A }
-): Effect.Effect<A> =>
-  Effect.async<A>((resume) => {
-    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    if (incoming.readableEnded) {
-      resume(Effect.succeed(step.end()))
-      return
-    }
-    const finish = (answer: A) => {
-      cleanup()
-      resume(Effect.succeed(answer))
-    }
-    const onData = (chunk: Buffer) => {
-      const answer = step.chunk(chunk)
-      if (answer === undefined) return
-      incoming.destroy()
-      finish(answer)
-    }
-    const onEnd = () => finish(step.end())
-    const onBroken = () => finish(step.broken())
-    const cleanup = () => {
-      incoming.off("data", onData)
-      incoming.off("end", onEnd)
-      incoming.off("error", onBroken)
-      incoming.off("aborted", onBroken)
-    }
-    incoming.on("data", onData)
-    incoming.on("end", onEnd)
-    incoming.on("error", onBroken)
-    incoming.on("aborted", onBroken)
-    return Effect.sync(cleanup)
-  })
+const decoder = new TextDecoder()
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
 
 /**
  * Reads and drops a body the server will not use (a request it refuses), so the client, still sending, gets the
  * answer instead of a reset: `true` when it ended within `bound` bytes, `false` when the connection was cut past it
  * (the answer should then say `Connection: close`, and may not arrive).
  */
-export const drain = (request: HttpServerRequest.HttpServerRequest, bound: number): Effect.Effect<boolean> =>
+export const drain = (
+  connection: Connection,
+  request: HttpServerRequest.HttpServerRequest,
+  bound: number
+): Effect.Effect<boolean> =>
   Effect.suspend(() => {
     let total = 0
-    return consume(request, {
+    return connection.consume(request, {
       chunk: (chunk) => ((total += chunk.length) > bound ? false : undefined),
       end: () => true,
       broken: () => false
@@ -74,11 +51,15 @@ export const drain = (request: HttpServerRequest.HttpServerRequest, bound: numbe
 export type Read =
   { readonly _tag: "Read"; readonly text: string } | { readonly _tag: "TooLarge" } | { readonly _tag: "Aborted" }
 
-export const read = (request: HttpServerRequest.HttpServerRequest, maxBytes: number): Effect.Effect<Read> =>
+export const read = (
+  connection: Connection,
+  request: HttpServerRequest.HttpServerRequest,
+  maxBytes: number
+): Effect.Effect<Read> =>
   Effect.suspend(() => {
-    const chunks: Array<Buffer> = []
+    const chunks: Array<Uint8Array> = []
     let total = 0
-    return consume<Read>(request, {
+    return connection.consume<Read>(request, {
       chunk: (chunk) => {
         total += chunk.length
         if (total <= maxBytes) chunks.push(chunk)
@@ -86,7 +67,7 @@ export const read = (request: HttpServerRequest.HttpServerRequest, maxBytes: num
         return total > maxBytes * drainAllowance ? { _tag: "TooLarge" } : undefined
       },
       end: () =>
-        total > maxBytes ? { _tag: "TooLarge" } : { _tag: "Read", text: Buffer.concat(chunks, total).toString("utf8") },
+        total > maxBytes ? { _tag: "TooLarge" } : { _tag: "Read", text: decoder.decode(concat(chunks, total)) },
       // The client went away (or its connection broke) before the body ended.
       broken: () => ({ _tag: "Aborted" })
     })
