@@ -5,7 +5,9 @@
  *
  * Per client and round: 30 warm-up calls, 300 sequential calls (p50, p99), 300 calls at concurrency 16 (calls/s),
  * and 5 calls of 10,000 documents in windows of 1,000 at concurrency 4 (median; the floor's figure is ten sequential
- * 1,000-document calls). Environment: ROUNDS (default 5), CALLS (default 300), CLIENTS (comma-separated subset).
+ * 1,000-document calls); then the second workload, CALLS / 5 sequential calls of 1,000 passages of 2,000 bytes
+ * against a server answering without a Content-Length (p50), and the heap left after a full GC.
+ * Environment: ROUNDS (default 5), CALLS (default 300), CLIENTS (comma-separated subset).
  */
 import { fork, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -20,6 +22,8 @@ const chosen = (process.env.CLIENTS?.split(",") ?? Clients.names) as ReadonlyArr
 const canned = Workload.cannedResponse()
 const { port, server } = await Workload.startServer()
 const baseUrl = `http://127.0.0.1:${port}`
+const chunked = await Workload.startServer({ chunked: true })
+const chunkedUrl = `http://127.0.0.1:${chunked.port}`
 
 interface Worker {
   readonly name: Clients.Name
@@ -29,8 +33,8 @@ interface Worker {
 
 const start = (name: Clients.Name): Promise<Worker> =>
   new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [name, baseUrl], {
-      execArgv: ["--conditions=source", "--import", "tsx"]
+    const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [name, baseUrl, chunkedUrl], {
+      execArgv: ["--expose-gc", "--conditions=source", "--import", "tsx"]
     })
     let pending: ((message: any) => void) | undefined
     child.on("message", (message: any) => {
@@ -62,6 +66,10 @@ interface Figures {
   /** The client process's CPU time per call at concurrency 16. */
   cpuPerCall: number
   batched: number | undefined
+  /** p50 of the second workload: 2,000-byte passages, an answer without a Content-Length. */
+  long: number
+  /** Heap in MB after the calls and a full GC. */
+  heap: number
 }
 
 const workers: Array<Worker> = []
@@ -77,12 +85,16 @@ for (let round = 0; round < rounds; round++) {
     const latencies: Array<number> = await worker.ask({ phase: "sequential", count: calls })
     const { cpuPerCall, perSecond } = await worker.ask({ phase: "concurrent", count: calls, concurrency: 16 })
     const batched: Array<number> | null = await worker.ask({ phase: "batched", count: 5 })
+    const long: Array<number> = await worker.ask({ phase: "long", count: Math.max(20, Math.floor(calls / 5)) })
+    const heap: number = await worker.ask({ phase: "heap" })
     figures.set(worker.name, {
       p50: median(latencies),
       p99: percentile(latencies, 99),
       perSecond,
       cpuPerCall,
-      batched: batched === null ? undefined : median(batched)
+      batched: batched === null ? undefined : median(batched),
+      long: median(long),
+      heap
     })
   }
   byRound.push(figures)
@@ -94,7 +106,20 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
   const floor = figures.get("floor")
   console.log(`\n${title}`)
   console.log(
-    ["client".padEnd(13), "p50 ms", "vs floor", "p99 ms", "calls/s@16", "vs floor", "CPU ms/call", "10k ms", "vs floor"]
+    [
+      "client".padEnd(13),
+      "p50 ms",
+      "vs floor",
+      "p99 ms",
+      "calls/s@16",
+      "vs floor",
+      "CPU ms/call",
+      "10k ms",
+      "vs floor",
+      "long p50",
+      "vs floor",
+      "heap MB"
+    ]
       .map((h, i) => (i === 0 ? h : pad(h, 10)))
       .join(" ")
   )
@@ -109,7 +134,10 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
         pad(floor ? ratio(f.perSecond, floor.perSecond) : "-", 10),
         pad(f.cpuPerCall.toFixed(2), 10),
         pad(f.batched === undefined ? "-" : f.batched.toFixed(1), 10),
-        pad(floor?.batched !== undefined && f.batched !== undefined ? ratio(f.batched, floor.batched) : "-", 10)
+        pad(floor?.batched !== undefined && f.batched !== undefined ? ratio(f.batched, floor.batched) : "-", 10),
+        pad(f.long.toFixed(2), 10),
+        pad(floor ? ratio(f.long, floor.long) : "-", 10),
+        pad(f.heap.toFixed(1), 10)
       ].join(" ")
     )
   }
@@ -129,7 +157,9 @@ for (const name of chosen) {
     p99: median(all.map((f) => f.p99)),
     perSecond: median(all.map((f) => f.perSecond)),
     cpuPerCall: median(all.map((f) => f.cpuPerCall)),
-    batched: batched.length === 0 ? undefined : median(batched)
+    batched: batched.length === 0 ? undefined : median(batched),
+    long: median(all.map((f) => f.long)),
+    heap: median(all.map((f) => f.heap))
   })
 }
 print("median of rounds (10k column: our batched call vs ten sequential floor calls)", summary)
@@ -149,3 +179,4 @@ if (process.env.BENCH_RESULTS !== undefined) {
 
 for (const worker of workers) worker.process.send({ phase: "exit" })
 server.close()
+chunked.server.close()

@@ -5,14 +5,16 @@
 import * as Clients from "./clients.js"
 import * as Workload from "./workload.js"
 
-const [name, baseUrl] = process.argv.slice(2) as [Clients.Name, string]
+const [name, baseUrl, chunkedUrl] = process.argv.slice(2) as [Clients.Name, string, string]
 const client = await Clients.make(name, baseUrl)
+// The second workload's server answers without a Content-Length.
+const chunkedClient = await Clients.make(name, chunkedUrl)
 
-const sequential = async (count: number, documents: ReadonlyArray<string>) => {
+const sequential = async (count: number, documents: ReadonlyArray<string>, via: Clients.Client = client) => {
   const latencies: Array<number> = []
   for (let i = 0; i < count; i++) {
     const start = performance.now()
-    const n = await client.call(Workload.query, documents)
+    const n = await via.call(Workload.query, documents)
     latencies.push(performance.now() - start)
     if (n !== documents.length) throw new Error(`${name} returned ${n} results for ${documents.length} documents`)
   }
@@ -42,6 +44,8 @@ export type Order =
   | { readonly phase: "sequential"; readonly count: number }
   | { readonly phase: "concurrent"; readonly count: number; readonly concurrency: number }
   | { readonly phase: "batched"; readonly count: number }
+  | { readonly phase: "long"; readonly count: number }
+  | { readonly phase: "heap" }
   | { readonly phase: "exit" }
 
 const run = async (order: Order): Promise<unknown> => {
@@ -63,6 +67,13 @@ const run = async (order: Order): Promise<unknown> => {
         if (n !== Workload.manyDocuments.length) throw new Error(`${name}: ${n} results in the batched call`)
       }
       return times
+    }
+    case "long":
+      return sequential(order.count, Workload.longDocuments, chunkedClient)
+    case "heap": {
+      // What the client keeps after its calls, once everything collectable is collected (--expose-gc).
+      for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.()
+      return process.memoryUsage().heapUsed / 1e6
     }
     case "exit":
       await client.close?.()

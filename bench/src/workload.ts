@@ -25,6 +25,11 @@ export const documents: ReadonlyArray<string> = Array.from({ length: 1000 }, (_,
 
 export const manyDocuments: ReadonlyArray<string> = Array.from({ length: 10_000 }, (_, i) => passage(i))
 
+/** The second workload: 1,000 passages of about 2,000 bytes (a 2 MB request body). */
+export const longDocuments: ReadonlyArray<string> = Array.from({ length: 1000 }, (_, i) =>
+  Array.from({ length: 10 }, (_, j) => passage(i * 10 + j)).join(" ")
+)
+
 /** Cohere's v2 answer for 1,000 documents: every index once, best first, scores in (0, 1). */
 export const cannedResponse = (): Buffer => {
   const results = Array.from({ length: 1000 }, (_, i) => ({
@@ -41,12 +46,24 @@ export const cannedResponse = (): Buffer => {
   )
 }
 
-/** A loopback server that reads each request whole, as a real one must, and answers the canned body at once. */
-export const startServer = async (): Promise<{ readonly server: Server; readonly port: number }> => {
+/**
+ * A loopback server that reads each request whole, as a real one must, and answers the canned body at once; with
+ * `chunked`, without a Content-Length, in four writes (as a proxy or a compressing server sends it).
+ */
+export const startServer = async (
+  options: { readonly chunked?: boolean } = {}
+): Promise<{ readonly server: Server; readonly port: number }> => {
   const canned = cannedResponse()
+  const quarter = Math.ceil(canned.length / 4)
   const server = createServer((request, response) => {
     request.on("data", () => {})
     request.on("end", () => {
+      if (options.chunked === true) {
+        response.writeHead(200, { "content-type": "application/json" })
+        for (let at = 0; at < canned.length; at += quarter) response.write(canned.subarray(at, at + quarter))
+        response.end()
+        return
+      }
       response.writeHead(200, { "content-type": "application/json", "content-length": canned.length })
       response.end(canned)
     })
