@@ -4,15 +4,15 @@
  * will draw.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { existsSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { chromium } from "playwright-core"
+import * as Browser from "../../test-utils/Browser.js"
 import { pages } from "./pages.js"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
-const browserPath = "/usr/bin/chromium-headless-shell"
 const mermaidScript = join(
   createRequire(import.meta.url).resolve("mermaid/package.json"),
   "..",
@@ -33,12 +33,12 @@ const diagrams = pages().flatMap((page) => {
   return found
 })
 
-describe.skipIf(!existsSync(browserPath))("the docs' diagrams", () => {
+describe.skipIf(!Browser.available)("the docs' diagrams", () => {
   it("the request path, the fleet with Redis and the retry timeline are there, and each renders", async () => {
     expect(diagrams.map((d) => d.where.split(":")[0]).sort()).toEqual(
       ["docs/README.md", "docs/errors-and-retries.md", "docs/fleet.md"].sort()
     )
-    const browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] })
+    const browser = await chromium.launch({ executablePath: Browser.browserPath, args: ["--no-sandbox"] })
     try {
       const page = await browser.newPage()
       await page.setContent("<!doctype html><html><body></body></html>")

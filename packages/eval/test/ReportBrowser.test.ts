@@ -9,13 +9,11 @@ import { Evaluation, Metrics, Report } from "@effect-rerank/eval"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { chromium } from "playwright-core"
-
-const browserPath = "/usr/bin/chromium-headless-shell"
+import * as Browser from "../../../test-utils/Browser.js"
 
 /** 12 queries of 6 candidates; a good reranker, a worse one; the first stage ranks the relevant ones low. */
 const dataset = (): Evaluation.Dataset => {
@@ -40,7 +38,7 @@ const dataset = (): Evaluation.Dataset => {
   return { name: "browser-check", queries, corpus, qrels, firstStage }
 }
 
-describe.skipIf(!existsSync(browserPath))("report.html in a headless browser", () => {
+describe.skipIf(!Browser.available)("report.html in a headless browser", () => {
   it.scopedLive(
     "opens with no console error or outside request; its charts and table hold results.json's numbers",
     () =>
@@ -58,20 +56,7 @@ describe.skipIf(!existsSync(browserPath))("report.html in a headless browser", (
         const written = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as Evaluation.Results
         const url = pathToFileURL(join(dir, "report.html")).href
 
-        const browser = yield* Effect.acquireRelease(
-          Effect.promise(() => chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] })),
-          (b) => Effect.promise(() => b.close())
-        )
-        const page = yield* Effect.promise(() => browser.newPage({ viewport: { width: 1200, height: 900 } }))
-        const problems: Array<string> = []
-        const outside: Array<string> = []
-        page.on("console", (message) => {
-          if (message.type() === "error" || message.type() === "warning") problems.push(message.text())
-        })
-        page.on("pageerror", (error) => problems.push(error.message))
-        page.on("request", (request) => {
-          if (request.url() !== url) outside.push(request.url())
-        })
+        const { outside, page, problems } = yield* Browser.openPage({ width: 1200, height: 900 }, (u) => u === url)
         yield* Effect.promise(() => page.goto(url))
         const labels = yield* Effect.promise(() =>
           page.$$eval("svg [aria-label]", (nodes) => nodes.map((n) => n.getAttribute("aria-label") ?? ""))

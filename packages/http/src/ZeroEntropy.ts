@@ -17,6 +17,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
 import * as HttpProvider from "./HttpProvider.js"
+import * as Transport from "./internal/transport.js"
 import * as Wire from "./internal/wire.js"
 
 /**
@@ -62,10 +63,9 @@ export const maxRequestUnits = 5_000_000
  * @category utils
  */
 export const countedBytes = (query: string, documents: ReadonlyArray<string>): number => {
-  const encoder = new TextEncoder()
-  const queryBytes = encoder.encode(query).length
+  const queryBytes = Transport.utf8Length(query)
   let total = 0
-  for (const document of documents) total += 150 + queryBytes + encoder.encode(document).length
+  for (const document of documents) total += 150 + queryBytes + Transport.utf8Length(document)
   return total
 }
 

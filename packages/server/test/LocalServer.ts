@@ -26,6 +26,17 @@ export const start = (
     ).pipe(Effect.provide(context))
   })
 
+/** A JSON POST to the server, as a client of any protocol sends it: the status, the headers, the parsed answer. */
+export const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json", ...headers }
+    })
+    return { status: response.status, headers: response.headers, body: await response.json() }
+  })
+
 /**
  * A Bedrock Rerank request body: each query a text query (or, for a malformed one, the object given), each text an
  * inline source, and the model's ARN or id.

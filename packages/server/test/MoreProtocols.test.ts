@@ -8,15 +8,7 @@ import { Effect, Either, Redacted } from "effect"
 import { FaultInjection } from "@effect-rerank/server"
 import * as LocalServer from "./LocalServer.js"
 
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  Effect.promise(async () => {
-    const response = await fetch(url, {
-      method: "POST",
-      body: JSON.stringify(body),
-      headers: { "content-type": "application/json", ...headers }
-    })
-    return { status: response.status, headers: response.headers, body: await response.json() }
-  })
+const post = LocalServer.post
 
 const docs = ["the cat sat", "capital of france is paris", "dogs bark"]
 const query = "capital of france"

@@ -6,11 +6,8 @@
 import { Reranker, RerankError } from "@effect-rerank/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { existsSync } from "node:fs"
-import { chromium } from "playwright-core"
+import * as Browser from "../../../test-utils/Browser.js"
 import { startServer } from "./Sockets.js"
-
-const browserPath = "/usr/bin/chromium-headless-shell"
 
 /** A reranker that fails every third call with 503 (no retries), so errors and a mix of statuses show. */
 const flaky = () => {
@@ -42,7 +39,7 @@ const total = (metrics: string, name: string, having: (labels: string) => boolea
     .filter((line) => having(line.slice(name.length, line.lastIndexOf(" "))))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0)
 
-describe.skipIf(!existsSync(browserPath))("the status page in a headless browser", () => {
+describe.skipIf(!Browser.available)("the status page in a headless browser", () => {
   it.scopedLive(
     "loads without console errors or outside requests; its numbers are /metrics' after a known set of requests",
     () =>
@@ -59,20 +56,9 @@ describe.skipIf(!existsSync(browserPath))("the status page in a headless browser
         expect(statuses.filter((s) => s === 200)).toHaveLength(6)
         expect(statuses.filter((s) => s === 503)).toHaveLength(3)
 
-        const browser = yield* Effect.acquireRelease(
-          Effect.promise(() => chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] })),
-          (b) => Effect.promise(() => b.close())
+        const { outside, page, problems } = yield* Browser.openPage({ width: 1280, height: 800 }, (u) =>
+          u.startsWith(url)
         )
-        const page = yield* Effect.promise(() => browser.newPage({ viewport: { width: 1280, height: 800 } }))
-        const problems: Array<string> = []
-        const outside: Array<string> = []
-        page.on("console", (message) => {
-          if (message.type() === "error" || message.type() === "warning") problems.push(message.text())
-        })
-        page.on("pageerror", (error) => problems.push(error.message))
-        page.on("request", (request) => {
-          if (!request.url().startsWith(url)) outside.push(request.url())
-        })
         yield* Effect.promise(() => page.goto(`${url}/`))
         yield* Effect.promise(() => page.waitForSelector("body[data-loaded]"))
         const shown = (id: string) => Effect.promise(() => page.textContent(`#${id}`).then((t) => t ?? ""))

@@ -13,18 +13,6 @@ export const maxNestingDepth = 32
 /** Past this many times the limit, the server stops draining and closes the connection. */
 export const drainAllowance = 4
 
-const decoder = new TextDecoder()
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.length
-  }
-  return out
-}
-
 /**
  * Reads and drops a body the server will not use (a request it refuses), so the client, still sending, gets the
  * answer instead of a reset: `true` when it ended within `bound` bytes, `false` when the connection was cut past it
@@ -57,17 +45,18 @@ export const read = (
   maxBytes: number
 ): Effect.Effect<Read> =>
   Effect.suspend(() => {
-    const chunks: Array<Uint8Array> = []
+    // Decoded as it arrives (a character split across chunks is kept for the next one): no copy of the whole body.
+    const decoder = new TextDecoder()
+    let text = ""
     let total = 0
     return connection.consume<Read>(request, {
       chunk: (chunk) => {
         total += chunk.length
-        if (total <= maxBytes) chunks.push(chunk)
+        if (total <= maxBytes) text += decoder.decode(chunk, { stream: true })
         // Far past the limit: not worth reading further. The 413 may not arrive; the connection is closed.
         return total > maxBytes * drainAllowance ? { _tag: "TooLarge" } : undefined
       },
-      end: () =>
-        total > maxBytes ? { _tag: "TooLarge" } : { _tag: "Read", text: decoder.decode(concat(chunks, total)) },
+      end: () => (total > maxBytes ? { _tag: "TooLarge" } : { _tag: "Read", text: text + decoder.decode() }),
       // The client went away (or its connection broke) before the body ended.
       broken: () => ({ _tag: "Aborted" })
     })
