@@ -7,7 +7,9 @@
  * and 5 calls of 10,000 documents in windows of 1,000 at concurrency 4 (median; the floor's figure is ten sequential
  * 1,000-document calls); then the second workload, CALLS / 5 sequential calls of 1,000 passages of 2,000 bytes
  * against a server answering without a Content-Length (p50), and the heap left after a full GC.
- * Environment: ROUNDS (default 5), CALLS (default 300), CLIENTS (comma-separated subset).
+ * Then the goals met or not, and with BENCH_COMPARE (an earlier run's client.json) how far each ratio moved.
+ * Environment: ROUNDS (default 5), CALLS (default 300), CLIENTS (comma-separated subset), BENCH_RESULTS (a folder
+ * for client.json), BENCH_COMPARE.
  */
 import { fork, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -107,7 +109,7 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
   console.log(`\n${title}`)
   console.log(
     [
-      "client".padEnd(13),
+      "client".padEnd(15),
       "p50 ms",
       "vs floor",
       "p99 ms",
@@ -126,7 +128,7 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
   for (const [name, f] of figures) {
     console.log(
       [
-        name.padEnd(13),
+        name.padEnd(15),
         pad(f.p50.toFixed(2), 10),
         pad(floor ? ratio(f.p50, floor.p50) : "-", 10),
         pad(f.p99.toFixed(2), 10),
@@ -163,6 +165,61 @@ for (const name of chosen) {
   })
 }
 print("median of rounds (10k column: our batched call vs ten sequential floor calls)", summary)
+
+// The goals: on every transport, p50 at or below the AI SDK's and calls/s at concurrency 16 at or above it; over
+// fetch, p50 within 1.25x and calls/s at least 0.8x of the floor.
+const floorFigures = summary.get("floor")
+const aiSdkFigures = summary.get("ai-sdk")
+if (floorFigures !== undefined && aiSdkFigures !== undefined) {
+  console.log(
+    "\ngoals (ratios to the floor; the AI SDK at " +
+      `${ratio(aiSdkFigures.p50, floorFigures.p50)} p50, ${ratio(aiSdkFigures.perSecond, floorFigures.perSecond)} calls/s@16)`
+  )
+  for (const name of ["effect-fetch", "effect-undici", "effect-node"] as const) {
+    const f = summary.get(name)
+    if (f === undefined) continue
+    const checks = [
+      `p50 ${ratio(f.p50, floorFigures.p50)} ${f.p50 <= aiSdkFigures.p50 ? "<=" : ">"} AI SDK`,
+      `calls/s ${ratio(f.perSecond, floorFigures.perSecond)} ${f.perSecond >= aiSdkFigures.perSecond ? ">=" : "<"} AI SDK`
+    ]
+    if (name === "effect-fetch") {
+      checks.push(
+        `p50 ${f.p50 / floorFigures.p50 <= 1.25 ? "<=" : ">"} 1.25x`,
+        `calls/s ${f.perSecond / floorFigures.perSecond >= 0.8 ? ">=" : "<"} 0.8x`
+      )
+    }
+    console.log(`${name.padEnd(15)} ${checks.join(", ")}`)
+  }
+}
+
+// Two runs agree when each client's ratios to the floor differ by at most 10%: BENCH_COMPARE names an earlier run's
+// client.json (BENCH_RESULTS writes one).
+if (process.env.BENCH_COMPARE !== undefined && floorFigures !== undefined) {
+  const { readFileSync } = await import("node:fs")
+  const earlier = JSON.parse(readFileSync(process.env.BENCH_COMPARE, "utf8")) as {
+    measured: string
+    medians: Record<string, Figures>
+  }
+  const earlierFloor = earlier.medians.floor
+  console.log(`\nagainst the run of ${earlier.measured} (change in each ratio to the floor)`)
+  let worst = 0
+  for (const [name, f] of summary) {
+    const before = earlier.medians[name]
+    if (before === undefined || name === "floor") continue
+    const change = (now: number, then: number) => {
+      const difference = (now / then - 1) * 100
+      worst = Math.max(worst, Math.abs(difference))
+      return `${difference >= 0 ? "+" : ""}${difference.toFixed(1)}%`
+    }
+    console.log(
+      `${name.padEnd(15)} p50 ${change(f.p50 / floorFigures.p50, before.p50 / earlierFloor.p50)}, ` +
+        `calls/s@16 ${change(f.perSecond / floorFigures.perSecond, before.perSecond / earlierFloor.perSecond)}`
+    )
+  }
+  console.log(
+    `largest change ${worst.toFixed(1)}%: ${worst <= 10 ? "the runs agree within 10%" : "the runs differ by more than 10%"}`
+  )
+}
 // For `pnpm docs:plots`: the medians, as measured, where BENCH_RESULTS says.
 if (process.env.BENCH_RESULTS !== undefined) {
   const { mkdirSync, writeFileSync } = await import("node:fs")

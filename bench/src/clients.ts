@@ -6,8 +6,10 @@ import { Reranker } from "@effect-rerank/core"
 import { Cohere } from "@effect-rerank/http"
 import { NodeHttpClient } from "@effect/platform-node"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { Layer, ManagedRuntime, Redacted } from "effect"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 
 export const apiKey = "bench-key"
 export const model = "rerank-v3.5"
@@ -63,6 +65,38 @@ const effectRerank = (baseUrl: string, http: Layer.Layer<HttpClient.HttpClient>)
   return { call, batched: call, close: () => runtime.dispose() }
 }
 
+/**
+ * The floor of any client over the platform's `FetchHttpClient`: the same request through `HttpClient.execute` in a
+ * `ManagedRuntime`, the body read with `response.text`, `JSON.parse`, indices mapped; no checks, retries or timeouts.
+ * What it costs over the raw floor is the platform's; what ours costs over it is ours.
+ */
+const effectPlatform = (baseUrl: string): Client => {
+  const runtime = ManagedRuntime.make(FetchHttpClient.layer)
+  const request = HttpClientRequest.post(`${baseUrl}/v2/rerank`).pipe(
+    HttpClientRequest.acceptJson,
+    HttpClientRequest.bearerToken(apiKey)
+  )
+  const call = (query: string, documents: ReadonlyArray<string>) =>
+    runtime.runPromise(
+      Effect.flatMap(HttpClient.HttpClient, (client) =>
+        Effect.flatMap(
+          client.execute(
+            HttpClientRequest.setBody(
+              request,
+              HttpBody.raw(JSON.stringify({ model, query, documents }), { contentType: "application/json" })
+            )
+          ),
+          (response) =>
+            Effect.map(response.text, (text) => {
+              const body = JSON.parse(text) as { results: Array<{ index: number; relevance_score: number }> }
+              return body.results.map((r) => ({ document: documents[r.index], score: r.relevance_score })).length
+            })
+        )
+      )
+    )
+  return { call, close: () => runtime.dispose() }
+}
+
 const aiSdk = async (baseUrl: string): Promise<Client> => {
   const { rerank } = await import("ai")
   const { createCohere } = await import("@ai-sdk/cohere")
@@ -87,7 +121,15 @@ const cohereAi = async (baseUrl: string): Promise<Client> => {
   }
 }
 
-export const names = ["floor", "effect-fetch", "effect-node", "ai-sdk", "cohere-ai"] as const
+export const names = [
+  "floor",
+  "effect-platform",
+  "effect-fetch",
+  "effect-undici",
+  "effect-node",
+  "ai-sdk",
+  "cohere-ai"
+] as const
 
 export type Name = (typeof names)[number]
 
@@ -95,10 +137,14 @@ export const make = async (name: Name, baseUrl: string): Promise<Client> => {
   switch (name) {
     case "floor":
       return floor(baseUrl)
+    case "effect-platform":
+      return effectPlatform(baseUrl)
     case "effect-fetch":
       return effectRerank(baseUrl, FetchHttpClient.layer)
-    case "effect-node":
+    case "effect-undici":
       return effectRerank(baseUrl, NodeHttpClient.layerUndici)
+    case "effect-node":
+      return effectRerank(baseUrl, NodeHttpClient.layer)
     case "ai-sdk":
       return aiSdk(baseUrl)
     case "cohere-ai":

@@ -10,6 +10,15 @@
  */
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
+import * as MetricLabel from "effect/MetricLabel"
+
+/**
+ * A histogram in seconds: `unit` is part of its key rather than a wrapper's tag, so an update with the same labels
+ * finds its state without building a key (a wrapper makes a new label array each time).
+ */
+const inSeconds = (key: MetricKey.MetricKey.Histogram): Metric.Metric.Histogram<number> =>
+  Metric.fromMetricKey(MetricKey.taggedWithLabels(key, [MetricLabel.make("unit", "s")]))
 
 /** Seconds, from 5 ms to about 82 s: rerank calls run from a few milliseconds (local) to a minute (retried). */
 const latencyBoundaries = MetricBoundaries.exponential({ start: 0.005, factor: 2, count: 15 })
@@ -21,11 +30,9 @@ const latencyBoundaries = MetricBoundaries.exponential({ start: 0.005, factor: 2
  * @since 0.2.0
  * @category metrics
  */
-export const operationDuration: Metric.Metric.Histogram<number> = Metric.histogram(
-  "gen_ai.client.operation.duration",
-  latencyBoundaries,
-  "Duration of rerank calls, in seconds"
-).pipe(Metric.tagged("unit", "s"))
+export const operationDuration: Metric.Metric.Histogram<number> = inSeconds(
+  MetricKey.histogram("gen_ai.client.operation.duration", latencyBoundaries, "Duration of rerank calls, in seconds")
+)
 
 /**
  * Calls, by `gen_ai.system` and `outcome` (`ok` or the error's tag).
@@ -100,11 +107,13 @@ export const documentsCached: Metric.Metric.Counter<number> = Metric.counter("re
  * @since 0.2.0
  * @category metrics
  */
-export const quotaWait: Metric.Metric.Histogram<number> = Metric.histogram(
-  "rerank.quota.wait",
-  MetricBoundaries.exponential({ start: 0.001, factor: 4, count: 10 }),
-  "Time waited for the shared quota, in seconds"
-).pipe(Metric.tagged("unit", "s"))
+export const quotaWait: Metric.Metric.Histogram<number> = inSeconds(
+  MetricKey.histogram(
+    "rerank.quota.wait",
+    MetricBoundaries.exponential({ start: 0.001, factor: 4, count: 10 }),
+    "Time waited for the shared quota, in seconds"
+  )
+)
 
 /**
  * What calls cost in USD, at the prices given or the provider's defaults, by `gen_ai.system` and

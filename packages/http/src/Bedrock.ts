@@ -252,7 +252,7 @@ export const protocol: HttpProvider.WireProtocol<Options> = {
       ) {
         return new RerankError.RateLimitError({
           ...fields,
-          retryAfter: ResponseError.retryAfter(context.reply.response.headers, context.now)
+          retryAfter: ResponseError.retryAfter(context.reply.headers, context.now)
         })
       }
       if (invalidKey.has(code)) return new RerankError.AuthenticationError({ ...fields, reason: "invalid-key" })

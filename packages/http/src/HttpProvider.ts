@@ -277,10 +277,10 @@ const decodeReply = (
   scrub: (text: string) => string,
   normalize: boolean
 ): Effect.Effect<Reranker.WindowResponse, RerankError.ResponseDecodeError | RerankError.TransportError> => {
-  const { response, text } = reply
+  const { headers, response, text } = reply
   const idHeader = protocol.errors.requestIdHeader
   const requestId = ResponseError.serverText(
-    idHeader === undefined ? undefined : Option.getOrUndefined(Headers.get(response.headers, idHeader)),
+    idHeader === undefined ? undefined : Option.getOrUndefined(Headers.get(headers, idHeader)),
     scrub
   )
   let json: unknown
@@ -290,8 +290,7 @@ const decodeReply = (
     // Cut off in transit (a proxy or server dying mid-write), or not an API answer at all: transient, so retried.
     // Said by type and size only, never the body itself: it could echo document texts.
     const contentType =
-      ResponseError.serverText(Option.getOrUndefined(Headers.get(response.headers, "content-type")), scrub) ??
-      "no content type"
+      ResponseError.serverText(Option.getOrUndefined(Headers.get(headers, "content-type")), scrub) ?? "no content type"
     return Effect.fail(
       new RerankError.TransportError({
         reason: `the ${response.status} body is not complete JSON (${contentType}, ${text.length} characters): cut off in transit, or not this API's answer`,
@@ -326,7 +325,6 @@ const decodeReply = (
  */
 export interface Prepared {
   readonly body: string
-  readonly bytes: number
   readonly documents: number
   /** The window's scores go through the sigmoid (`scores: "sigmoid"`, or `"probability"` over logits). */
   readonly sigmoid: boolean
@@ -388,17 +386,15 @@ export const provider = <O extends CommonOptions>(
       const refused = protocol.refuse?.(request, options)
       if (refused !== undefined) return Either.left(refused)
       const body = JSON.stringify(protocol.encodeRequest(request, options))
-      // Counted without a copy.
-      const bytes = Transport.utf8Length(body)
-      return bytes > settings.maxRequestBytes
+      const over = Transport.overLimit(body, settings.maxRequestBytes)
+      return over !== undefined
         ? Either.left(
-            new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: bytes, unit: "bytes" })
+            new RerankError.PayloadLimitError({ limit: settings.maxRequestBytes, actual: over, unit: "bytes" })
           )
         : mappingOf(request.model) === "guess"
           ? Either.left(new RerankError.InvalidRequestError({ field: "scores", reason: guessed(request.model) }))
           : Either.right({
               body,
-              bytes,
               documents: request.documents.length,
               sigmoid: mappingOf(request.model) === "sigmoid"
             })
@@ -406,7 +402,6 @@ export const provider = <O extends CommonOptions>(
 
     const rerankWindow = ({
       body,
-      bytes,
       documents,
       sigmoid
     }: Prepared): Effect.Effect<Reranker.WindowResponse, RerankError.RerankError> => {
@@ -417,7 +412,8 @@ export const provider = <O extends CommonOptions>(
               reply,
               now,
               scrub,
-              requestBytes: bytes,
+              // Counted only here: a 413's message may name the bytes sent.
+              requestBytes: Transport.utf8Length(body),
               maxRequestBytes: settings.maxRequestBytes,
               documents,
               chunks: documents * chunksPerDocument
@@ -426,10 +422,10 @@ export const provider = <O extends CommonOptions>(
         )
       const send =
         sign === undefined
-          ? Transport.post(endpoint, body, bytes)
+          ? Transport.post(endpoint, body)
           : Effect.flatMap(Clock.currentTimeMillis, (now) =>
               Effect.flatMap(sign(endpoint.request, body, now), (signed) =>
-                Transport.post({ ...endpoint, request: signed }, body, bytes)
+                Transport.post({ ...endpoint, request: signed }, body)
               )
             )
       return Effect.flatMap(send, (reply) =>

@@ -2,6 +2,7 @@
  * Where the engine records `RerankMetrics`: one function per event, each tagging with the provider's system (and
  * model where the convention has it).
  */
+import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
@@ -9,14 +10,41 @@ import * as RerankMetrics from "../RerankMetrics.js"
 import type * as Billing from "../Billing.js"
 import type { RerankError } from "../RerankError.js"
 
+/**
+ * Each metric under each label set, made once. `Metric.taggedWithLabels` builds a new label array on every update,
+ * so Effect's per-metric cache (keyed by that array) misses and every update builds and hashes a metric key; these
+ * pass the same array each time. The sets are few (systems, bounded model names, outcomes, statuses).
+ */
+const fixed = new WeakMap<Metric.Metric<any, any, any>, Map<string, Metric.Metric<any, any, any>>>()
+
 const tagged = <T, I, O>(
   metric: Metric.Metric<T, I, O>,
   attributes: Record<string, string | undefined>
-): Metric.Metric<T, I, O> =>
-  Metric.taggedWithLabels(
-    metric,
-    Object.entries(attributes).flatMap(([key, value]) => (value === undefined ? [] : [MetricLabel.make(key, value)]))
+): Metric.Metric<T, I, O> => {
+  let byLabels = fixed.get(metric)
+  if (byLabels === undefined) {
+    byLabels = new Map()
+    fixed.set(metric, byLabels)
+  }
+  let id = ""
+  for (const key in attributes) if (attributes[key] !== undefined) id += `${key}\u0000${attributes[key]}\u0000`
+  const found = byLabels.get(id)
+  if (found !== undefined) return found
+  const labels = Object.entries(attributes).flatMap(([key, value]) =>
+    value === undefined ? [] : [MetricLabel.make(key, value)]
   )
+  // Labels a fiber adds (`Effect.tagMetrics`) come first, as `taggedWithLabels` puts them.
+  const with_ = (extra: ReadonlyArray<MetricLabel.MetricLabel>) =>
+    extra.length === 0 ? labels : Arr.union(extra, labels)
+  const made = Metric.make(
+    metric.keyType,
+    (input: I, extra) => metric.unsafeUpdate(input, with_(extra)),
+    (extra) => metric.unsafeValue(with_(extra)),
+    (input: I, extra) => metric.unsafeModify(input, with_(extra))
+  )
+  byLabels.set(id, made)
+  return made
+}
 
 /** A finished call: its outcome and latency. */
 export const call = (

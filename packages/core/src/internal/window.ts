@@ -17,6 +17,7 @@ import type * as Quota from "../Quota.js"
 import { type RerankError, TimeoutError } from "../RerankError.js"
 import { invalidWindow, shortAnswer } from "./assemble.js"
 import * as Metrics from "./metrics.js"
+import * as Timeout from "./timeout.js"
 import type * as Settings from "./settings.js"
 
 /** What a window needs from the reranker it runs in. */
@@ -74,7 +75,7 @@ export const run = (
   let attempts = 0
   const timeout = settings.timeout
   const send = provider.rerankWindow(prepared.right).pipe(
-    Effect.timeoutFail({ duration: timeout, onTimeout: () => new TimeoutError({ timeout, scope: "attempt" }) }),
+    (self) => Timeout.timeoutFail(self, timeout, () => new TimeoutError({ timeout, scope: "attempt" })),
     Effect.flatMap((response) => {
       const invalid = invalidWindow(response, request.documents.length)
       if (invalid !== undefined) return Effect.fail(invalid)

@@ -135,13 +135,13 @@ export interface Context {
 }
 
 export const fromReply = (protocol: Protocol, context: Context): RerankError.RerankError => {
-  const { response, text } = context.reply
+  const { headers, response, text } = context.reply
   const json = parseJson(text)
-  const body = protocol.errorBody(json, response.headers)
+  const body = protocol.errorBody(json, headers)
   const headerId =
     protocol.requestIdHeader === undefined
       ? undefined
-      : Option.getOrUndefined(Headers.get(response.headers, protocol.requestIdHeader))
+      : Option.getOrUndefined(Headers.get(headers, protocol.requestIdHeader))
   const fields: Fields = {
     status: response.status,
     serverMessage: serverText(body.message ?? (json === undefined ? text : undefined), context.scrub),
@@ -151,7 +151,7 @@ export const fromReply = (protocol: Protocol, context: Context): RerankError.Rer
   if (special !== undefined) return special
   const { status } = fields
   if (status >= 300 && status < 400) {
-    const target = Option.getOrUndefined(Headers.get(response.headers, "location"))
+    const target = Option.getOrUndefined(Headers.get(headers, "location"))
     let host = "an address it did not name"
     try {
       if (target !== undefined) host = new URL(target, response.request.url).host
@@ -171,7 +171,7 @@ export const fromReply = (protocol: Protocol, context: Context): RerankError.Rer
     case 403:
       return new RerankError.AuthenticationError({ ...fields, reason: "forbidden" })
     case 429:
-      return new RerankError.RateLimitError({ ...fields, retryAfter: retryAfter(response.headers, context.now) })
+      return new RerankError.RateLimitError({ ...fields, retryAfter: retryAfter(headers, context.now) })
     case 413: {
       // "limit is 1048576 bytes"; a server may also name documents or chunks as the unit.
       const stated = /(\d+)\s*(bytes|documents|chunks)/i.exec(fields.serverMessage ?? "")

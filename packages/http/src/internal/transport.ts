@@ -47,6 +47,17 @@ export const utf8Length = (text: string): number => {
   return encoder.encodeInto(text, scratch).written
 }
 
+/**
+ * The UTF-8 length of `text` when it is over `limit` bytes, else `undefined`, counting only when the answer is not
+ * plain from the length: a UTF-16 code unit is 1 to 3 bytes, so a text of up to `limit / 3` units is under it and
+ * one of over `limit` units is over it (a request body of 200 KB is never counted on its way out).
+ */
+export const overLimit = (text: string, limit: number): number | undefined => {
+  if (text.length * 3 <= limit) return undefined
+  const bytes = utf8Length(text)
+  return bytes > limit ? bytes : undefined
+}
+
 /** The chunks of a body as one array, copied once. */
 const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
   if (chunks.length === 1 && chunks[0].length === total) return chunks[0]
@@ -154,6 +165,8 @@ export const bearer = (apiKey: Redacted.Redacted<string>) => (request: HttpClien
 /** What came back: enough to decode a 2xx or map an error. */
 export interface Reply {
   readonly response: HttpClientResponse.HttpClientResponse
+  /** The response's headers, read once (the platform's fetch response builds them anew on every read). */
+  readonly headers: Headers.Headers
   readonly text: string
 }
 
@@ -195,11 +208,12 @@ const decoder = new TextDecoder()
  */
 const readBody = (
   response: HttpClientResponse.HttpClientResponse,
+  headers: Headers.Headers,
   cap: number,
   truncate: boolean
 ): Effect.Effect<string, RerankError.ResponseDecodeError | HttpClientError.ResponseError> => {
-  const declared = Option.getOrUndefined(Headers.get(response.headers, "content-length"))
-  const encoded = Option.isSome(Headers.get(response.headers, "content-encoding"))
+  const declared = headers["content-length"]
+  const encoded = headers["content-encoding"] !== undefined
   const length = declared === undefined || !/^\d+$/.test(declared) ? undefined : Number(declared)
   if (length !== undefined && length > cap && !truncate) {
     return Effect.fail(overCap(response.status, cap, `declared as ${length} bytes`))
@@ -236,30 +250,29 @@ const readBody = (
 
 /**
  * One attempt: POST the JSON text, read the reply within its cap. No HTTP response at all is a `TransportError`.
- * The text goes to the platform's client as it is, which encodes it once on the way out; `bytes` is its counted
- * length. Redirects are never followed, whatever the client: `fetch` is told `redirect: "manual"`, and a 3xx comes
+ * The text goes to the platform's client as it is, which encodes it once on the way out and sets its length (every
+ * platform client does for a text body). Redirects are never followed, whatever the client: `fetch` is told `redirect: "manual"`, and a 3xx comes
  * back as a reply for the status table.
  */
 export const post = (
   endpoint: Endpoint,
-  body: string,
-  bytes: number
+  body: string
 ): Effect.Effect<Reply, RerankError.TransportError | RerankError.ResponseDecodeError> =>
   Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
     endpoint.client
-      .execute(
-        HttpClientRequest.setBody(
-          endpoint.request,
-          HttpBody.raw(body, { contentType: "application/json", contentLength: bytes })
-        )
-      )
+      .execute(HttpClientRequest.setBody(endpoint.request, HttpBody.raw(body, { contentType: "application/json" })))
       .pipe(
         Effect.flatMap((response) => {
           const ok = response.status >= 200 && response.status < 300
-          const body = readBody(response, ok ? endpoint.maxResponseBytes : maxErrorBodyBytes, !ok)
+          const headers = response.headers
+          const body = readBody(response, headers, ok ? endpoint.maxResponseBytes : maxErrorBodyBytes, !ok)
           // An error's status says what went wrong; a body that cannot be read (none at all, as TEI's 401, or a
           // connection dropped mid-way) only loses the server's message.
-          return Effect.map(ok ? body : Effect.orElseSucceed(body, () => ""), (text): Reply => ({ response, text }))
+          return Effect.map(ok ? body : Effect.orElseSucceed(body, () => ""), (text): Reply => ({
+            response,
+            headers,
+            text
+          }))
         }),
         Effect.provideService(FetchHttpClient.RequestInit, { ...Option.getOrUndefined(init), redirect: "manual" }),
         Effect.locally(Headers.currentRedactedNames, redactedOnSpans),
