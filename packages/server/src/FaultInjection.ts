@@ -8,6 +8,11 @@
  *
  * @since 0.2.0
  */
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 
@@ -195,3 +200,98 @@ export const parseRule = (spec: string): Either.Either<Rule, string> => {
     return { fault, every, probability }
   })
 }
+
+/**
+ * How the middleware answers the faults that replace an answer, each given what the app would otherwise send.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Answers {
+  /** A `Status` fault: the error body of the protocol served, with `Retry-After` (seconds) on a 429 when given. */
+  readonly status: (
+    status: 429 | 500 | 502 | 503 | 504,
+    retryAfter: number | undefined
+  ) => HttpServerResponse.HttpServerResponse
+  /**
+   * The connection broken as a failing network breaks it: before anything (`body` undefined: `reset`), or after the
+   * headers and half of `body` (`truncate`). Default: as closely as a response can, having no socket (a 502, or
+   * half the body, each with `Connection: close`); `NodeServer` reaches for the socket.
+   */
+  readonly breakConnection?:
+    | ((
+        request: HttpServerRequest.HttpServerRequest,
+        body: string | undefined
+      ) => HttpServerResponse.HttpServerResponse)
+    | undefined
+}
+
+/**
+ * Without a socket: the nearest a response comes to a broken connection (the `breakConnection` default).
+ *
+ * @since 0.2.0
+ * @category middleware
+ */
+export const breakWithResponse = (
+  _request: HttpServerRequest.HttpServerRequest,
+  body: string | undefined
+): HttpServerResponse.HttpServerResponse =>
+  body === undefined
+    ? HttpServerResponse.empty({ status: 502, headers: { connection: "close" } })
+    : HttpServerResponse.text(body.slice(0, Math.floor(body.length / 2)), {
+        contentType: "application/json",
+        headers: { connection: "close" }
+      })
+
+const decoder = new TextDecoder()
+
+/** A response's body as text, when it holds one in memory (what an app's JSON answer is). */
+const bodyText = (response: HttpServerResponse.HttpServerResponse): string | undefined =>
+  response.body._tag === "Uint8Array" ? decoder.decode(response.body.body) : undefined
+
+/**
+ * The faults as an `HttpMiddleware` around an app: each request draws its fault from `injector` first. A status
+ * answers in its place, a reset breaks the connection, a delay waits then runs the app; `truncate` and `cut` run
+ * the app and spoil its 200 answer (another status passes as it is). One injector shared by several apps draws
+ * one sequence across them.
+ *
+ * @since 0.2.0
+ * @category middleware
+ */
+export const middleware =
+  (injector: Injector, answers: Answers) =>
+  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => {
+    const breakConnection = answers.breakConnection ?? breakWithResponse
+    return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const drawn = injector.next()
+      if (Option.isNone(drawn)) return app
+      const fault = drawn.value
+      const spoiled = (spoil: (text: string) => HttpServerResponse.HttpServerResponse) =>
+        Effect.map(app, (response) => {
+          const text = response.status === 200 ? bodyText(response) : undefined
+          return text === undefined ? response : spoil(text)
+        })
+      const answer = ((): HttpApp.Default<E, R> => {
+        switch (fault._tag) {
+          case "Status":
+            return Effect.succeed(answers.status(fault.status, fault.retryAfter))
+          case "Reset":
+            return Effect.succeed(breakConnection(request, undefined))
+          case "Delay":
+            return Effect.zipRight(Effect.sleep(Duration.millis(fault.millis)), app)
+          case "Truncate":
+            return spoiled((text) => breakConnection(request, text))
+          case "Cut":
+            return spoiled((text) =>
+              HttpServerResponse.text(text.slice(0, Math.floor(text.length / 2)), {
+                contentType: "application/json"
+              })
+            )
+          // A quota answers as a 429 Status when spent; the rule itself is never drawn.
+          case "Quota":
+            return app
+        }
+      })()
+      return Effect.zipRight(Effect.annotateCurrentSpan("fault", fault._tag), answer)
+    })
+  }

@@ -253,117 +253,101 @@ export const makeApp = (
           }),
           message
         )
+      // Drawn after the key is checked: a refused request never spends a fault.
+      const faults = FaultInjection.middleware(injector, {
+        status: (status, retryAfter) =>
+          failWith(
+            status,
+            status !== 429
+              ? "internal server error"
+              : protocol === ServerProtocols.byName.cohere
+                ? "You are using a Trial key, which is limited to 10 API calls / minute."
+                : "rate limit exceeded",
+            status === 429 && retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}
+          ),
+        breakConnection: connection.breakConnection
+      })
+      const answer = faults(
+        Effect.gen(function* () {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const tooLarge = `request body too large: limit is ${maxBodyBytes} bytes`
+          const declared = Number(request.headers["content-length"] ?? "0")
+          if (declared > maxBodyBytes) {
+            // Read and dropped when it fits the bound, so the client gets its 413; far past it, answered at once.
+            if (declared > maxBodyBytes * Body.drainAllowance) return failWith(413, tooLarge, { connection: "close" })
+            yield* Body.drain(connection, request, declared)
+            return failWith(413, tooLarge, { connection: "close" })
+          }
+          const body = yield* Body.read(connection, request, maxBodyBytes)
+          // Nobody is left to answer; the status says so in the log and the metrics (nginx's "client closed request").
+          if (body._tag === "Aborted") return HttpServerResponse.empty({ status: clientClosedRequest })
+          if (body._tag === "TooLarge") return failWith(413, tooLarge, { connection: "close" })
+          const text = body.text
+          // Before parsing: a small body of deep nesting, or a million tiny documents, would cost the parser (and the
+          // event loop) far more than the bytes suggest.
+          const shape = Body.shape(text, Body.maxNestingDepth)
+          if (shape.depth > Body.maxNestingDepth) {
+            return failWith(400, `invalid request: request body is nested deeper than ${Body.maxNestingDepth} levels`)
+          }
+          if (shape.longest !== undefined && shape.longest.items > maxDocuments) {
+            return failWith(
+              413,
+              `request too large: limit is ${maxDocuments} documents (${shape.longest.field} has ${shape.longest.items})`
+            )
+          }
+          let json: unknown
+          try {
+            json = JSON.parse(text)
+          } catch {
+            return failWith(400, "invalid request: request body is not valid JSON")
+          }
+          const decoded = protocol.decodeRequest(json, path)
+          if (Either.isLeft(decoded)) return failWith(400, decoded.left)
+          const call = decoded.right
+          const { model, query, texts, topN } = call
+          yield* Metric.incrementBy(Metric.tagged(ServerMetrics.documentsReceived, "http.route", route), texts.length)
+          const result = yield* Effect.either(
+            reranker.rerank({
+              query,
+              documents: texts,
+              topN,
+              model,
+              ...(call.instruction === undefined ? {} : { instruction: call.instruction })
+            })
+          )
+          status.upstreamOutcome(Either.isLeft(result) ? result.left : undefined)
+          if (Either.isLeft(result)) {
+            const { headers, message, status } = errorResponse(result.left)
+            return failWith(status, message, headers)
+          }
+          const answer = JSON.stringify(
+            protocol.encodeResponse({
+              path,
+              call,
+              model: result.right.model,
+              results: result.right.results,
+              searchUnits: result.right.usage.searchUnits,
+              tokens: result.right.usage.billed?.unit === "tokens" ? result.right.usage.billed.quantity : 0
+            })
+          )
+          return HttpServerResponse.text(answer, { contentType: "application/json" })
+        })
+      )
       return Effect.gen(function* () {
         const request = yield* HttpServerRequest.HttpServerRequest
-        // A refusal is answered after the body it refuses is read and dropped (up to a bound): a client still
-        // sending would otherwise see its connection reset instead of the answer. Past the bound the connection
-        // is closed, which the answer says.
-        const refuse = (status: number, message: string, bound: number) =>
-          Effect.map(Body.drain(connection, request, bound), (drained) =>
-            failWith(status, message, drained ? {} : { connection: "close" })
-          )
         if (options.apiKey !== undefined) {
           // A SigV4 signature cannot be checked without the caller's AWS secret: a keyed server takes Bedrock calls
           // with a Bedrock API key (bearer) only.
           const given = presentedKey(protocol.auth, request.headers)
           if (given === undefined || !sameKey(given, Redacted.value(options.apiKey))) {
-            return yield* refuse(401, "invalid api token", maxBodyBytes)
+            // Answered after the body is read and dropped (up to a bound): a client still sending would otherwise
+            // see its connection reset instead of the answer. Past the bound the connection is closed, which the
+            // answer says.
+            const drained = yield* Body.drain(connection, request, maxBodyBytes)
+            return failWith(401, "invalid api token", drained ? {} : { connection: "close" })
           }
         }
-        const fault = injector.next()
-        if (Option.isSome(fault)) {
-          const f = fault.value
-          yield* Effect.annotateCurrentSpan("fault", f._tag)
-          switch (f._tag) {
-            case "Status":
-              return failWith(
-                f.status,
-                f.status !== 429
-                  ? "internal server error"
-                  : protocol === ServerProtocols.byName.cohere
-                    ? "You are using a Trial key, which is limited to 10 API calls / minute."
-                    : "rate limit exceeded",
-                f.status === 429 && f.retryAfter !== undefined ? { "retry-after": String(f.retryAfter) } : {}
-              )
-            case "Reset":
-              return connection.breakConnection(request, undefined)
-            case "Delay":
-              yield* Effect.sleep(Duration.millis(f.millis))
-              break
-            case "Truncate":
-            case "Cut":
-            // A quota answers as a 429 Status when spent; the rule itself never reaches here.
-            case "Quota":
-              break
-          }
-        }
-        const tooLarge = `request body too large: limit is ${maxBodyBytes} bytes`
-        const declared = Number(request.headers["content-length"] ?? "0")
-        if (declared > maxBodyBytes) {
-          // Read and dropped when it fits the bound, so the client gets its 413; far past it, answered at once.
-          if (declared > maxBodyBytes * Body.drainAllowance) return failWith(413, tooLarge, { connection: "close" })
-          yield* Body.drain(connection, request, declared)
-          return failWith(413, tooLarge, { connection: "close" })
-        }
-        const body = yield* Body.read(connection, request, maxBodyBytes)
-        // Nobody is left to answer; the status says so in the log and the metrics (nginx's "client closed request").
-        if (body._tag === "Aborted") return HttpServerResponse.empty({ status: clientClosedRequest })
-        if (body._tag === "TooLarge") return failWith(413, tooLarge, { connection: "close" })
-        const text = body.text
-        // Before parsing: a small body of deep nesting, or a million tiny documents, would cost the parser (and the
-        // event loop) far more than the bytes suggest.
-        const shape = Body.shape(text, Body.maxNestingDepth)
-        if (shape.depth > Body.maxNestingDepth) {
-          return failWith(400, `invalid request: request body is nested deeper than ${Body.maxNestingDepth} levels`)
-        }
-        if (shape.longest !== undefined && shape.longest.items > maxDocuments) {
-          return failWith(
-            413,
-            `request too large: limit is ${maxDocuments} documents (${shape.longest.field} has ${shape.longest.items})`
-          )
-        }
-        let json: unknown
-        try {
-          json = JSON.parse(text)
-        } catch {
-          return failWith(400, "invalid request: request body is not valid JSON")
-        }
-        const decoded = protocol.decodeRequest(json, path)
-        if (Either.isLeft(decoded)) return failWith(400, decoded.left)
-        const call = decoded.right
-        const { model, query, texts, topN } = call
-        yield* Metric.incrementBy(Metric.tagged(ServerMetrics.documentsReceived, "http.route", route), texts.length)
-        const result = yield* Effect.either(
-          reranker.rerank({
-            query,
-            documents: texts,
-            topN,
-            model,
-            ...(call.instruction === undefined ? {} : { instruction: call.instruction })
-          })
-        )
-        status.upstreamOutcome(Either.isLeft(result) ? result.left : undefined)
-        if (Either.isLeft(result)) {
-          const { headers, message, status } = errorResponse(result.left)
-          return failWith(status, message, headers)
-        }
-        const answer = JSON.stringify(
-          protocol.encodeResponse({
-            path,
-            call,
-            model: result.right.model,
-            results: result.right.results,
-            searchUnits: result.right.usage.searchUnits,
-            tokens: result.right.usage.billed?.unit === "tokens" ? result.right.usage.billed.quantity : 0
-          })
-        )
-        if (Option.isSome(fault) && fault.value._tag === "Truncate") return connection.breakConnection(request, answer)
-        if (Option.isSome(fault) && fault.value._tag === "Cut") {
-          return HttpServerResponse.text(answer.slice(0, Math.floor(answer.length / 2)), {
-            contentType: "application/json"
-          })
-        }
-        return HttpServerResponse.text(answer, { contentType: "application/json" })
+        return yield* answer
       })
     }
 

@@ -6,7 +6,7 @@
 import { Reranker } from "@effect-rerank/core"
 import { LocalReranker } from "@effect-rerank/local"
 import { FaultInjection, RerankServer } from "@effect-rerank/server"
-import { HttpApp } from "@effect/platform"
+import { HttpApp, HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Redacted } from "effect"
 
@@ -72,5 +72,69 @@ describe("makeApp as a web handler", () => {
       expect(cut.status).toBe(200)
       expect(() => JSON.parse(cut.text)).toThrow()
     })
+  )
+})
+
+describe("FaultInjection.middleware around an app of your own", () => {
+  const body = JSON.stringify({ answer: "the whole of it", padding: "x".repeat(40) })
+  const app = HttpServerResponse.text(body, { contentType: "application/json" })
+  const failing = HttpServerResponse.text("nope", { status: 404 })
+  const call = (handler: (request: Request) => Promise<Response>) =>
+    Effect.promise(async () => {
+      const response = await handler(new Request("http://app.test/", { method: "POST", body: "{}" }))
+      return { status: response.status, headers: response.headers, text: await response.text() }
+    })
+  const answers: FaultInjection.Answers = {
+    status: (status, retryAfter) =>
+      HttpServerResponse.text(`fault ${status}`, {
+        status,
+        headers: retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }
+      })
+  }
+
+  it.effect("draws one sequence: each rule on its own count, the first that fires deciding", () =>
+    Effect.gen(function* () {
+      const injector = FaultInjection.make({
+        rules: [
+          { fault: { _tag: "Status", status: 429, retryAfter: 2 }, every: 2 },
+          { fault: { _tag: "Cut" }, every: 3 }
+        ]
+      })
+      const handler = HttpApp.toWebHandler(FaultInjection.middleware(injector, answers)(app))
+      const seen: Array<{ status: number; headers: Headers; text: string }> = []
+      for (let i = 0; i < 6; i++) seen.push(yield* call(handler))
+      // 1: nothing; 2: 429; 3: cut; 4: 429; 5: nothing; 6: both fire, the 429 (first in order) decides.
+      expect(seen.map((r) => r.status)).toEqual([200, 429, 200, 429, 200, 429])
+      expect(seen[0].text).toBe(body)
+      expect(seen[1].headers.get("retry-after")).toBe("2")
+      expect(seen[1].text).toBe("fault 429")
+      expect(seen[2].text).toBe(body.slice(0, Math.floor(body.length / 2)))
+      expect(() => JSON.parse(seen[2].text)).toThrow()
+      expect(seen[4].text).toBe(body)
+    })
+  )
+
+  it.effect(
+    "without a socket, reset and truncate answer as closely as a response can; a non-200 is never spoiled",
+    () =>
+      Effect.gen(function* () {
+        const resets = HttpApp.toWebHandler(
+          FaultInjection.middleware(FaultInjection.make({ rules: [{ fault: { _tag: "Reset" } }] }), answers)(app)
+        )
+        const reset = yield* call(resets)
+        expect(reset.status).toBe(502)
+        expect(reset.headers.get("connection")).toBe("close")
+        const truncates = HttpApp.toWebHandler(
+          FaultInjection.middleware(FaultInjection.make({ rules: [{ fault: { _tag: "Truncate" } }] }), answers)(app)
+        )
+        const truncated = yield* call(truncates)
+        expect(truncated.text).toBe(body.slice(0, Math.floor(body.length / 2)))
+        expect(truncated.headers.get("connection")).toBe("close")
+        const cutsErrors = HttpApp.toWebHandler(
+          FaultInjection.middleware(FaultInjection.make({ rules: [{ fault: { _tag: "Cut" } }] }), answers)(failing)
+        )
+        const passed = yield* call(cutsErrors)
+        expect(passed).toMatchObject({ status: 404, text: "nope" })
+      })
   )
 })

@@ -5,9 +5,10 @@
  * stream and, having no socket, answers the faults as closely as a response can.
  */
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as FaultInjection from "../FaultInjection.js"
 
 /**
  * What reading a body does with each chunk: `chunk` settles the answer (reading stops) or returns undefined to go
@@ -46,11 +47,5 @@ export const web: Connection = {
         Effect.match({ onFailure: () => step.broken(), onSuccess: () => answer ?? step.end() })
       )
     }),
-  breakConnection: (_request, body) =>
-    body === undefined
-      ? HttpServerResponse.empty({ status: 502, headers: { connection: "close" } })
-      : HttpServerResponse.text(body.slice(0, Math.floor(body.length / 2)), {
-          contentType: "application/json",
-          headers: { connection: "close" }
-        })
+  breakConnection: FaultInjection.breakWithResponse
 }
