@@ -30,32 +30,34 @@ const scripted = (behaviour: () => "hang" | "ok") => {
 }
 
 describe("the per-attempt timeout", () => {
-  it.effect("under TestClock: fails after exactly the timeout, interrupting the attempt, and each retry gets its own", () =>
-    Effect.gen(function* () {
-      const { provider, seen } = scripted(() => "hang")
-      const reranker = yield* Reranker.make(provider, {
-        timeout: "5 seconds",
-        retry: { maxRetries: 1, base: "1 second" }
+  it.effect(
+    "under TestClock: fails after exactly the timeout, interrupting the attempt, and each retry gets its own",
+    () =>
+      Effect.gen(function* () {
+        const { provider, seen } = scripted(() => "hang")
+        const reranker = yield* Reranker.make(provider, {
+          timeout: "5 seconds",
+          retry: { maxRetries: 1, base: "1 second" }
+        })
+        const fiber = yield* Effect.fork(Effect.either(reranker.rerank({ query, documents })))
+        yield* TestClock.adjust("4999 millis")
+        expect(fiber.unsafePoll()).toBeNull()
+        expect(seen).toEqual({ started: 1, interrupted: 0 })
+        yield* TestClock.adjust("1 millis")
+        // The first attempt timed out and was interrupted; the retry waits its delay (1 s, jittered by at most 20%),
+        // then hangs in turn.
+        expect(seen).toEqual({ started: 1, interrupted: 1 })
+        yield* TestClock.adjust("1200 millis")
+        expect(seen.started).toBe(2)
+        yield* TestClock.adjust("5 seconds")
+        const outcome = yield* Fiber.join(fiber)
+        expect(outcome._tag).toBe("Left")
+        if (outcome._tag !== "Left") return
+        expect(outcome.left).toBeInstanceOf(RerankError.TimeoutError)
+        expect(outcome.left).toMatchObject({ _tag: "TimeoutError", scope: "attempt", attempts: 2 })
+        expect(Duration.toMillis((outcome.left as RerankError.TimeoutError).timeout)).toBe(5000)
+        expect(seen).toEqual({ started: 2, interrupted: 2 })
       })
-      const fiber = yield* Effect.fork(Effect.either(reranker.rerank({ query, documents })))
-      yield* TestClock.adjust("4999 millis")
-      expect(fiber.unsafePoll()).toBeNull()
-      expect(seen).toEqual({ started: 1, interrupted: 0 })
-      yield* TestClock.adjust("1 millis")
-      // The first attempt timed out and was interrupted; the retry waits its delay (1 s, jittered by at most 20%),
-      // then hangs in turn.
-      expect(seen).toEqual({ started: 1, interrupted: 1 })
-      yield* TestClock.adjust("1200 millis")
-      expect(seen.started).toBe(2)
-      yield* TestClock.adjust("5 seconds")
-      const outcome = yield* Fiber.join(fiber)
-      expect(outcome._tag).toBe("Left")
-      if (outcome._tag !== "Left") return
-      expect(outcome.left).toBeInstanceOf(RerankError.TimeoutError)
-      expect(outcome.left).toMatchObject({ _tag: "TimeoutError", scope: "attempt", attempts: 2 })
-      expect(Duration.toMillis((outcome.left as RerankError.TimeoutError).timeout)).toBe(5000)
-      expect(seen).toEqual({ started: 2, interrupted: 2 })
-    })
   )
 
   it.effect("an attempt that answers does not wait for its timer: the call ends with virtual time standing still", () =>
