@@ -158,7 +158,9 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
   }
 }
 
-console.log(`bench:client  ${rounds} rounds x (30 warm-up, ${calls} sequential, ${3 * calls} at concurrency 16, 5 x 10k)`)
+console.log(
+  `bench:client  ${rounds} rounds x (30 warm-up, ${calls} sequential, ${3 * calls} at concurrency 16, 5 x 10k)`
+)
 console.log(
   `1,000 documents (${Buffer.byteLength(JSON.stringify(Workload.documents))} bytes), canned ${canned.length}-byte answer`
 )
