@@ -373,28 +373,33 @@ describe("the request's size in bytes", () => {
     "counted in UTF-8 (accents, CJK, emoji, a lone surrogate): exactly the body's bytes, at the cap and past it",
     () =>
       Effect.gen(function* () {
-        const documents = ["café", "東京", "😀 party", "half \ud800 pair", "plain"]
-        const body = JSON.stringify({ model: "rerank-v3.5", query: "q", documents })
-        const bytes = new TextEncoder().encode(body).length
-        const at = (maxRequestBytes: number) => {
-          const scripted = Scripted.make(Scripted.scoredBy(() => 0.5))
-          return Reranker.rerank({ query: "q", documents }).pipe(
-            Effect.provide(
-              Cohere.layer({ apiKey: Redacted.make("k"), maxRequestBytes }).pipe(
-                Layer.provide(scripted.layer),
-                Layer.orDie
-              )
-            ),
-            Effect.either
-          )
+        // Mixed, and nearly all three-byte characters (a body of almost 3 bytes a UTF-16 unit, the most there is).
+        for (const documents of [
+          ["café", "東京", "😀 party", "half \ud800 pair", "plain"],
+          ["東京都庁舎".repeat(12), "大阪城公園".repeat(12), "名古屋駅前".repeat(12)]
+        ]) {
+          const body = JSON.stringify({ model: "rerank-v3.5", query: "q", documents })
+          const bytes = new TextEncoder().encode(body).length
+          const at = (maxRequestBytes: number) => {
+            const scripted = Scripted.make(Scripted.scoredBy(() => 0.5))
+            return Reranker.rerank({ query: "q", documents }).pipe(
+              Effect.provide(
+                Cohere.layer({ apiKey: Redacted.make("k"), maxRequestBytes }).pipe(
+                  Layer.provide(scripted.layer),
+                  Layer.orDie
+                )
+              ),
+              Effect.either
+            )
+          }
+          expect((yield* at(bytes))._tag).toBe("Right")
+          const over = yield* at(bytes - 1)
+          expect(over._tag).toBe("Left")
+          if (over._tag === "Left" && over.left._tag === "PayloadLimitError") {
+            expect(over.left.actual).toBe(bytes)
+            expect(over.left.unit).toBe("bytes")
+          } else expect.unreachable()
         }
-        expect((yield* at(bytes))._tag).toBe("Right")
-        const over = yield* at(bytes - 1)
-        expect(over._tag).toBe("Left")
-        if (over._tag === "Left" && over.left._tag === "PayloadLimitError") {
-          expect(over.left.actual).toBe(bytes)
-          expect(over.left.unit).toBe("bytes")
-        } else expect.unreachable()
       })
   )
 })

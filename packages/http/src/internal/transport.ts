@@ -48,9 +48,9 @@ export const utf8Length = (text: string): number => {
 }
 
 /**
- * The UTF-8 length of `text` when it is over `limit` bytes, else `undefined`, counting only when the answer is not
- * plain from the length: a UTF-16 code unit is 1 to 3 bytes, so a text of up to `limit / 3` units is under it and
- * one of over `limit` units is over it (a request body of 200 KB is never counted on its way out).
+ * The UTF-8 length of `text` when it is over `limit` bytes, else `undefined`. A UTF-16 code unit is at most 3 bytes,
+ * so a text of up to `limit / 3` units is under the limit without counting (a 200 KB request body under the 10 MiB
+ * default is never counted on its way out); a longer one is counted, which is also what a refusal reports.
  */
 export const overLimit = (text: string, limit: number): number | undefined => {
   if (text.length * 3 <= limit) return undefined
