@@ -11,7 +11,7 @@ const documents = ["red apple", "blue sky", "apple pie"]
 const query = "apple"
 
 /** A provider whose window hangs (`"hang"`) or answers, counting starts and interruptions. */
-const scripted = (behaviour: () => "hang" | "ok") => {
+const scripted = (behaviour: (documents: ReadonlyArray<string>, start: number) => "hang" | "ok") => {
   const seen = { started: 0, interrupted: 0 }
   const provider: Reranker.Provider = {
     specificationVersion: "v2",
@@ -19,8 +19,7 @@ const scripted = (behaviour: () => "hang" | "ok") => {
     model: "timeouts-v1",
     rerankWindow: ({ documents }) =>
       Effect.suspend(() => {
-        seen.started++
-        if (behaviour() === "hang") {
+        if (behaviour(documents, seen.started++) === "hang") {
           return Effect.onInterrupt(Effect.never, () => Effect.sync(() => seen.interrupted++))
         }
         return Effect.succeed({ results: documents.map((_, index) => ({ index, score: 1 - index / 10 })) })
@@ -105,6 +104,46 @@ describe("the per-attempt timeout", () => {
       const result = yield* reranker.rerank({ query, documents })
       expect(result.results).toHaveLength(3)
       expect(seen).toEqual({ started: 1, interrupted: 0 })
+    })
+  )
+
+  it.effect("windows run concurrently, each with its own timer: only the one that hangs is retried", () =>
+    Effect.gen(function* () {
+      // "blue sky" hangs the first time it is sent; every other window answers at once.
+      let blueSent = 0
+      const { provider, seen } = scripted((sent) => (sent.includes("blue sky") && blueSent++ === 0 ? "hang" : "ok"))
+      const reranker = yield* Reranker.make(provider, {
+        maxDocumentsPerRequest: 1,
+        concurrency: 3,
+        timeout: "5 seconds",
+        retry: { maxRetries: 1, base: "1 second" }
+      })
+      const fiber = yield* Effect.fork(reranker.rerank({ query, documents }))
+      yield* TestClock.adjust("5 seconds")
+      expect(seen).toEqual({ started: 3, interrupted: 1 })
+      yield* TestClock.adjust("1200 millis")
+      const result = yield* Fiber.join(fiber)
+      expect(result.results.map((r) => r.document).sort()).toEqual([...documents].sort())
+      expect(result.usage.requests).toBe(3)
+      expect(seen).toEqual({ started: 4, interrupted: 1 })
+    })
+  )
+
+  it.effect("the wait for the quota is not the attempt's: windows queued past the timeout are not cut short", () =>
+    Effect.gen(function* () {
+      const { provider, seen } = scripted(() => "ok")
+      // One token every 10 s and three windows: the third waits 20 s, four times its 5 s timeout.
+      const reranker = yield* Reranker.make(provider, {
+        maxDocumentsPerRequest: 1,
+        concurrency: 3,
+        timeout: "5 seconds",
+        rateLimit: { limit: 1, window: "10 seconds" }
+      })
+      const fiber = yield* Effect.fork(Effect.either(reranker.rerank({ query, documents })))
+      yield* TestClock.adjust("20 seconds")
+      const outcome = yield* Fiber.join(fiber)
+      expect(outcome._tag).toBe("Right")
+      expect(seen).toEqual({ started: 3, interrupted: 0 })
     })
   )
 })
