@@ -122,7 +122,7 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
   console.log(`\n${title}`)
   console.log(
     [
-      "client".padEnd(15),
+      "client".padEnd(20),
       "p50 ms",
       "vs floor",
       "p99 ms",
@@ -141,7 +141,7 @@ const print = (title: string, figures: Map<Clients.Name, Figures>) => {
   for (const [name, f] of figures) {
     console.log(
       [
-        name.padEnd(15),
+        name.padEnd(20),
         pad(f.p50.toFixed(2), 10),
         pad(floor ? times(ratioOf(f, floor, "p50")!) : "-", 10),
         pad(f.p99.toFixed(2), 10),
@@ -218,7 +218,7 @@ if (floorFigures !== undefined && aiSdkFigures !== undefined) {
     if (name === "effect-fetch") {
       checks.push(`p50 ${p50 <= 1.25 ? "<=" : ">"} 1.25x`, `calls/s ${perSecond >= 0.8 ? ">=" : "<"} 0.8x`)
     }
-    console.log(`${name.padEnd(15)} ${checks.join(", ")}`)
+    console.log(`${name.padEnd(20)} ${checks.join(", ")}`)
   }
 }
 
@@ -242,7 +242,7 @@ if (process.env.BENCH_COMPARE !== undefined && floorFigures !== undefined) {
       return `${difference >= 0 ? "+" : ""}${difference.toFixed(1)}%`
     }
     console.log(
-      `${name.padEnd(15)} p50 ${change(ratioOf(f, floorFigures, "p50")!, ratioOf(before, earlierFloor, "p50")!)}, ` +
+      `${name.padEnd(20)} p50 ${change(ratioOf(f, floorFigures, "p50")!, ratioOf(before, earlierFloor, "p50")!)}, ` +
         `calls/s@16 ${change(ratioOf(f, floorFigures, "perSecond")!, ratioOf(before, earlierFloor, "perSecond")!)}`
     )
   }

@@ -68,10 +68,11 @@ const effectRerank = (baseUrl: string, http: Layer.Layer<HttpClient.HttpClient>)
 /**
  * The floor of any client over the platform's `FetchHttpClient`: the same request through `HttpClient.execute` in a
  * `ManagedRuntime`, the body read with `response.text`, `JSON.parse`, indices mapped; no checks, retries or timeouts.
- * What it costs over the raw floor is the platform's; what ours costs over it is ours.
+ * What it costs over the raw floor is the platform's; what ours costs over it is ours. `effect-platform-node` is the
+ * same over the platform's `node:http` client (`NodeHttpClient.layer`).
  */
-const effectPlatform = (baseUrl: string): Client => {
-  const runtime = ManagedRuntime.make(FetchHttpClient.layer)
+const effectPlatform = (baseUrl: string, http: Layer.Layer<HttpClient.HttpClient>): Client => {
+  const runtime = ManagedRuntime.make(http)
   const request = HttpClientRequest.post(`${baseUrl}/v2/rerank`).pipe(
     HttpClientRequest.acceptJson,
     HttpClientRequest.bearerToken(apiKey)
@@ -124,6 +125,7 @@ const cohereAi = async (baseUrl: string): Promise<Client> => {
 export const names = [
   "floor",
   "effect-platform",
+  "effect-platform-node",
   "effect-fetch",
   "effect-undici",
   "effect-node",
@@ -138,7 +140,9 @@ export const make = async (name: Name, baseUrl: string): Promise<Client> => {
     case "floor":
       return floor(baseUrl)
     case "effect-platform":
-      return effectPlatform(baseUrl)
+      return effectPlatform(baseUrl, FetchHttpClient.layer)
+    case "effect-platform-node":
+      return effectPlatform(baseUrl, NodeHttpClient.layer)
     case "effect-fetch":
       return effectRerank(baseUrl, FetchHttpClient.layer)
     case "effect-undici":
