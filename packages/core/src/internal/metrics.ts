@@ -4,6 +4,7 @@
  */
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as RerankMetrics from "../RerankMetrics.js"
@@ -46,6 +47,15 @@ const tagged = <T, I, O>(
   return made
 }
 
+type Labels = ReadonlyArray<MetricLabel.MetricLabel>
+
+/**
+ * One event's updates in one step: the fiber's own metric labels (`Effect.tagMetrics`) read once, then every
+ * update made as `Metric.update` makes it, without an effect per update.
+ */
+const record = (updates: (extra: Labels) => void): Effect.Effect<void> =>
+  FiberRef.getWith(FiberRef.currentMetricLabels, (extra) => Effect.sync(() => updates(extra)))
+
 /** A finished call: its outcome and latency. */
 export const call = (
   system: string,
@@ -53,18 +63,15 @@ export const call = (
   seconds: number,
   error: RerankError | undefined
 ): Effect.Effect<void> =>
-  Effect.zipRight(
-    Metric.increment(tagged(RerankMetrics.calls, { "gen_ai.system": system, outcome: error?._tag ?? "ok" })),
-    Metric.update(
-      tagged(RerankMetrics.operationDuration, {
-        "gen_ai.system": system,
-        "gen_ai.request.model": RerankMetrics.modelName(model),
-        "gen_ai.operation.name": "rerank",
-        "error.type": error?._tag
-      }),
-      seconds
-    )
-  )
+  record((extra) => {
+    tagged(RerankMetrics.calls, { "gen_ai.system": system, outcome: error?._tag ?? "ok" }).unsafeUpdate(1, extra)
+    tagged(RerankMetrics.operationDuration, {
+      "gen_ai.system": system,
+      "gen_ai.request.model": RerankMetrics.modelName(model),
+      "gen_ai.operation.name": "rerank",
+      "error.type": error?._tag
+    }).unsafeUpdate(seconds, extra)
+  })
 
 /** What a call sent and what the cache answered. */
 export const sent = (
@@ -72,17 +79,13 @@ export const sent = (
   windows: number,
   documents: number,
   cached: number | undefined
-): Effect.Effect<void> => {
-  const attributes = { "gen_ai.system": system }
-  return Effect.all(
-    [
-      Metric.incrementBy(tagged(RerankMetrics.windows, attributes), windows),
-      Metric.incrementBy(tagged(RerankMetrics.documentsSent, attributes), documents),
-      cached === undefined ? Effect.void : Metric.incrementBy(tagged(RerankMetrics.documentsCached, attributes), cached)
-    ],
-    { discard: true }
-  )
-}
+): Effect.Effect<void> =>
+  record((extra) => {
+    const attributes = { "gen_ai.system": system }
+    tagged(RerankMetrics.windows, attributes).unsafeUpdate(windows, extra)
+    tagged(RerankMetrics.documentsSent, attributes).unsafeUpdate(documents, extra)
+    if (cached !== undefined) tagged(RerankMetrics.documentsCached, attributes).unsafeUpdate(cached, extra)
+  })
 
 /** What a call was billed, in its unit, and its cost. */
 export const billed = (
@@ -91,38 +94,37 @@ export const billed = (
   billed: Billing.Billed | undefined,
   usd: number | undefined
 ): Effect.Effect<void> =>
-  Effect.zipRight(
-    billed === undefined || billed.quantity <= 0
-      ? Effect.void
-      : Metric.incrementBy(
-          tagged(RerankMetrics.billedUnits, { "gen_ai.system": system, unit: billed.unit }),
-          billed.quantity
-        ),
-    usd === undefined
-      ? Effect.void
-      : Metric.incrementBy(
-          tagged(RerankMetrics.cost, {
-            "gen_ai.system": system,
-            "gen_ai.request.model": RerankMetrics.modelName(model)
-          }),
-          usd
-        )
-  )
+  record((extra) => {
+    if (billed !== undefined && billed.quantity > 0) {
+      tagged(RerankMetrics.billedUnits, { "gen_ai.system": system, unit: billed.unit }).unsafeUpdate(
+        billed.quantity,
+        extra
+      )
+    }
+    if (usd !== undefined) {
+      tagged(RerankMetrics.cost, {
+        "gen_ai.system": system,
+        "gen_ai.request.model": RerankMetrics.modelName(model)
+      }).unsafeUpdate(usd, extra)
+    }
+  })
 
 /** One attempt's outcome; a failure the provider answered carries its status. */
 export const attempt = (system: string, error: RerankError | undefined): Effect.Effect<void> =>
-  Metric.increment(
+  record((extra) =>
     tagged(RerankMetrics.attempts, {
       "gen_ai.system": system,
       outcome: error?._tag ?? "ok",
       "http.response.status_code": error?.status === undefined ? undefined : String(error.status)
-    })
+    }).unsafeUpdate(1, extra)
   )
 
 /** A retry the policy scheduled. */
 export const retry = (system: string, error: RerankError): Effect.Effect<void> =>
-  Metric.increment(tagged(RerankMetrics.retries, { "gen_ai.system": system, "error.type": error._tag }))
+  record((extra) =>
+    tagged(RerankMetrics.retries, { "gen_ai.system": system, "error.type": error._tag }).unsafeUpdate(1, extra)
+  )
 
 /** Time an attempt waited for the quota. */
 export const quotaWait = (system: string, seconds: number): Effect.Effect<void> =>
-  Metric.update(tagged(RerankMetrics.quotaWait, { "gen_ai.system": system }), seconds)
+  record((extra) => tagged(RerankMetrics.quotaWait, { "gen_ai.system": system }).unsafeUpdate(seconds, extra))
