@@ -4,10 +4,10 @@
  * answers assembled, the whole under the total timeout and one span. Every run of the effect starts from nothing:
  * its state lives inside it.
  */
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
 import * as Batching from "../Batching.js"
 import * as Billing from "../Billing.js"
 import * as Fields from "../Fields.js"
@@ -81,16 +81,22 @@ const runWindows = (
       : Effect.forEach(windows, runOne, { concurrency: engine.settings.batching.concurrency })
   })
 
+/** Attributes set on the call's span as they become known: the span is at hand, so no effect is needed. */
+const annotate = (span: Tracer.Span, attributes: Record<string, unknown>) => {
+  for (const key in attributes) span.attribute(key, attributes[key])
+}
+
 const run = <A>(
   engine: Engine,
   call: Window.Call,
-  request: RerankRequest.RerankRequest<A>
+  request: RerankRequest.RerankRequest<A>,
+  span: Tracer.Span
 ): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
   Effect.gen(function* () {
     const { cache, provider, settings } = engine
     const { records, texts } = yield* documentsOf(provider, request)
     const model = request.model ?? provider.model
-    yield* Effect.annotateCurrentSpan({
+    annotate(span, {
       "gen_ai.system": provider.system,
       "gen_ai.operation.name": "rerank",
       "gen_ai.request.model": model,
@@ -135,7 +141,7 @@ const run = <A>(
         attempts: 0
       })
     }
-    yield* Effect.annotateCurrentSpan({ "rerank.windows": windows.length, "rerank.merge": settings.batching.merge })
+    annotate(span, { "rerank.windows": windows.length, "rerank.merge": settings.batching.merge })
     yield* Metrics.sent(provider.system, windows.length, toSend.length, cached?.hits.length)
     const responses = yield* runWindows(
       engine,
@@ -156,7 +162,7 @@ const run = <A>(
     )
     // What the provider says it charged wins over a price table's estimate.
     const cost = reportedCost ?? costOf(engine, model, billed, warnings)
-    yield* Effect.annotateCurrentSpan({
+    annotate(span, {
       "gen_ai.usage.search_units": searchUnits,
       "rerank.attempts": call.attempts,
       ...(cached === undefined ? {} : { "rerank.cache.hits": cached.hits.length }),
@@ -214,44 +220,43 @@ const costOf = (
 export const rerank =
   (engine: Engine) =>
   <A>(request: RerankRequest.RerankRequest<A>): Effect.Effect<RerankResult.RerankResult<A>, RerankError> =>
-    Effect.suspend(() => {
-      const call: Window.Call = { attempts: 0, warnings: new Set() }
-      const { totalTimeout } = engine.settings
-      const chunking = Chunked.chunkingOf(engine.settings.chunk, request.chunk)
-      const body = Either.isLeft(chunking)
-        ? Effect.fail(chunking.left)
-        : chunking.right === undefined
-          ? run(engine, call, request)
-          : Chunked.run(request, chunking.right, {
-              textsOf: (r) => Either.map(documentsOf(engine.provider, r), ({ texts }) => texts),
-              checkMinScore: (model) =>
-                ScoreKind.checked(engine.provider, model ?? engine.provider.model, request.minScore),
-              scoreChunks: (chunks) => run(engine, call, chunks)
-            })
-      const bounded =
-        totalTimeout === undefined
-          ? body
-          : Effect.timeoutFail(body, {
-              duration: totalTimeout,
-              onTimeout: () => new TimeoutError({ timeout: totalTimeout, scope: "total", attempts: call.attempts })
-            })
-      const { provider } = engine
-      const model = request.model ?? provider.model
-      return Effect.flatMap(Clock.currentTimeMillis, (start) => {
+    Effect.useSpan("Reranker.rerank", spanOptions, (span) =>
+      Effect.clockWith((clock) => {
+        const start = clock.unsafeCurrentTimeMillis()
+        const call: Window.Call = { attempts: 0, warnings: new Set() }
+        const { totalTimeout } = engine.settings
+        const chunking = Chunked.chunkingOf(engine.settings.chunk, request.chunk)
+        const body = Either.isLeft(chunking)
+          ? Effect.fail(chunking.left)
+          : chunking.right === undefined
+            ? run(engine, call, request, span)
+            : Chunked.run(request, chunking.right, {
+                textsOf: (r) => Either.map(documentsOf(engine.provider, r), ({ texts }) => texts),
+                checkMinScore: (model) =>
+                  ScoreKind.checked(engine.provider, model ?? engine.provider.model, request.minScore),
+                scoreChunks: (chunks) => run(engine, call, chunks, span)
+              })
+        const bounded =
+          totalTimeout === undefined
+            ? body
+            : Effect.timeoutFail(body, {
+                duration: totalTimeout,
+                onTimeout: () => new TimeoutError({ timeout: totalTimeout, scope: "total", attempts: call.attempts })
+              })
+        const { provider } = engine
+        const model = request.model ?? provider.model
         const recorded = (error: RerankError | undefined) =>
-          Effect.flatMap(Clock.currentTimeMillis, (end) =>
-            Metrics.call(provider.system, model, (end - start) / 1000, error)
-          )
+          Metrics.call(provider.system, model, (clock.unsafeCurrentTimeMillis() - start) / 1000, error)
         return bounded.pipe(
           Effect.tapBoth({
             // On failure the span counts every attempt of every window, not only those of the window that failed.
-            onFailure: (error) =>
-              Effect.zipRight(
-                Effect.annotateCurrentSpan({ "error.type": error._tag, "rerank.attempts": call.attempts }),
-                recorded(error)
-              ),
+            onFailure: (error) => {
+              annotate(span, { "error.type": error._tag, "rerank.attempts": call.attempts })
+              return recorded(error)
+            },
             onSuccess: () => recorded(undefined)
-          })
+          }),
+          Effect.withParentSpan(span)
         )
       })
-    }).pipe(Effect.withSpan("Reranker.rerank", spanOptions))
+    )
