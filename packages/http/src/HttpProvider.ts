@@ -412,8 +412,7 @@ export const provider = <O extends CommonOptions>(
               reply,
               now,
               scrub,
-              // Counted only here: a 413's message may name the bytes sent.
-              requestBytes: Transport.utf8Length(body),
+              requestBytes: () => Transport.utf8Length(body),
               maxRequestBytes: settings.maxRequestBytes,
               documents,
               chunks: documents * chunksPerDocument

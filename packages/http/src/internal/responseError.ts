@@ -125,7 +125,8 @@ export interface Context {
   readonly now: number
   /** Removes the credentials from anything the server echoes back (`scrubber`). */
   readonly scrub: (text: string) => string
-  readonly requestBytes: number
+  /** The request body's size in bytes, counted only when a 413 reports bytes (never for a 429 or a 5xx). */
+  readonly requestBytes: () => number
   readonly maxRequestBytes: number
   /** Documents in the failed request, and the chunks they count for, should a 413 name those units. */
   readonly documents: number
@@ -179,7 +180,7 @@ export const fromReply = (protocol: Protocol, context: Context): RerankError.Rer
       return new RerankError.PayloadLimitError({
         ...fields,
         limit: stated === null ? context.maxRequestBytes : Number(stated[1]),
-        actual: unit === "bytes" ? context.requestBytes : unit === "documents" ? context.documents : context.chunks,
+        actual: unit === "bytes" ? context.requestBytes() : unit === "documents" ? context.documents : context.chunks,
         unit
       })
     }
